@@ -1,0 +1,120 @@
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use crate::{CheckId, CheckResult, Evidence, InputRef, Outcome, Product, Verdict};
+
+/// The whole answer of an assessment. Its JSON form is a versioned contract
+/// (`docs/report.schema.json`); every subcommand that decides anything emits it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Report {
+    /// [`crate::SCHEMA_VERSION`] of the writer.
+    pub schema_version: String,
+    pub tool: Tool,
+    /// The date the assessment was made (`YYYY-MM-DD`); date-dependent checks
+    /// (support period, security.txt expiry) were decided against it.
+    pub assessed_on: String,
+    pub product: Product,
+    pub inputs: Vec<InputRef>,
+    /// Meets only when every standard meets (or does not apply).
+    pub overall: Verdict,
+    /// The five minimum standards, always all five, in a fixed order.
+    pub standards: Vec<StandardVerdict>,
+    /// Vendor claims that the evidence contradicts.
+    pub contradictions: Vec<Contradiction>,
+    /// The same verdicts seen through other regimes' provisions.
+    pub regimes: Vec<RegimeView>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Tool {
+    pub name: String,
+    pub version: String,
+}
+
+/// One of the five minimum standards.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StandardVerdict {
+    /// `encrypted-communications`, `security-updates`, `strong-passwords`,
+    /// `vulnerability-management` or `privacy-practices`.
+    pub id: String,
+    pub title: String,
+    /// The worst of its requirements' verdicts.
+    pub verdict: Verdict,
+    pub requirements: Vec<RequirementVerdict>,
+}
+
+/// One requirement of a standard and how it was decided.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RequirementVerdict {
+    /// e.g. `ENC-1`.
+    pub id: String,
+    pub title: String,
+    pub verdict: Verdict,
+    /// Why: the failing check, or the input that would settle it.
+    pub reason: String,
+    pub checks: Vec<CheckEntry>,
+    /// Provisions of other regimes this requirement speaks to, as `regime:provision`.
+    pub provisions: Vec<String>,
+}
+
+/// One check of a requirement: its combined outcome and every result behind it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CheckEntry {
+    pub id: CheckId,
+    pub title: String,
+    /// The combined outcome of its results; `null` when the check did not run.
+    pub outcome: Option<Outcome>,
+    /// Why the check did not run (no input of its kind, no analyzer yet).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub not_run: Option<String>,
+    pub results: Vec<CheckResult>,
+}
+
+/// A vendor claim that a check result contradicts.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Contradiction {
+    /// The claim key in `device.toml`.
+    pub claim: String,
+    pub value: serde_json::Value,
+    pub requirement: String,
+    pub check: CheckId,
+    pub summary: String,
+    pub evidence: Vec<Evidence>,
+}
+
+/// Verdicts mapped onto one regime's provisions (ETSI EN 303 645, UK PSTI, …).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RegimeView {
+    pub id: String,
+    pub title: String,
+    pub short: String,
+    pub provisions: Vec<ProvisionVerdict>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ProvisionVerdict {
+    pub id: String,
+    /// A paraphrase, not the regime's text.
+    pub title: String,
+    /// The worst verdict of the requirements mapped to it.
+    pub verdict: Verdict,
+    pub requirements: Vec<String>,
+}
+
+/// The JSON Schema of [`Report`], as published in `docs/report.schema.json`.
+pub fn report_schema() -> serde_json::Value {
+    let mut schema = serde_json::to_value(schemars::schema_for!(Report)).unwrap_or_default();
+    if let Some(obj) = schema.as_object_mut() {
+        obj.insert("$id".into(), format!("https://iotcheck.dev/schema/report-{}.json", crate::SCHEMA_VERSION).into());
+        obj.insert("title".into(), "iotcheck report".into());
+    }
+    schema
+}
