@@ -8,7 +8,9 @@ use crate::Evidence;
 ///
 /// Check ids are part of the report contract: scripts and SARIF fingerprints
 /// key on them, so they never change once published.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
+)]
 #[serde(try_from = "String", into = "String")]
 #[schemars(with = "String")]
 pub struct CheckId(String);
@@ -24,7 +26,10 @@ pub struct CheckIdError {
 impl CheckId {
     pub fn new(id: impl Into<String>) -> Result<Self, CheckIdError> {
         let id = id.into();
-        let err = |reason| CheckIdError { id: id.clone(), reason };
+        let err = |reason| CheckIdError {
+            id: id.clone(),
+            reason,
+        };
         if id.len() > 64 {
             return Err(err("longer than 64 characters"));
         }
@@ -32,13 +37,19 @@ impl CheckId {
             return Err(err("no `.` between area and name"));
         };
         let is_word = |w: &str| {
-            !w.is_empty() && w.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+            !w.is_empty()
+                && w.bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
         };
         if !is_word(area) || !area.as_bytes()[0].is_ascii_lowercase() {
-            return Err(err("area must be lowercase letters and digits, starting with a letter"));
+            return Err(err(
+                "area must be lowercase letters and digits, starting with a letter",
+            ));
         }
         if !name.split('-').all(is_word) {
-            return Err(err("name must be kebab-case words of lowercase letters and digits"));
+            return Err(err(
+                "name must be kebab-case words of lowercase letters and digits",
+            ));
         }
         Ok(CheckId(id))
     }
@@ -130,7 +141,13 @@ pub struct CheckResult {
 
 impl CheckResult {
     pub fn new(check: CheckId, outcome: Outcome, summary: impl Into<String>) -> Self {
-        CheckResult { check, outcome, summary: summary.into(), input: None, evidence: Vec::new() }
+        CheckResult {
+            check,
+            outcome,
+            summary: summary.into(),
+            input: None,
+            evidence: Vec::new(),
+        }
     }
 
     pub fn with_input(mut self, input: impl Into<String>) -> Self {
@@ -151,14 +168,31 @@ mod tests {
 
     #[test]
     fn accepts_area_and_kebab_name() {
-        for ok in ["comms.cleartext-app-data", "fw.hardcoded-credential", "docs.retention-period", "vulns.kev2"] {
+        for ok in [
+            "comms.cleartext-app-data",
+            "fw.hardcoded-credential",
+            "docs.retention-period",
+            "vulns.kev2",
+        ] {
             assert!(CheckId::new(ok).is_ok(), "{ok}");
         }
     }
 
     #[test]
     fn rejects_malformed_ids() {
-        for bad in ["", "comms", ".x", "Comms.x", "comms.Clear", "comms.a--b", "comms.-a", "comms.a-", "comms.a.b", "1x.a", "comms.a b"] {
+        for bad in [
+            "",
+            "comms",
+            ".x",
+            "Comms.x",
+            "comms.Clear",
+            "comms.a--b",
+            "comms.-a",
+            "comms.a-",
+            "comms.a.b",
+            "1x.a",
+            "comms.a b",
+        ] {
             assert!(CheckId::new(bad).is_err(), "{bad}");
         }
     }

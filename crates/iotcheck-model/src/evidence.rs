@@ -54,7 +54,10 @@ pub enum Evidence {
         exchange: Vec<TranscriptLine>,
     },
     /// A vendor claim from `device.toml`.
-    Claim { key: String, value: serde_json::Value },
+    Claim {
+        key: String,
+        value: serde_json::Value,
+    },
     /// A whole input: used when the input itself is the evidence, e.g. it
     /// could not be read.
     Input { input: String, message: String },
@@ -63,34 +66,68 @@ pub enum Evidence {
 impl Evidence {
     /// Packet evidence with just capture and frames; fill the rest as known.
     pub fn packet(capture: impl Into<String>, frames: Vec<u64>) -> Self {
-        Evidence::Packet { capture: capture.into(), frames, flow: None, protocol: None, excerpt: None }
+        Evidence::Packet {
+            capture: capture.into(),
+            frames,
+            flow: None,
+            protocol: None,
+            excerpt: None,
+        }
     }
 
     /// How the evidence is located, in one line of plain text
     /// (`setup.pcapng frames 12, 14`, `fw.bin ▸ squashfs@0x40 ▸ /etc/shadow @ 0x1c`).
     pub fn locator(&self) -> String {
         match self {
-            Evidence::Packet { capture, frames, flow, .. } => {
+            Evidence::Packet {
+                capture,
+                frames,
+                flow,
+                ..
+            } => {
                 let mut s = capture.clone();
                 if !frames.is_empty() {
                     let list: Vec<String> = frames.iter().take(8).map(u64::to_string).collect();
-                    let more = if frames.len() > 8 { format!(" (+{} more)", frames.len() - 8) } else { String::new() };
-                    s.push_str(&format!(" frame{} {}{more}", if frames.len() == 1 { "" } else { "s" }, list.join(", ")));
+                    let more = if frames.len() > 8 {
+                        format!(" (+{} more)", frames.len() - 8)
+                    } else {
+                        String::new()
+                    };
+                    s.push_str(&format!(
+                        " frame{} {}{more}",
+                        if frames.len() == 1 { "" } else { "s" },
+                        list.join(", ")
+                    ));
                 }
                 if let Some(flow) = flow {
                     s.push_str(&format!(" [{flow}]"));
                 }
                 s
             }
-            Evidence::File { image, path, offset, .. } => {
-                let mut s = std::iter::once(image.as_str()).chain(path.iter().map(String::as_str)).collect::<Vec<_>>().join(" ▸ ");
+            Evidence::File {
+                image,
+                path,
+                offset,
+                ..
+            } => {
+                let mut s = std::iter::once(image.as_str())
+                    .chain(path.iter().map(String::as_str))
+                    .collect::<Vec<_>>()
+                    .join(" ▸ ");
                 if let Some(off) = offset {
                     s.push_str(&format!(" @ {off:#x}"));
                 }
                 s
             }
-            Evidence::Text { document, span, .. } => format!("{document} chars {}–{}", span.start, span.end),
-            Evidence::Transcript { host, port, service, .. } => format!("{service} on {host}:{port}"),
+            Evidence::Text { document, span, .. } => {
+                format!("{document} chars {}–{}", span.start, span.end)
+            }
+            Evidence::Transcript {
+                host,
+                port,
+                service,
+                ..
+            } => format!("{service} on {host}:{port}"),
             Evidence::Claim { key, value } => format!("claim {key} = {value}"),
             Evidence::Input { input, .. } => input.clone(),
         }
@@ -128,8 +165,22 @@ pub struct Flow {
 
 impl std::fmt::Display for Flow {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let ip = |a: &str| if a.contains(':') { format!("[{a}]") } else { a.to_string() };
-        write!(f, "{} {}:{} → {}:{}", self.transport, ip(&self.src), self.src_port, ip(&self.dst), self.dst_port)
+        let ip = |a: &str| {
+            if a.contains(':') {
+                format!("[{a}]")
+            } else {
+                a.to_string()
+            }
+        };
+        write!(
+            f,
+            "{} {}:{} → {}:{}",
+            self.transport,
+            ip(&self.src),
+            self.src_port,
+            ip(&self.dst),
+            self.dst_port
+        )
     }
 }
 
@@ -180,11 +231,20 @@ mod tests {
             offset: Some(0x1c),
             excerpt: None,
         };
-        assert_eq!(e.locator(), "fw.bin ▸ squashfs@0x40000 ▸ /etc/shadow @ 0x1c");
+        assert_eq!(
+            e.locator(),
+            "fw.bin ▸ squashfs@0x40000 ▸ /etc/shadow @ 0x1c"
+        );
         let p = Evidence::Packet {
             capture: "a.pcapng".into(),
             frames: vec![3],
-            flow: Some(Flow { transport: "tcp".into(), src: "::1".into(), src_port: 5, dst: "10.0.0.1".into(), dst_port: 80 }),
+            flow: Some(Flow {
+                transport: "tcp".into(),
+                src: "::1".into(),
+                src_port: 5,
+                dst: "10.0.0.1".into(),
+                dst_port: 80,
+            }),
             protocol: None,
             excerpt: None,
         };
@@ -193,7 +253,10 @@ mod tests {
 
     #[test]
     fn evidence_is_tagged_by_kind() {
-        let e = Evidence::Claim { key: "support_until".into(), value: serde_json::json!("2029-12-31") };
+        let e = Evidence::Claim {
+            key: "support_until".into(),
+            value: serde_json::json!("2029-12-31"),
+        };
         let v = serde_json::to_value(&e).unwrap();
         assert_eq!(v["kind"], "claim");
         assert_eq!(serde_json::from_value::<Evidence>(v).unwrap(), e);

@@ -113,7 +113,14 @@ pub struct ProvisionVerdict {
 pub fn report_schema() -> serde_json::Value {
     let mut schema = serde_json::to_value(schemars::schema_for!(Report)).unwrap_or_default();
     if let Some(obj) = schema.as_object_mut() {
-        obj.insert("$id".into(), format!("https://iotcheck.dev/schema/report-{}.json", crate::SCHEMA_VERSION).into());
+        obj.insert(
+            "$id".into(),
+            format!(
+                "https://iotcheck.dev/schema/report-{}.json",
+                crate::SCHEMA_VERSION
+            )
+            .into(),
+        );
         obj.insert("title".into(), "iotcheck report".into());
     }
     schema

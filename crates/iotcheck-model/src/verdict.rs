@@ -59,7 +59,10 @@ mod tests {
     #[test]
     fn worst_prefers_fails_then_inconclusive() {
         use Verdict::*;
-        assert_eq!(Verdict::worst([Meets, Inconclusive, NotApplicable]), Inconclusive);
+        assert_eq!(
+            Verdict::worst([Meets, Inconclusive, NotApplicable]),
+            Inconclusive
+        );
         assert_eq!(Verdict::worst([Meets, Fails, Inconclusive]), Fails);
         assert_eq!(Verdict::worst([NotApplicable, Meets]), Meets);
         assert_eq!(Verdict::worst([]), NotApplicable);
@@ -67,7 +70,12 @@ mod tests {
 
     #[test]
     fn words_match_serde() {
-        for v in [Verdict::Meets, Verdict::Fails, Verdict::Inconclusive, Verdict::NotApplicable] {
+        for v in [
+            Verdict::Meets,
+            Verdict::Fails,
+            Verdict::Inconclusive,
+            Verdict::NotApplicable,
+        ] {
             let json = serde_json::to_string(&v).unwrap();
             assert_eq!(json, format!("\"{}\"", v.as_str()));
         }

@@ -1,0 +1,111 @@
+//! The analyzers this build runs, behind one interface.
+//!
+//! Analyzer crates (traffic, firmware, probe, docs, vulns) know nothing of
+//! the engine: each adapter here feeds one of them an input and maps what it
+//! returns to check results. The claims checks are decided here directly
+//! from device.toml.
+
+pub(crate) mod claims;
+
+use std::collections::BTreeSet;
+
+use iotcheck_model::{CheckId, CheckResult, InputKind, Outcome};
+use iotcheck_standards::{Analyzer as AnalyzerName, Catalog};
+
+use crate::{Assessment, LoadedInput, Progress};
+
+/// One analyzer: which input kind it reads, which checks it decides, and how.
+pub(crate) trait Analyzer: Sync {
+    fn name(&self) -> AnalyzerName;
+    fn input_kind(&self) -> InputKind;
+    /// Runs every check of this analyzer on one input. A check that cannot
+    /// be completed returns an `error` result; it does not fail the run.
+    fn analyze(&self, input: &LoadedInput, assessment: &Assessment) -> Vec<CheckResult>;
+}
+
+/// The analyzers of this build. Each analyzer issue adds its adapter here.
+fn registry() -> Vec<Box<dyn Analyzer>> {
+    Vec::new()
+}
+
+/// Checks some part of this build can decide.
+pub(crate) fn implemented(catalog: &Catalog) -> BTreeSet<CheckId> {
+    let names: BTreeSet<AnalyzerName> = registry()
+        .iter()
+        .map(|a| a.name())
+        .chain([AnalyzerName::Claims])
+        .collect();
+    catalog
+        .checks
+        .values()
+        .filter(|c| names.contains(&c.analyzer))
+        .map(|c| c.id.clone())
+        .collect()
+}
+
+/// Runs every analyzer on every input of its kind, in parallel (one thread
+/// per pair, bounded by the number of inputs).
+pub(crate) fn run_all(
+    inputs: &[LoadedInput],
+    assessment: &Assessment,
+    catalog: &Catalog,
+    progress: &(dyn Fn(Progress<'_>) + Sync),
+) -> Vec<CheckResult> {
+    let analyzers = registry();
+    let pairs: Vec<(&dyn Analyzer, &LoadedInput)> = analyzers
+        .iter()
+        .flat_map(|a| {
+            inputs
+                .iter()
+                .filter(|i| i.kind == a.input_kind())
+                .map(move |i| (a.as_ref(), i))
+        })
+        .collect();
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = pairs
+            .iter()
+            .map(|(a, input)| {
+                scope.spawn(move || {
+                    progress(Progress::Analyzing {
+                        analyzer: a.name().as_str(),
+                        input: &input.location,
+                    });
+                    let results = a.analyze(input, assessment);
+                    progress(Progress::Done {
+                        analyzer: a.name().as_str(),
+                        input: &input.location,
+                    });
+                    results
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .zip(&pairs)
+            .flat_map(|(h, (a, input))| {
+                h.join().unwrap_or_else(|_| {
+                    // An analyzer panic is a bug, but it must not lose the
+                    // other results: every check of that analyzer on that
+                    // input becomes an error naming the input.
+                    catalog
+                        .checks
+                        .values()
+                        .filter(|c| c.analyzer == a.name())
+                        .map(|c| {
+                            CheckResult::new(
+                                c.id.clone(),
+                                Outcome::Error,
+                                format!(
+                                    "the {} analyzer crashed on {}",
+                                    a.name().as_str(),
+                                    input.location
+                                ),
+                            )
+                            .with_input(input.location.clone())
+                        })
+                        .collect()
+                })
+            })
+            .collect()
+    })
+}

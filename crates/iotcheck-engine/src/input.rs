@@ -1,0 +1,325 @@
+//! Loading an input: checking it is a regular file of bounded size,
+//! recognising its type from its first bytes, and hashing it.
+
+use std::io::Read;
+use std::path::PathBuf;
+
+use iotcheck_model::{InputKind, InputRef, InputStatus};
+use sha2::{Digest, Sha256};
+
+use crate::InputSpec;
+
+/// What the first bytes of a file say it is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sniffed {
+    Pcap,
+    PcapNg,
+    Gzip,
+    Xz,
+    Zip,
+    UImage,
+    SquashFs,
+    Trx,
+    Elf,
+    Pdf,
+    Html,
+    Text,
+    Binary,
+    Empty,
+}
+
+impl Sniffed {
+    pub fn describe(self) -> &'static str {
+        match self {
+            Sniffed::Pcap => "pcap capture",
+            Sniffed::PcapNg => "pcapng capture",
+            Sniffed::Gzip => "gzip-compressed data",
+            Sniffed::Xz => "xz-compressed data",
+            Sniffed::Zip => "zip archive",
+            Sniffed::UImage => "U-Boot legacy uImage",
+            Sniffed::SquashFs => "squashfs filesystem",
+            Sniffed::Trx => "TRX firmware container",
+            Sniffed::Elf => "ELF executable",
+            Sniffed::Pdf => "PDF document",
+            Sniffed::Html => "HTML document",
+            Sniffed::Text => "text document",
+            Sniffed::Binary => "unrecognised binary data",
+            Sniffed::Empty => "empty file",
+        }
+    }
+
+    /// Recognises a file from its first bytes (up to 4 KiB).
+    pub fn from_head(head: &[u8]) -> Sniffed {
+        const PCAP_MAGICS: [[u8; 4]; 4] = [
+            [0xa1, 0xb2, 0xc3, 0xd4],
+            [0xd4, 0xc3, 0xb2, 0xa1],
+            [0xa1, 0xb2, 0x3c, 0x4d],
+            [0x4d, 0x3c, 0xb2, 0xa1],
+        ];
+        if head.is_empty() {
+            return Sniffed::Empty;
+        }
+        let starts = |m: &[u8]| head.starts_with(m);
+        if PCAP_MAGICS.iter().any(|m| starts(m)) {
+            return Sniffed::Pcap;
+        }
+        let checks: [(&[u8], Sniffed); 10] = [
+            (&[0x0a, 0x0d, 0x0d, 0x0a], Sniffed::PcapNg),
+            (&[0x1f, 0x8b], Sniffed::Gzip),
+            (&[0xfd, b'7', b'z', b'X', b'Z', 0x00], Sniffed::Xz),
+            (b"PK\x03\x04", Sniffed::Zip),
+            (&[0x27, 0x05, 0x19, 0x56], Sniffed::UImage),
+            (b"hsqs", Sniffed::SquashFs),
+            (b"sqsh", Sniffed::SquashFs),
+            (b"HDR0", Sniffed::Trx),
+            (b"\x7fELF", Sniffed::Elf),
+            (b"%PDF-", Sniffed::Pdf),
+        ];
+        if let Some((_, s)) = checks.iter().find(|(m, _)| starts(m)) {
+            return *s;
+        }
+        let text = match std::str::from_utf8(head) {
+            Ok(t) => Some(t),
+            // A multi-byte character cut by the 4 KiB window is still text.
+            Err(e) if e.error_len().is_none() => std::str::from_utf8(&head[..e.valid_up_to()]).ok(),
+            Err(_) => None,
+        };
+        match text {
+            Some(t) if !t.chars().any(|c| c.is_control() && !c.is_whitespace()) => {
+                let start = t.trim_start_matches('\u{feff}').trim_start();
+                let lower: String = start
+                    .chars()
+                    .take(512)
+                    .collect::<String>()
+                    .to_ascii_lowercase();
+                if lower.starts_with("<!doctype html")
+                    || lower.starts_with("<html")
+                    || lower.contains("<html")
+                    || lower.contains("<body")
+                {
+                    Sniffed::Html
+                } else {
+                    Sniffed::Text
+                }
+            }
+            _ => Sniffed::Binary,
+        }
+    }
+}
+
+/// An input that was read and recognised.
+#[derive(Debug, Clone)]
+pub struct LoadedInput {
+    pub kind: InputKind,
+    pub location: String,
+    /// `None` for hosts.
+    pub path: Option<PathBuf>,
+    pub sniffed: Option<Sniffed>,
+    pub bytes: u64,
+    pub sha256: Option<String>,
+}
+
+impl LoadedInput {
+    pub fn to_ref(&self) -> InputRef {
+        InputRef {
+            kind: self.kind,
+            location: self.location.clone(),
+            status: InputStatus::Loaded,
+            message: Some(match self.sniffed {
+                Some(s) => s.describe().to_string(),
+                None => {
+                    "host (not contacted: probing is only done by the probe analyzer)".to_string()
+                }
+            }),
+            bytes: self.path.is_some().then_some(self.bytes),
+            sha256: self.sha256.clone(),
+        }
+    }
+}
+
+/// Largest document iotcheck reads (policies, security.txt).
+const MAX_DOCUMENT: u64 = 32 << 20;
+const MAX_SECURITY_TXT: u64 = 1 << 20;
+
+/// Loads one input, or says in one sentence why it cannot be used.
+pub(crate) fn load(spec: &InputSpec) -> Result<LoadedInput, String> {
+    if let Some(problem) = &spec.problem {
+        return Err(problem.clone());
+    }
+    let Some(path) = &spec.path else {
+        if spec.kind == InputKind::Host {
+            if !crate::bundle::is_host(&spec.location) {
+                return Err("not an IP address or host name".into());
+            }
+            return Ok(LoadedInput {
+                kind: spec.kind,
+                location: spec.location.clone(),
+                path: None,
+                sniffed: None,
+                bytes: 0,
+                sha256: None,
+            });
+        }
+        return Err("no file given".into());
+    };
+    // metadata() follows symlinks: what is checked is what will be opened.
+    let meta = std::fs::metadata(path).map_err(|e| io_reason(&e))?;
+    if !meta.is_file() {
+        return Err(if meta.is_dir() {
+            "is a directory, not a file".into()
+        } else {
+            "not a regular file (device, FIFO or socket)".into()
+        });
+    }
+    let cap = match spec.kind {
+        InputKind::SecurityTxt => Some(MAX_SECURITY_TXT),
+        InputKind::PrivacyPolicy | InputKind::DisclosurePolicy => Some(MAX_DOCUMENT),
+        _ => None,
+    };
+    if let Some(cap) = cap
+        && meta.len() > cap
+    {
+        return Err(format!(
+            "{} bytes is larger than the {} bytes a {} may have",
+            meta.len(),
+            cap,
+            spec.kind.noun()
+        ));
+    }
+    let mut file = std::fs::File::open(path).map_err(|e| io_reason(&e))?;
+    let mut hasher = Sha256::new();
+    let mut head = Vec::with_capacity(4096);
+    let mut buf = vec![0u8; 1 << 16];
+    let mut total: u64 = 0;
+    loop {
+        let n = file.read(&mut buf).map_err(|e| io_reason(&e))?;
+        if n == 0 {
+            break;
+        }
+        if head.len() < 4096 {
+            let take = (4096 - head.len()).min(n);
+            head.extend_from_slice(&buf[..take]);
+        }
+        hasher.update(&buf[..n]);
+        total += n as u64;
+    }
+    let sniffed = Sniffed::from_head(&head);
+    check_kind(spec.kind, sniffed)?;
+    Ok(LoadedInput {
+        kind: spec.kind,
+        location: spec.location.clone(),
+        path: Some(path.clone()),
+        sniffed: Some(sniffed),
+        bytes: total,
+        sha256: Some(
+            hasher
+                .finalize()
+                .iter()
+                .map(|b| format!("{b:02x}"))
+                .collect(),
+        ),
+    })
+}
+
+fn io_reason(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => "no such file".into(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".into(),
+        _ => e.to_string(),
+    }
+}
+
+/// Whether a file of this type can be an input of this kind.
+fn check_kind(kind: InputKind, s: Sniffed) -> Result<(), String> {
+    use Sniffed::*;
+    let ok = match kind {
+        InputKind::Capture => matches!(s, Pcap | PcapNg | Gzip),
+        InputKind::Firmware => s != Empty,
+        InputKind::PrivacyPolicy | InputKind::DisclosurePolicy => matches!(s, Html | Text | Pdf),
+        InputKind::SecurityTxt => s == Text,
+        InputKind::Host | InputKind::Claims | InputKind::VulnerabilityDb => true,
+    };
+    if ok {
+        return Ok(());
+    }
+    let expected = match kind {
+        InputKind::Capture => "a pcap or pcapng capture (optionally gzip-compressed)",
+        InputKind::Firmware => "a non-empty firmware image",
+        InputKind::PrivacyPolicy | InputKind::DisclosurePolicy => "an HTML, text or PDF document",
+        InputKind::SecurityTxt => "a UTF-8 text file",
+        _ => "something else",
+    };
+    Err(format!("expected {expected}, found {}", s.describe()))
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn recognises_magics() {
+        assert_eq!(
+            Sniffed::from_head(&[0xd4, 0xc3, 0xb2, 0xa1, 2, 0]),
+            Sniffed::Pcap
+        );
+        assert_eq!(
+            Sniffed::from_head(&[0x0a, 0x0d, 0x0d, 0x0a, 0x1c, 0, 0, 0]),
+            Sniffed::PcapNg
+        );
+        assert_eq!(Sniffed::from_head(b"<!DOCTYPE html><html>"), Sniffed::Html);
+        assert_eq!(
+            Sniffed::from_head(b"\xef\xbb\xbf  <html lang=en>"),
+            Sniffed::Html
+        );
+        assert_eq!(Sniffed::from_head(b"Contact: mailto:a@b\n"), Sniffed::Text);
+        assert_eq!(Sniffed::from_head(b"\x00\x01\x02garbage"), Sniffed::Binary);
+        assert_eq!(Sniffed::from_head(b""), Sniffed::Empty);
+    }
+
+    fn spec_for(kind: InputKind, content: &[u8]) -> (tempfile::TempDir, InputSpec) {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("f");
+        std::fs::write(&p, content).unwrap();
+        (dir, InputSpec::file(kind, p))
+    }
+
+    #[test]
+    fn wrong_type_is_named() {
+        let (_d, spec) = spec_for(InputKind::Capture, b"<html>not a capture</html>");
+        assert_eq!(
+            load(&spec).unwrap_err(),
+            "expected a pcap or pcapng capture (optionally gzip-compressed), found HTML document"
+        );
+        let (_d, spec) = spec_for(InputKind::SecurityTxt, b"\x7fELF\x02\x01");
+        assert!(load(&spec).unwrap_err().contains("found ELF executable"));
+    }
+
+    #[test]
+    fn loads_and_hashes() {
+        let (_d, spec) = spec_for(
+            InputKind::SecurityTxt,
+            b"Contact: mailto:security@acme.example\n",
+        );
+        let l = load(&spec).unwrap();
+        assert_eq!(l.bytes, 38);
+        assert_eq!(l.sha256.as_deref().unwrap().len(), 64);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn refuses_devices_and_directories() {
+        let spec = InputSpec::file(InputKind::Firmware, "/dev/zero");
+        assert!(load(&spec).unwrap_err().contains("not a regular file"));
+        let spec = InputSpec::file(InputKind::Firmware, "/tmp");
+        assert!(load(&spec).unwrap_err().contains("directory"));
+    }
+
+    proptest! {
+        #[test]
+        fn sniffing_never_panics(bytes in proptest::collection::vec(any::<u8>(), 0..600)) {
+            let _ = Sniffed::from_head(&bytes);
+        }
+    }
+}
