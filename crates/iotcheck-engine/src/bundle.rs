@@ -321,7 +321,7 @@ impl Assessment {
                         } else {
                             value.span()
                         },
-                        format!("claims.{}", e),
+                        format!("[claims] {e}"),
                     )
                 })?;
             claims.0.insert(key.into_inner(), parsed);

@@ -65,7 +65,7 @@ impl InputKind {
         }
     }
 
-    /// How a user supplies it on the command line.
+    /// How a user supplies it: the `assess` flag, or the command that sets it up.
     pub fn flag(self) -> &'static str {
         match self {
             InputKind::Capture => "--capture",
@@ -75,7 +75,7 @@ impl InputKind {
             InputKind::SecurityTxt => "--security-txt",
             InputKind::DisclosurePolicy => "--disclosure-policy",
             InputKind::Claims => "--claims",
-            InputKind::VulnerabilityDb => "--vulns-db",
+            InputKind::VulnerabilityDb => "iotcheck vulns db import",
         }
     }
 

@@ -78,9 +78,17 @@ impl Claims {
                     "expected a date without time, like 2029-12-31, found {dt}"
                 ))),
             },
-            (ClaimType::Date, toml::Value::String(s)) => Err(err(format!(
-                "expected a TOML date (write it without quotes: {key} = {s}), found a string"
-            ))),
+            (ClaimType::Date, toml::Value::String(s)) => {
+                let looks_like_date =
+                    s.len() == 10 && s.bytes().all(|b| b.is_ascii_digit() || b == b'-');
+                Err(err(if looks_like_date {
+                    format!(
+                        "expected a TOML date, found a string: write it without quotes, {key} = {s}"
+                    )
+                } else {
+                    format!("expected a TOML date like 2029-12-31, found the string {s:?}")
+                }))
+            }
             (ClaimType::Uri, toml::Value::String(s)) => {
                 if is_absolute_uri(s) {
                     Ok(ClaimValue::Uri(s.clone()))

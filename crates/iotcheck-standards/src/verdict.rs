@@ -196,6 +196,12 @@ fn not_run_reason(catalog: &Catalog, id: &CheckId, ctx: &Context) -> String {
             spec.analyzer.as_str()
         );
     }
+    if let Some(claim) = catalog.claims.iter().find(|c| c.check.as_ref() == Some(id)) {
+        return format!(
+            "the vendor declared no `{}` claim (device.toml [claims] or --claims)",
+            claim.key
+        );
+    }
     let missing: Vec<String> = spec
         .inputs
         .iter()
@@ -228,7 +234,7 @@ fn missing_reason(catalog: &Catalog, missing: &[&CheckEntry], ctx: &Context) -> 
             .copied()
             .filter(|k| !ctx.given.contains(k))
             .collect();
-        if kinds.is_empty() {
+        if kinds.is_empty() || spec.inputs.contains(&InputKind::Claims) {
             other.push(format!(
                 "{}: {}",
                 e.id,

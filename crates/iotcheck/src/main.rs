@@ -1,1 +1,318 @@
-fn main() {}
+//! The iotcheck command line: argument parsing, progress and exit codes.
+//! Everything else happens in `iotcheck-engine` and the crates below it.
+
+#![allow(clippy::print_stdout, clippy::print_stderr)] // a CLI prints
+
+mod standards_cmd;
+
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context as _;
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use iotcheck_engine::{Assessment, Date, InputSpec, Options, Progress, run};
+use iotcheck_model::{InputKind, Verdict};
+use iotcheck_report::{Format, RenderOptions, render};
+use iotcheck_standards::Catalog;
+
+/// Exit codes, so CI pipelines can gate on the verdict.
+mod exit {
+    pub const MEETS: u8 = 0;
+    pub const FAILS: u8 = 1;
+    pub const INCONCLUSIVE: u8 = 2;
+    pub const USAGE_OR_INPUT: u8 = 3;
+    pub const INTERNAL: u8 = 4;
+}
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "iotcheck",
+    version,
+    about = "Does a connected device meet the minimum security standards? One command, with the evidence.",
+    long_about = "iotcheck gathers evidence from packet captures, firmware images, the live device and the vendor's \
+documents, and decides the five minimum security standards for connected devices (encrypted communications, \
+security updates, strong passwords, vulnerability management, privacy practices), each verdict backed by evidence \
+a person can verify.",
+    after_help = "Exit codes: 0 meets, 1 fails, 2 inconclusive, 3 usage or input error, 4 internal error."
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Assess a device from a bundle directory and/or inputs given as flags.
+    #[command(
+        after_help = "Examples:\n  iotcheck assess examples/acme-cam\n  iotcheck assess examples/acme-cam --format html -o report.html\n  \
+iotcheck assess --capture setup.pcapng --policy privacy.html --claims claims.toml --format json\n\n\
+Exit codes: 0 meets, 1 fails, 2 inconclusive, 3 usage or input error (the report is still written when only some inputs \
+were unusable), 4 internal error."
+    )]
+    Assess(AssessArgs),
+    /// List and show the standards, requirements, checks and regime mappings.
+    Standards {
+        #[command(subcommand)]
+        command: standards_cmd::StandardsCommand,
+    },
+    /// Print the JSON Schema of the report (docs/report.schema.json).
+    Schema,
+}
+
+#[derive(Args, Debug)]
+struct AssessArgs {
+    /// A bundle directory with a device.toml (see docs/BUNDLE.md).
+    bundle: Option<PathBuf>,
+    /// Packet capture (pcap or pcapng, optionally gzip-compressed). Repeatable.
+    #[arg(long = "capture", value_name = "FILE")]
+    captures: Vec<PathBuf>,
+    /// Firmware image. Repeatable.
+    #[arg(long = "firmware", value_name = "FILE")]
+    firmware: Vec<PathBuf>,
+    /// The vendor's privacy policy (HTML, Markdown, text or PDF).
+    #[arg(long = "policy", value_name = "FILE")]
+    policy: Option<PathBuf>,
+    /// The vendor's security.txt (RFC 9116).
+    #[arg(long = "security-txt", value_name = "FILE")]
+    security_txt: Option<PathBuf>,
+    /// The vendor's vulnerability disclosure policy.
+    #[arg(long = "disclosure-policy", value_name = "FILE")]
+    disclosure_policy: Option<PathBuf>,
+    /// A TOML file with [product], [claims] and [device] tables, as in device.toml.
+    #[arg(long = "claims", value_name = "FILE")]
+    claims: Option<PathBuf>,
+    /// A live device to probe: an IP address or host name. Only hosts named here are ever contacted. Repeatable.
+    #[arg(long = "host", value_name = "HOST")]
+    hosts: Vec<String>,
+    /// Map verdicts onto only these regimes (default: all). Repeatable.
+    #[arg(long = "standard", value_name = "REGIME", value_parser = regime_ids())]
+    standards: Vec<String>,
+    #[command(flatten)]
+    output: OutputArgs,
+    /// Decide date-dependent checks (support period, expiry dates) as of this date, YYYY-MM-DD.
+    #[arg(long = "as-of", value_name = "DATE")]
+    as_of: Option<String>,
+    /// No progress on stderr.
+    #[arg(short, long)]
+    quiet: bool,
+}
+
+#[derive(Args, Debug)]
+struct OutputArgs {
+    /// Report format.
+    #[arg(long, value_enum, default_value_t = FormatArg::Text)]
+    format: FormatArg,
+    /// Write the report to FILE instead of standard output.
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    output: Option<PathBuf>,
+    /// Colour in text output: auto (on a terminal, unless NO_COLOR is set), always or never.
+    #[arg(long, value_enum, default_value_t = ColorArg::Auto)]
+    color: ColorArg,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum FormatArg {
+    Text,
+    Json,
+    Sarif,
+    Md,
+    Html,
+}
+
+impl From<FormatArg> for Format {
+    fn from(f: FormatArg) -> Format {
+        match f {
+            FormatArg::Text => Format::Text,
+            FormatArg::Json => Format::Json,
+            FormatArg::Sarif => Format::Sarif,
+            FormatArg::Md => Format::Markdown,
+            FormatArg::Html => Format::Html,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum ColorArg {
+    Auto,
+    Always,
+    Never,
+}
+
+fn regime_ids() -> clap::builder::PossibleValuesParser {
+    let ids: Vec<String> = Catalog::builtin()
+        .map(|c| c.regimes.iter().map(|r| r.id.clone()).collect())
+        .unwrap_or_default();
+    clap::builder::PossibleValuesParser::new(ids.into_iter().map(clap::builder::PossibleValue::new))
+}
+
+/// An error the user can act on (bad flag, bad bundle): exit code 3.
+#[derive(Debug)]
+struct UsageError(String);
+
+impl std::fmt::Display for UsageError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for UsageError {}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let code = if e.use_stderr() {
+                exit::USAGE_OR_INPUT
+            } else {
+                exit::MEETS
+            };
+            let _ = e.print();
+            return ExitCode::from(code);
+        }
+    };
+    match dispatch(cli) {
+        Ok(code) => ExitCode::from(code),
+        Err(e) => {
+            eprintln!("iotcheck: error: {e:#}");
+            ExitCode::from(if e.downcast_ref::<UsageError>().is_some() {
+                exit::USAGE_OR_INPUT
+            } else {
+                exit::INTERNAL
+            })
+        }
+    }
+}
+
+fn dispatch(cli: Cli) -> anyhow::Result<u8> {
+    let catalog =
+        Catalog::builtin().context("the built-in catalog is invalid (a bug in this build)")?;
+    match cli.command {
+        Command::Assess(args) => assess(args, &catalog),
+        Command::Standards { command } => standards_cmd::run(command, &catalog),
+        Command::Schema => {
+            let mut out = serde_json::to_string_pretty(&iotcheck_model::report_schema())?;
+            out.push('\n');
+            std::io::stdout().write_all(out.as_bytes())?;
+            Ok(exit::MEETS)
+        }
+    }
+}
+
+fn usage(msg: impl Into<String>) -> anyhow::Error {
+    UsageError(msg.into()).into()
+}
+
+fn assess(args: AssessArgs, catalog: &Catalog) -> anyhow::Result<u8> {
+    let mut assessment = match (&args.bundle, &args.claims) {
+        (Some(dir), None) => {
+            Assessment::from_bundle(dir, catalog).map_err(|e| usage(e.to_string()))?
+        }
+        (None, Some(file)) => {
+            Assessment::from_claims_file(file, catalog).map_err(|e| usage(e.to_string()))?
+        }
+        (None, None) => Assessment::default(),
+        (Some(_), Some(_)) => {
+            return Err(usage(
+                "give either a bundle (its device.toml holds the claims) or --claims, not both",
+            ));
+        }
+    };
+    let files = [
+        (InputKind::Capture, args.captures.clone()),
+        (InputKind::Firmware, args.firmware.clone()),
+        (
+            InputKind::PrivacyPolicy,
+            args.policy.iter().cloned().collect(),
+        ),
+        (
+            InputKind::SecurityTxt,
+            args.security_txt.iter().cloned().collect(),
+        ),
+        (
+            InputKind::DisclosurePolicy,
+            args.disclosure_policy.iter().cloned().collect(),
+        ),
+    ];
+    for (kind, paths) in files {
+        assessment
+            .inputs
+            .extend(paths.into_iter().map(|p| InputSpec::file(kind, p)));
+    }
+    assessment
+        .inputs
+        .extend(args.hosts.iter().map(InputSpec::host));
+    if assessment.inputs.is_empty() && assessment.claims.0.is_empty() {
+        return Err(usage(
+            "nothing to assess: give a bundle directory or at least one input (--capture, --firmware, --policy, --security-txt, --disclosure-policy, --host, --claims); see `iotcheck assess --help`",
+        ));
+    }
+    if assessment.product.vendor.is_empty() && assessment.product.model.is_empty() {
+        assessment.product.model = "unnamed device".into();
+    }
+    let as_of = args
+        .as_of
+        .as_deref()
+        .map(str::parse::<Date>)
+        .transpose()
+        .map_err(|e| usage(format!("--as-of: {e}")))?;
+    let options = Options {
+        as_of,
+        regimes: args.standards.clone(),
+    };
+
+    let show_progress = !args.quiet && std::io::stderr().is_terminal();
+    let progress = move |p: Progress<'_>| {
+        if !show_progress {
+            return;
+        }
+        match p {
+            Progress::Loading { input } => eprintln!("  reading   {input}"),
+            Progress::Analyzing { analyzer, input } => eprintln!("  {analyzer:<9} {input} …"),
+            Progress::Done { analyzer, input } => eprintln!("  {analyzer:<9} {input} done"),
+        }
+    };
+    let outcome = run(&assessment, catalog, &options, &progress);
+
+    write_report(&outcome.report, &args.output)?;
+    for err in &outcome.input_errors {
+        eprintln!("iotcheck: error: {err}");
+    }
+    if !outcome.input_errors.is_empty() {
+        eprintln!(
+            "iotcheck: {} input(s) could not be used; their checks are `error` and the affected requirements inconclusive",
+            outcome.input_errors.len()
+        );
+        return Ok(exit::USAGE_OR_INPUT);
+    }
+    Ok(match outcome.report.overall {
+        Verdict::Meets | Verdict::NotApplicable => exit::MEETS,
+        Verdict::Fails => exit::FAILS,
+        Verdict::Inconclusive => exit::INCONCLUSIVE,
+    })
+}
+
+fn write_report(report: &iotcheck_model::Report, out: &OutputArgs) -> anyhow::Result<()> {
+    let to_terminal = out.output.is_none() && std::io::stdout().is_terminal();
+    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    let color = match out.color {
+        ColorArg::Always => true,
+        ColorArg::Never => false,
+        ColorArg::Auto => to_terminal && !no_color,
+    };
+    let bytes = render(report, out.format.into(), &RenderOptions { color });
+    match &out.output {
+        Some(path) => std::fs::write(path, bytes)
+            .with_context(|| format!("cannot write report to {}", path.display()))
+            .map_err(|e| usage(format!("{e:#}")))?,
+        None => {
+            let mut stdout = std::io::stdout().lock();
+            if let Err(e) = stdout.write_all(&bytes).and_then(|()| stdout.flush())
+                && e.kind() != std::io::ErrorKind::BrokenPipe
+            {
+                return Err(e.into());
+            }
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,116 @@
+//! Markdown, for pull requests, tickets and CI summaries.
+
+use std::fmt::Write;
+
+use iotcheck_model::{Outcome, Report, Verdict};
+
+use crate::escape::markdown as m;
+
+fn badge(v: Verdict) -> &'static str {
+    match v {
+        Verdict::Meets => "✅ meets",
+        Verdict::Fails => "❌ fails",
+        Verdict::Inconclusive => "⚠️ inconclusive",
+        Verdict::NotApplicable => "➖ not applicable",
+    }
+}
+
+pub(crate) fn render(r: &Report) -> String {
+    let mut s = String::new();
+    let _ = writeln!(s, "# iotcheck report: {}\n", m(&crate::product_line(r)));
+    let _ = writeln!(
+        s,
+        "Assessed on {} with iotcheck {} (report schema {}).\n",
+        r.assessed_on,
+        m(&r.tool.version),
+        r.schema_version
+    );
+    let _ = writeln!(s, "**Overall: {}**\n", badge(r.overall));
+    let _ = writeln!(s, "| standard | verdict |\n|---|---|");
+    for st in &r.standards {
+        let _ = writeln!(s, "| {} | {} |", m(&st.title), badge(st.verdict));
+    }
+
+    let _ = writeln!(s, "\n## Inputs\n\n| kind | input | status |\n|---|---|---|");
+    for i in &r.inputs {
+        let status = format!("{:?}", i.status).to_lowercase();
+        let _ = writeln!(
+            s,
+            "| {} | {} | {status}: {} |",
+            i.kind.as_str(),
+            m(&i.location),
+            m(i.message.as_deref().unwrap_or(""))
+        );
+    }
+
+    if !r.contradictions.is_empty() {
+        let _ = writeln!(s, "\n## Vendor claims contradicted by the evidence\n");
+        for c in &r.contradictions {
+            let _ = writeln!(
+                s,
+                "- **{}** ({}): {}",
+                m(&c.claim),
+                c.requirement,
+                m(&c.summary)
+            );
+            for e in c.evidence.iter().take(5) {
+                let _ = writeln!(s, "  - {}", m(&e.locator()));
+            }
+        }
+    }
+
+    for st in &r.standards {
+        let _ = writeln!(s, "\n## {} — {}\n", m(&st.title), badge(st.verdict));
+        let _ = writeln!(s, "| requirement | verdict | reason |\n|---|---|---|");
+        for req in &st.requirements {
+            let _ = writeln!(
+                s,
+                "| **{}** {} | {} | {} |",
+                req.id,
+                m(&req.title),
+                badge(req.verdict),
+                m(&req.reason)
+            );
+        }
+        let failing: Vec<_> = st
+            .requirements
+            .iter()
+            .flat_map(|req| req.checks.iter().map(move |c| (req, c)))
+            .filter(|(_, c)| c.outcome == Some(Outcome::Fail))
+            .collect();
+        if !failing.is_empty() {
+            let _ = writeln!(s, "\nEvidence:\n");
+            for (req, c) in failing {
+                for result in c.results.iter().filter(|x| x.outcome == Outcome::Fail) {
+                    let _ = writeln!(s, "- {} `{}`: {}", req.id, c.id, m(&result.summary));
+                    for e in result.evidence.iter().take(5) {
+                        let detail = e
+                            .detail()
+                            .map(|d| format!(" — {}", m(&d)))
+                            .unwrap_or_default();
+                        let _ = writeln!(s, "  - {}{detail}", m(&e.locator()));
+                    }
+                }
+            }
+        }
+    }
+
+    for regime in &r.regimes {
+        let _ = writeln!(s, "\n## {}\n\n{}\n", m(&regime.short), m(&regime.title));
+        let _ = writeln!(
+            s,
+            "| provision | paraphrase | verdict | requirements |\n|---|---|---|---|"
+        );
+        for p in &regime.provisions {
+            let _ = writeln!(
+                s,
+                "| {} | {} | {} | {} |",
+                m(&p.id),
+                m(&p.title),
+                badge(p.verdict),
+                p.requirements.join(", ")
+            );
+        }
+    }
+    s
+}

@@ -1,0 +1,186 @@
+//! Terminal text: the five verdicts first, then per requirement the reason,
+//! and for failures the evidence a person can check.
+
+use std::fmt::Write;
+
+use iotcheck_model::{CheckEntry, Evidence, InputStatus, Outcome, Report, Verdict};
+
+use crate::escape::terminal as t;
+
+const MAX_EVIDENCE: usize = 5;
+
+struct Style {
+    color: bool,
+}
+
+impl Style {
+    fn paint(&self, code: &str, s: &str) -> String {
+        if self.color {
+            format!("\x1b[{code}m{s}\x1b[0m")
+        } else {
+            s.to_string()
+        }
+    }
+    fn bold(&self, s: &str) -> String {
+        self.paint("1", s)
+    }
+    fn dim(&self, s: &str) -> String {
+        self.paint("2", s)
+    }
+    fn verdict(&self, v: Verdict) -> String {
+        let word = v.as_str().replace('_', " ");
+        let padded = format!("{word:<14}");
+        match v {
+            Verdict::Meets => self.paint("32", &padded),
+            Verdict::Fails => self.paint("1;31", &padded),
+            Verdict::Inconclusive => self.paint("33", &padded),
+            Verdict::NotApplicable => self.dim(&padded),
+        }
+    }
+}
+
+pub(crate) fn render(r: &Report, color: bool) -> String {
+    let st = Style { color };
+    let mut s = String::new();
+    let _ = writeln!(
+        s,
+        "{}",
+        st.bold(&format!(
+            "iotcheck {} — {}",
+            r.tool.version,
+            t(&crate::product_line(r))
+        ))
+    );
+    let _ = writeln!(s, "{}", st.dim(&format!("assessed on {}", r.assessed_on)));
+    let _ = writeln!(s, "\nInputs");
+    if r.inputs.is_empty() {
+        let _ = writeln!(s, "  (none)");
+    }
+    for i in &r.inputs {
+        let mark = match i.status {
+            InputStatus::Loaded => st.paint("32", "ok   "),
+            InputStatus::Error => st.paint("1;31", "ERROR"),
+        };
+        let size = i.bytes.map(|b| format!(", {b} bytes")).unwrap_or_default();
+        let _ = writeln!(
+            s,
+            "  {mark} {:<18} {}  {}{size}",
+            i.kind.as_str(),
+            t(&i.location),
+            st.dim(&t(i.message.as_deref().unwrap_or("")))
+        );
+    }
+
+    let _ = writeln!(
+        s,
+        "\n{} {}",
+        st.bold("Overall:"),
+        st.verdict(r.overall).trim_end()
+    );
+    for std in &r.standards {
+        let _ = writeln!(s, "\n{} {}", st.verdict(std.verdict), st.bold(&std.title));
+        for req in &std.requirements {
+            let _ = writeln!(
+                s,
+                "  {} {:<6} {}",
+                st.verdict(req.verdict),
+                req.id,
+                req.title
+            );
+            if req.verdict != Verdict::Fails {
+                let _ = writeln!(s, "  {:<14} {:<6} {}", "", "", st.dim(&t(&req.reason)));
+            } else {
+                for entry in req
+                    .checks
+                    .iter()
+                    .filter(|c| c.outcome == Some(Outcome::Fail))
+                {
+                    write_evidence(&mut s, &st, entry);
+                }
+            }
+        }
+    }
+
+    if !r.contradictions.is_empty() {
+        let _ = writeln!(
+            s,
+            "\n{}",
+            st.bold("Vendor claims contradicted by the evidence")
+        );
+        for c in &r.contradictions {
+            let _ = writeln!(
+                s,
+                "  {} {} ({})",
+                st.paint("1;31", "!"),
+                t(&c.summary),
+                c.requirement
+            );
+            for e in c.evidence.iter().take(MAX_EVIDENCE) {
+                let _ = writeln!(s, "      {}", t(&e.locator()));
+            }
+        }
+    }
+
+    for regime in &r.regimes {
+        let counts = [
+            Verdict::Fails,
+            Verdict::Inconclusive,
+            Verdict::Meets,
+            Verdict::NotApplicable,
+        ]
+        .iter()
+        .map(|v| {
+            (
+                v,
+                regime.provisions.iter().filter(|p| p.verdict == *v).count(),
+            )
+        })
+        .filter(|(_, n)| *n > 0)
+        .map(|(v, n)| format!("{n} {}", v.as_str().replace('_', " ")))
+        .collect::<Vec<_>>()
+        .join(", ");
+        if regime.id == r.regimes[0].id {
+            let _ = writeln!(
+                s,
+                "\nOther regimes (provisions mapped to the requirements above)"
+            );
+        }
+        let _ = writeln!(
+            s,
+            "  {:<18} {} provisions: {counts}",
+            regime.short,
+            regime.provisions.len()
+        );
+    }
+    s
+}
+
+fn write_evidence(s: &mut String, st: &Style, entry: &CheckEntry) {
+    for result in entry.results.iter().filter(|r| r.outcome == Outcome::Fail) {
+        let _ = writeln!(
+            s,
+            "  {:<14} {:<6} {} {}",
+            "",
+            "",
+            st.paint("31", "✗"),
+            t(&format!("{}: {}", entry.id, result.summary))
+        );
+        for e in result.evidence.iter().take(MAX_EVIDENCE) {
+            let _ = writeln!(s, "  {:<14} {:<6}     {}", "", "", t(&e.locator()));
+            if let Some(detail) = e.detail().filter(|_| !matches!(e, Evidence::Claim { .. })) {
+                for line in detail.lines().take(6) {
+                    let _ = writeln!(s, "  {:<14} {:<6}       {}", "", "", st.dim(&t(line)));
+                }
+            }
+        }
+        if result.evidence.len() > MAX_EVIDENCE {
+            let _ = writeln!(
+                s,
+                "  {:<14} {:<6}     … {} more (see --format json)",
+                "",
+                "",
+                result.evidence.len() - MAX_EVIDENCE
+            );
+        }
+    }
+}
