@@ -198,6 +198,91 @@ fn parse_raw(src: &Source<'_>) -> Result<RawDeviceToml, BundleError> {
     })
 }
 
+/// An input path or glob from `[inputs]`, checked for shape but not resolved.
+struct Pattern {
+    kind: InputKind,
+    text: Spanned<String>,
+    glob: bool,
+}
+
+/// Everything in device.toml that can be checked without the filesystem;
+/// the returned assessment holds the hosts, the patterns the files.
+fn parse_device_toml(
+    src: &Source<'_>,
+    catalog: &Catalog,
+) -> Result<(Assessment, Vec<Pattern>), BundleError> {
+    let raw = parse_raw(src)?;
+    let Some(product) = raw.product else {
+        return Err(src.error(
+            0..0,
+            "missing [product] table (vendor and model are required)",
+        ));
+    };
+    let mut a = Assessment::from_parts(src, catalog, product, raw.claims, raw.device)?;
+    a.claims_source = "device.toml".into();
+    let Some(inputs) = raw.inputs else {
+        return Err(src.error(
+            0..0,
+            "missing [inputs] table: a bundle must name at least one input",
+        ));
+    };
+    let mut patterns = Vec::new();
+    let mut add = |kind, text: Spanned<String>, glob| -> Result<(), BundleError> {
+        let p = text.get_ref();
+        let rel = Path::new(p);
+        if p.is_empty()
+            || p.contains('\0')
+            || rel.is_absolute()
+            || rel
+                .components()
+                .any(|c| !matches!(c, Component::Normal(_) | Component::CurDir))
+        {
+            return Err(src.error(
+                text.span(),
+                format!(
+                    "inputs: {p:?} must be a path inside the bundle (no absolute path, no `..`)"
+                ),
+            ));
+        }
+        if glob && let Err(e) = glob::Pattern::new(p) {
+            return Err(src.error(text.span(), format!("inputs: bad pattern {p:?}: {}", e.msg)));
+        }
+        patterns.push(Pattern { kind, text, glob });
+        Ok(())
+    };
+    for p in inputs.captures {
+        add(InputKind::Capture, p, true)?;
+    }
+    for p in inputs.firmware {
+        add(InputKind::Firmware, p, true)?;
+    }
+    for (kind, p) in [
+        (InputKind::PrivacyPolicy, inputs.privacy_policy),
+        (InputKind::SecurityTxt, inputs.security_txt),
+        (InputKind::DisclosurePolicy, inputs.disclosure_policy),
+    ] {
+        if let Some(p) = p {
+            add(kind, p, false)?;
+        }
+    }
+    for h in one_or_many(src, "inputs.host", inputs.host)? {
+        if !is_host(h.get_ref()) {
+            return Err(src.error(
+                h.span(),
+                format!(
+                    "inputs.host: {:?} is not an IP address or host name",
+                    h.get_ref()
+                ),
+            ));
+        }
+        a.inputs.push(InputSpec::host(h.into_inner()));
+    }
+    if patterns.is_empty() && a.inputs.is_empty() {
+        return Err(src.error(0..0, "[inputs] names no input"));
+    }
+    Ok((a, patterns))
+}
+
 impl Assessment {
     /// Reads `BUNDLE/device.toml` and resolves its inputs inside the bundle.
     pub fn from_bundle(dir: &Path, catalog: &Catalog) -> Result<Assessment, BundleError> {
@@ -214,62 +299,33 @@ impl Assessment {
             file: toml_path.display().to_string(),
             text: &text,
         };
-        let raw = parse_raw(&src)?;
-        let Some(product) = raw.product else {
-            return Err(src.error(
-                0..0,
-                "missing [product] table (vendor and model are required)",
-            ));
-        };
-        let mut a = Assessment::from_parts(&src, catalog, product, raw.claims, raw.device)?;
-        a.claims_source = "device.toml".into();
-        let Some(inputs) = raw.inputs else {
-            return Err(src.error(
-                0..0,
-                "missing [inputs] table: a bundle must name at least one input",
-            ));
-        };
+        let (mut a, patterns) = parse_device_toml(&src, catalog)?;
         let root = dir.canonicalize().map_err(|e| BundleError::Unreadable {
             path: shown.clone(),
             reason: e.to_string(),
         })?;
-        let mut resolve =
-            |kind: InputKind, pattern: &Spanned<String>, glob: bool| -> Result<(), BundleError> {
-                a.inputs
-                    .extend(resolve_in_bundle(&src, &root, kind, pattern, glob)?);
-                Ok(())
-            };
-        for p in &inputs.captures {
-            resolve(InputKind::Capture, p, true)?;
+        let mut files = Vec::new();
+        for p in &patterns {
+            files.extend(resolve_in_bundle(&src, &root, p)?);
         }
-        for p in &inputs.firmware {
-            resolve(InputKind::Firmware, p, true)?;
-        }
-        for (kind, p) in [
-            (InputKind::PrivacyPolicy, &inputs.privacy_policy),
-            (InputKind::SecurityTxt, &inputs.security_txt),
-            (InputKind::DisclosurePolicy, &inputs.disclosure_policy),
-        ] {
-            if let Some(p) = p {
-                resolve(kind, p, false)?;
-            }
-        }
-        for h in one_or_many(&src, "inputs.host", inputs.host.clone())? {
-            if !is_host(h.get_ref()) {
-                return Err(src.error(
-                    h.span(),
-                    format!(
-                        "inputs.host: {:?} is not an IP address or host name",
-                        h.get_ref()
-                    ),
-                ));
-            }
-            a.inputs.push(InputSpec::host(h.into_inner()));
-        }
-        if a.inputs.is_empty() {
-            return Err(src.error(0..0, "[inputs] names no input"));
-        }
+        // Files first, in the order device.toml names them; hosts last.
+        files.append(&mut a.inputs);
+        a.inputs = files;
         Ok(a)
+    }
+
+    /// Validates the text of a device.toml without touching the filesystem:
+    /// everything except whether the named inputs exist. Errors carry
+    /// `file` as the file name.
+    pub fn check_device_toml(file: &str, text: &str, catalog: &Catalog) -> Result<(), BundleError> {
+        parse_device_toml(
+            &Source {
+                file: file.to_string(),
+                text,
+            },
+            catalog,
+        )
+        .map(|_| ())
     }
 
     /// Reads a claims file given with `--claims`: the `[product]`, `[claims]`
@@ -358,51 +414,37 @@ impl Assessment {
     }
 }
 
-/// Resolves a bundle-relative path or glob to files inside `root`. A pattern
-/// that escapes the bundle is an error in device.toml; one that matches
-/// nothing, or a file that is missing, becomes an input with a problem so the
-/// rest of the assessment goes on.
+/// Resolves a checked pattern to files inside `root`. One that matches
+/// nothing, or a file that is missing or leads outside the bundle, becomes
+/// an input with a problem so the rest of the assessment goes on.
 fn resolve_in_bundle(
     src: &Source<'_>,
     root: &Path,
-    kind: InputKind,
-    pattern: &Spanned<String>,
-    glob: bool,
+    pattern: &Pattern,
 ) -> Result<Vec<InputSpec>, BundleError> {
-    let p = pattern.get_ref();
+    let (kind, p) = (pattern.kind, pattern.text.get_ref());
     let rel = Path::new(p);
-    if p.is_empty()
-        || rel.is_absolute()
-        || rel
-            .components()
-            .any(|c| !matches!(c, Component::Normal(_) | Component::CurDir))
-    {
-        return Err(src.error(
-            pattern.span(),
-            format!("inputs: {p:?} must be a path inside the bundle (no absolute path, no `..`)"),
-        ));
-    }
-    let missing = |problem: String| InputSpec {
+    let missing = |problem: &str| InputSpec {
         kind,
         location: p.clone(),
         path: None,
-        problem: Some(problem),
+        problem: Some(problem.into()),
     };
     let mut paths = Vec::new();
-    if glob {
+    if pattern.glob {
         let full = root.join(rel);
         let Some(full) = full.to_str() else {
-            return Err(src.error(pattern.span(), "inputs: path is not valid UTF-8"));
+            return Err(src.error(pattern.text.span(), "inputs: path is not valid UTF-8"));
         };
         let matches = glob::glob(full).map_err(|e| {
             src.error(
-                pattern.span(),
+                pattern.text.span(),
                 format!("inputs: bad pattern {p:?}: {}", e.msg),
             )
         })?;
         paths.extend(matches.filter_map(Result::ok));
         if paths.is_empty() {
-            return Ok(vec![missing("no file matches this pattern".into())]);
+            return Ok(vec![missing("no file matches this pattern")]);
         }
         paths.sort();
     } else {
@@ -413,33 +455,27 @@ fn resolve_in_bundle(
         let location = path
             .strip_prefix(root)
             .map_or_else(|_| p.clone(), |r| r.display().to_string());
-        let spec = match path.canonicalize() {
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => InputSpec {
-                kind,
-                location,
-                path: None,
-                problem: Some("no such file in the bundle".into()),
-            },
-            Err(e) => InputSpec {
-                kind,
-                location,
-                path: None,
-                problem: Some(e.to_string()),
-            },
-            Ok(real) if !real.starts_with(root) => InputSpec {
-                kind,
-                location,
-                path: None,
-                problem: Some("refused: it leads outside the bundle (symlink)".into()),
-            },
+        let problem = |why: String| InputSpec {
+            kind,
+            location: location.clone(),
+            path: None,
+            problem: Some(why),
+        };
+        out.push(match path.canonicalize() {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                problem("no such file in the bundle".into())
+            }
+            Err(e) => problem(e.to_string()),
+            Ok(real) if !real.starts_with(root) => {
+                problem("refused: it leads outside the bundle (symlink)".into())
+            }
             Ok(real) => InputSpec {
                 kind,
-                location,
+                location: location.clone(),
                 path: Some(real),
                 problem: None,
             },
-        };
-        out.push(spec);
+        });
     }
     Ok(out)
 }

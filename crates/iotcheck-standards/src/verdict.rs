@@ -18,7 +18,7 @@ use iotcheck_model::{
     RegimeView, RequirementVerdict, StandardVerdict, Verdict,
 };
 
-use crate::{Catalog, ClaimValue, Claims, Decide, Requirement};
+use crate::{Analyzer, Catalog, ClaimValue, Claims, Decide, Requirement};
 
 /// What the verdict engine needs to know besides the results.
 #[derive(Debug, Clone, Default)]
@@ -160,6 +160,36 @@ fn decide_requirement(
                 missing_reason(catalog, &missing, ctx),
             ),
         }
+    };
+    // A requirement met only on the vendor's word says so, and names the
+    // evidence that did not run and could still contradict it.
+    let is_claim = |e: &CheckEntry| {
+        catalog
+            .checks
+            .get(&e.id)
+            .is_some_and(|c| c.analyzer == Analyzer::Claims)
+    };
+    let reason = if verdict == Verdict::Meets
+        && entries
+            .iter()
+            .filter(|e| e.outcome == Some(Outcome::Pass))
+            .all(is_claim)
+    {
+        let unverified: Vec<&str> = entries
+            .iter()
+            .filter(|e| e.outcome.is_none() && !is_claim(e))
+            .map(|e| e.id.as_str())
+            .collect();
+        if unverified.is_empty() {
+            format!("{reason} (vendor declaration)")
+        } else {
+            format!(
+                "{reason} (vendor declaration, not verified: {} did not run)",
+                unverified.join(", ")
+            )
+        }
+    } else {
+        reason
     };
 
     RequirementVerdict {
@@ -449,6 +479,52 @@ mod tests {
             pwd3.reason.contains("fw.hardcoded-credential"),
             "{}",
             pwd3.reason
+        );
+    }
+
+    #[test]
+    fn claim_only_meets_says_it_is_unverified() {
+        let c = Catalog::builtin().unwrap();
+        let claim = CheckResult::new(
+            id("claims.automatic-updates-default"),
+            Outcome::Pass,
+            "vendor declares it",
+        );
+        let d = decide(
+            &c,
+            &[claim],
+            &ctx(&[InputKind::Claims], &["claims.automatic-updates-default"]),
+        );
+        let upd4 = requirement(&d, "UPD-4");
+        assert_eq!(upd4.verdict, Verdict::Meets);
+        assert!(
+            upd4.reason
+                .ends_with("(vendor declaration, not verified: fw.update-automatic did not run)"),
+            "{}",
+            upd4.reason
+        );
+        let fw = CheckResult::new(
+            id("fw.update-automatic"),
+            Outcome::Fail,
+            "update only by hand",
+        );
+        let claim = CheckResult::new(
+            id("claims.automatic-updates-default"),
+            Outcome::Pass,
+            "vendor declares it",
+        );
+        let d = decide(
+            &c,
+            &[claim, fw],
+            &ctx(
+                &[InputKind::Claims, InputKind::Firmware],
+                &["claims.automatic-updates-default", "fw.update-automatic"],
+            ),
+        );
+        assert_eq!(
+            requirement(&d, "UPD-4").verdict,
+            Verdict::Fails,
+            "evidence beats the claim"
         );
     }
 

@@ -50,7 +50,7 @@ iotcheck assess --capture setup.pcapng --policy privacy.html --claims claims.tom
 Exit codes: 0 meets, 1 fails, 2 inconclusive, 3 usage or input error (the report is still written when only some inputs \
 were unusable), 4 internal error."
     )]
-    Assess(AssessArgs),
+    Assess(Box<AssessArgs>),
     /// List and show the standards, requirements, checks and regime mappings.
     Standards {
         #[command(subcommand)]
@@ -188,7 +188,7 @@ fn dispatch(cli: Cli) -> anyhow::Result<u8> {
     let catalog =
         Catalog::builtin().context("the built-in catalog is invalid (a bug in this build)")?;
     match cli.command {
-        Command::Assess(args) => assess(args, &catalog),
+        Command::Assess(args) => assess(*args, &catalog),
         Command::Standards { command } => standards_cmd::run(command, &catalog),
         Command::Schema => {
             let mut out = serde_json::to_string_pretty(&iotcheck_model::report_schema())?;

@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Installs what iotcheck's tests need beyond a Rust toolchain: Debian packages
+# for the browser test (Chromium renders the HTML report). Idempotent: skips
+# what is already installed. Needs root (or sudo) for apt-get.
+set -euo pipefail
+
+packages=(chromium)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "install-test-deps: all present (${packages[*]})"
+  exit 0
+fi
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO="sudo"
+echo "install-test-deps: installing ${missing[*]}"
+$SUDO apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
