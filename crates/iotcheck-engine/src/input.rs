@@ -14,6 +14,8 @@ use crate::InputSpec;
 pub enum Sniffed {
     Pcap,
     PcapNg,
+    /// A gzip stream whose first bytes are a pcap or pcapng capture.
+    GzipCapture,
     Gzip,
     Xz,
     Zip,
@@ -33,6 +35,7 @@ impl Sniffed {
         match self {
             Sniffed::Pcap => "pcap capture",
             Sniffed::PcapNg => "pcapng capture",
+            Sniffed::GzipCapture => "gzip-compressed capture",
             Sniffed::Gzip => "gzip-compressed data",
             Sniffed::Xz => "xz-compressed data",
             Sniffed::Zip => "zip archive",
@@ -46,6 +49,22 @@ impl Sniffed {
             Sniffed::Binary => "unrecognised binary data",
             Sniffed::Empty => "empty file",
         }
+    }
+
+    /// Inflates at most the first 8 bytes of a gzip stream (from the head
+    /// alone, so a bomb cannot cost more) and looks for a capture magic.
+    fn gzip_holds_capture(head: &[u8]) -> bool {
+        use std::io::Read;
+        let mut inner = [0u8; 8];
+        let mut decoder = flate2::read::GzDecoder::new(head);
+        let mut filled = 0;
+        while filled < inner.len() {
+            match decoder.read(&mut inner[filled..]) {
+                Ok(0) | Err(_) => break,
+                Ok(n) => filled += n,
+            }
+        }
+        filled >= 4 && matches!(Sniffed::from_head(&inner[..filled]), Sniffed::Pcap | Sniffed::PcapNg)
     }
 
     /// Recognises a file from its first bytes (up to 4 KiB).
@@ -76,6 +95,9 @@ impl Sniffed {
             (b"%PDF-", Sniffed::Pdf),
         ];
         if let Some((_, s)) = checks.iter().find(|(m, _)| starts(m)) {
+            if *s == Sniffed::Gzip && Sniffed::gzip_holds_capture(head) {
+                return Sniffed::GzipCapture;
+            }
             return *s;
         }
         let text = match std::str::from_utf8(head) {
@@ -229,11 +251,12 @@ fn io_reason(e: &std::io::Error) -> String {
     }
 }
 
-/// Whether a file of this type can be an input of this kind.
-fn check_kind(kind: InputKind, s: Sniffed) -> Result<(), String> {
+/// Whether a file of this type can be an input of this kind; the error says
+/// what was expected and what was found.
+pub fn check_kind(kind: InputKind, s: Sniffed) -> Result<(), String> {
     use Sniffed::*;
     let ok = match kind {
-        InputKind::Capture => matches!(s, Pcap | PcapNg | Gzip),
+        InputKind::Capture => matches!(s, Pcap | PcapNg | GzipCapture),
         InputKind::Firmware => s != Empty,
         InputKind::PrivacyPolicy | InputKind::DisclosurePolicy => matches!(s, Html | Text | Pdf),
         InputKind::SecurityTxt => s == Text,
@@ -276,6 +299,22 @@ mod tests {
         assert_eq!(Sniffed::from_head(b"Contact: mailto:a@b\n"), Sniffed::Text);
         assert_eq!(Sniffed::from_head(b"\x00\x01\x02garbage"), Sniffed::Binary);
         assert_eq!(Sniffed::from_head(b""), Sniffed::Empty);
+    }
+
+    #[test]
+    fn gzip_is_a_capture_only_when_it_holds_one() {
+        use std::io::Write;
+        let gz = |data: &[u8]| {
+            let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+            e.write_all(data).unwrap();
+            e.finish().unwrap()
+        };
+        assert_eq!(Sniffed::from_head(&gz(&[0x0a, 0x0d, 0x0d, 0x0a, 0x1c, 0, 0, 0, 0x4d, 0x3c])), Sniffed::GzipCapture);
+        assert_eq!(Sniffed::from_head(&gz(&[0xd4, 0xc3, 0xb2, 0xa1, 2, 0, 4, 0])), Sniffed::GzipCapture);
+        assert_eq!(Sniffed::from_head(&gz(b"ustar tarball bytes")), Sniffed::Gzip);
+        assert!(check_kind(InputKind::Capture, Sniffed::Gzip).is_err());
+        // A truncated gzip header is data, not a capture, and no panic.
+        assert_eq!(Sniffed::from_head(&[0x1f, 0x8b, 8]), Sniffed::Gzip);
     }
 
     fn spec_for(kind: InputKind, content: &[u8]) -> (tempfile::TempDir, InputSpec) {

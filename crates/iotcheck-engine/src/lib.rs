@@ -36,7 +36,7 @@ use iotcheck_standards::{Catalog, Context, contradictions, decide};
 
 pub use bundle::{Assessment, BundleError, DeviceId, InputSpec};
 pub use date::{Date, DateError};
-pub use input::{LoadedInput, Sniffed};
+pub use input::{LoadedInput, Sniffed, check_kind};
 
 /// How to run an assessment.
 #[derive(Debug, Clone, Default)]
