@@ -29,7 +29,8 @@
 # Reproducibility: file contents, mtimes (-all-time/-mkfs-time), ownership
 # (-all-root), hashes (fixed salts) and the uImage timestamp (SOURCE_DATE_EPOCH)
 # are fixed (SOURCE_DATE_EPOCH is given to mkimage only: mksquashfs refuses it
-# together with -all-time/-mkfs-time).  The one thing that changes on every run is the RSA key pair in
+# together with -all-time/-mkfs-time), and so are the certificate dates and
+# serial.  The one thing that changes on every run is the RSA key pair in
 # etc/ssl/ (generated fresh by openssl), so the image bytes differ per run.
 set -euo pipefail
 
@@ -44,11 +45,12 @@ while [ $# -gt 0 ]; do
         --version) VERSION="$2"; shift 2 ;;
         --date)    BUILD_DATE="$2"; shift 2 ;;
         --output)  OUTPUT="$2"; shift 2 ;;
-        -h|--help) sed -n '2,33p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d'; exit 0 ;;
         *) echo "unknown argument: $1" >&2; exit 2 ;;
     esac
 done
 [ -n "$OUTPUT" ] || OUTPUT="$HERE/firmware/acme-cam2-$VERSION.bin"
+case "$OUTPUT" in /*) ;; *) OUTPUT="$PWD/$OUTPUT" ;; esac   # the build cds around
 
 for tool in mksquashfs mkimage openssl busybox file; do
     command -v "$tool" >/dev/null || { echo "missing tool: $tool" >&2; exit 1; }
@@ -296,9 +298,39 @@ check_interval = 86400
 EOF
 
 # --- hard-coded device key + certificate (fresh throwaway, NOT reproducible) --
-openssl req -x509 -newkey rsa:2048 -nodes -sha256 -days 3650 \
-    -subj "/O=Acme Devices/CN=cam2.acme.example" \
-    -keyout etc/ssl/private/device.key -out etc/ssl/certs/device.crt 2>/dev/null
+# Same key on every unit. Self-signed with "openssl ca -selfsign" so that the
+# validity period can start at the build date instead of "now".
+CA="$WORK/ca"
+mkdir -p "$CA/newcerts"
+: > "$CA/index.txt"
+echo 1000 > "$CA/serial"
+cat > "$CA/ca.cnf" <<EOF
+[ ca ]
+default_ca       = devcert
+[ devcert ]
+database         = $CA/index.txt
+new_certs_dir    = $CA/newcerts
+serial           = $CA/serial
+default_md       = sha256
+policy           = anything
+unique_subject   = no
+x509_extensions  = ext
+[ anything ]
+organizationName = supplied
+commonName       = supplied
+[ ext ]
+basicConstraints     = critical,CA:FALSE
+keyUsage             = critical,digitalSignature,keyEncipherment
+extendedKeyUsage     = serverAuth
+subjectAltName       = DNS:cam2.acme.example
+subjectKeyIdentifier = hash
+EOF
+openssl req -new -newkey rsa:2048 -nodes -subj "/O=Acme Devices/CN=cam2.acme.example" \
+    -keyout etc/ssl/private/device.key -out "$CA/device.csr" 2>/dev/null
+openssl ca -batch -config "$CA/ca.cnf" -selfsign -notext \
+    -keyfile etc/ssl/private/device.key -in "$CA/device.csr" -out etc/ssl/certs/device.crt \
+    -startdate "$(date -u -d "@$EPOCH" +%Y%m%d%H%M%SZ)" \
+    -enddate "$(date -u -d "@$((EPOCH + 3650 * 86400))" +%Y%m%d%H%M%SZ)" 2>/dev/null
 chmod 0600 etc/ssl/private/device.key
 
 # --- package database (opkg-style) ---------------------------------------------

@@ -226,3 +226,17 @@ fn regime_view_can_be_narrowed() {
         .unwrap();
     assert_eq!(out.status.code(), Some(3));
 }
+
+/// What a newcomer sees for the example, pinned: a change to the text or
+/// the JSON of a real assessment shows up in review.
+#[test]
+fn example_output_snapshots() {
+    let ex = example();
+    for (format, name) in [("text", "example_text"), ("json", "example_json")] {
+        let out = iotcheck().args(["assess", ex.to_str().unwrap(), "--format", format, "--as-of", "2026-11-25"]).output().unwrap();
+        let text = String::from_utf8(out.stdout).unwrap();
+        insta::with_settings!({ filters => vec![(r#""version": "[0-9][^"]*""#, r#""version": "[version]""#), (r"iotcheck [0-9]+\.[0-9]+\.[0-9]+[^ ]*", "iotcheck [version]")] }, {
+            insta::assert_snapshot!(name, text);
+        });
+    }
+}
