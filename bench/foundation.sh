@@ -24,7 +24,8 @@ src=examples/acme-cam/firmware/acme-cam2-1.4.2.bin
 big="$work/big.bin"
 src_bytes=$(stat -c %s "$src")
 reps=$(( size_mib * 1024 * 1024 / src_bytes + 1 ))
-for _ in $(seq "$reps"); do cat "$src"; done | head -c $((size_mib * 1024 * 1024)) > "$big"
+for _ in $(seq "$reps"); do cat "$src"; done > "$big"
+truncate -s $((size_mib * 1024 * 1024)) "$big"
 echo "input: $big, $(stat -c %s "$big") bytes; $(nproc) cores"
 
 hyperfine --warmup 2 --runs 10 -i -N --export-markdown "$work/load.md" \
