@@ -432,11 +432,16 @@ fn resolve_in_bundle(
     };
     let mut paths = Vec::new();
     if pattern.glob {
-        let full = root.join(rel);
-        let Some(full) = full.to_str() else {
-            return Err(src.error(pattern.text.span(), "inputs: path is not valid UTF-8"));
+        let Some(root_str) = root.to_str() else {
+            return Err(src.error(
+                pattern.text.span(),
+                "inputs: the bundle's path is not valid UTF-8",
+            ));
         };
-        let matches = glob::glob(full).map_err(|e| {
+        // The bundle's own path is literal: `[` or `*` in a directory name
+        // must not become part of the pattern.
+        let full = format!("{}/{p}", glob::Pattern::escape(root_str));
+        let matches = glob::glob(&full).map_err(|e| {
             src.error(
                 pattern.text.span(),
                 format!("inputs: bad pattern {p:?}: {}", e.msg),
@@ -651,6 +656,20 @@ host = "127.0.0.1"
                 .contains("outside the bundle")
         );
         assert!(sec.path.is_none());
+    }
+
+    #[test]
+    fn bundle_path_with_glob_characters_is_literal() {
+        let outer = tempfile::tempdir().unwrap();
+        let dir = outer.path().join("cam [v2] *");
+        std::fs::create_dir_all(dir.join("captures")).unwrap();
+        std::fs::create_dir_all(dir.join("docs")).unwrap();
+        std::fs::write(dir.join("device.toml"), GOOD).unwrap();
+        std::fs::write(dir.join("captures/a.pcapng"), b"x").unwrap();
+        std::fs::write(dir.join("docs/security.txt"), b"x").unwrap();
+        let a = Assessment::from_bundle(&dir, &Catalog::builtin().unwrap()).unwrap();
+        assert_eq!(a.inputs[0].location, "captures/a.pcapng");
+        assert!(a.inputs[0].problem.is_none());
     }
 
     #[test]

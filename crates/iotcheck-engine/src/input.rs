@@ -64,7 +64,11 @@ impl Sniffed {
                 Ok(n) => filled += n,
             }
         }
-        filled >= 4 && matches!(Sniffed::from_head(&inner[..filled]), Sniffed::Pcap | Sniffed::PcapNg)
+        filled >= 4
+            && matches!(
+                Sniffed::from_head(&inner[..filled]),
+                Sniffed::Pcap | Sniffed::PcapNg
+            )
     }
 
     /// Recognises a file from its first bytes (up to 4 KiB).
@@ -309,9 +313,18 @@ mod tests {
             e.write_all(data).unwrap();
             e.finish().unwrap()
         };
-        assert_eq!(Sniffed::from_head(&gz(&[0x0a, 0x0d, 0x0d, 0x0a, 0x1c, 0, 0, 0, 0x4d, 0x3c])), Sniffed::GzipCapture);
-        assert_eq!(Sniffed::from_head(&gz(&[0xd4, 0xc3, 0xb2, 0xa1, 2, 0, 4, 0])), Sniffed::GzipCapture);
-        assert_eq!(Sniffed::from_head(&gz(b"ustar tarball bytes")), Sniffed::Gzip);
+        assert_eq!(
+            Sniffed::from_head(&gz(&[0x0a, 0x0d, 0x0d, 0x0a, 0x1c, 0, 0, 0, 0x4d, 0x3c])),
+            Sniffed::GzipCapture
+        );
+        assert_eq!(
+            Sniffed::from_head(&gz(&[0xd4, 0xc3, 0xb2, 0xa1, 2, 0, 4, 0])),
+            Sniffed::GzipCapture
+        );
+        assert_eq!(
+            Sniffed::from_head(&gz(b"ustar tarball bytes")),
+            Sniffed::Gzip
+        );
         assert!(check_kind(InputKind::Capture, Sniffed::Gzip).is_err());
         // A truncated gzip header is data, not a capture, and no panic.
         assert_eq!(Sniffed::from_head(&[0x1f, 0x8b, 8]), Sniffed::Gzip);

@@ -42,7 +42,11 @@ fn walk(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
 
 fn head(p: &Path) -> Vec<u8> {
     let mut buf = Vec::new();
-    std::fs::File::open(p).unwrap().take(4096).read_to_end(&mut buf).unwrap();
+    std::fs::File::open(p)
+        .unwrap()
+        .take(4096)
+        .read_to_end(&mut buf)
+        .unwrap();
     buf
 }
 
@@ -62,10 +66,19 @@ fn input_recognition_on_shared_data() {
     let mut files = Vec::new();
     walk(&root, &mut files);
     files.sort();
-    let kinds = [InputKind::Capture, InputKind::SecurityTxt, InputKind::PrivacyPolicy];
-    let mut table: Vec<(InputKind, Counts)> = kinds.iter().map(|k| (*k, Counts::default())).collect();
+    let kinds = [
+        InputKind::Capture,
+        InputKind::SecurityTxt,
+        InputKind::PrivacyPolicy,
+    ];
+    let mut table: Vec<(InputKind, Counts)> =
+        kinds.iter().map(|k| (*k, Counts::default())).collect();
     for f in &files {
-        let rel = f.strip_prefix(&root).unwrap().to_string_lossy().replace('\\', "/");
+        let rel = f
+            .strip_prefix(&root)
+            .unwrap()
+            .to_string_lossy()
+            .replace('\\', "/");
         let truth = label(&rel);
         let sniffed = Sniffed::from_head(&head(f));
         for (kind, c) in table.iter_mut() {
@@ -84,19 +97,47 @@ fn input_recognition_on_shared_data() {
             }
         }
     }
-    println!("| accepted as | files of that kind | other files | precision | recall | false accepts |");
+    println!(
+        "| accepted as | files of that kind | other files | precision | recall | false accepts |"
+    );
     println!("|---|---|---|---|---|---|");
     for (kind, c) in &table {
         let precision = c.tp as f64 / (c.tp + c.fp).max(1) as f64;
         let recall = c.tp as f64 / (c.tp + c.fn_).max(1) as f64;
-        println!("| {} | {} | {} | {precision:.3} | {recall:.3} | {} |", kind.as_str(), c.tp + c.fn_, c.fp + c.tn, c.fp);
+        println!(
+            "| {} | {} | {} | {precision:.3} | {recall:.3} | {} |",
+            kind.as_str(),
+            c.tp + c.fn_,
+            c.fp + c.tn,
+            c.fp
+        );
     }
     let capture = &table[0].1;
-    assert!(capture.tp >= 90, "expected the ~100 real captures of shared/data, found {}", capture.tp);
-    assert!(capture.misses.is_empty(), "real captures refused: {:?}", capture.misses);
-    assert!(capture.false_alarms.is_empty(), "non-captures accepted as captures: {:?}", capture.false_alarms);
+    assert!(
+        capture.tp >= 90,
+        "expected the ~100 real captures of shared/data, found {}",
+        capture.tp
+    );
+    assert!(
+        capture.misses.is_empty(),
+        "real captures refused: {:?}",
+        capture.misses
+    );
+    assert!(
+        capture.false_alarms.is_empty(),
+        "non-captures accepted as captures: {:?}",
+        capture.false_alarms
+    );
     let sectxt = &table[1].1;
-    assert!(sectxt.misses.is_empty(), "real security.txt files refused: {:?}", sectxt.misses);
+    assert!(
+        sectxt.misses.is_empty(),
+        "real security.txt files refused: {:?}",
+        sectxt.misses
+    );
     let policy = &table[2].1;
-    assert!(policy.misses.is_empty(), "real policies refused: {:?}", policy.misses);
+    assert!(
+        policy.misses.is_empty(),
+        "real policies refused: {:?}",
+        policy.misses
+    );
 }

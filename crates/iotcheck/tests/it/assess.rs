@@ -233,7 +233,17 @@ fn regime_view_can_be_narrowed() {
 fn example_output_snapshots() {
     let ex = example();
     for (format, name) in [("text", "example_text"), ("json", "example_json")] {
-        let out = iotcheck().args(["assess", ex.to_str().unwrap(), "--format", format, "--as-of", "2026-11-25"]).output().unwrap();
+        let out = iotcheck()
+            .args([
+                "assess",
+                ex.to_str().unwrap(),
+                "--format",
+                format,
+                "--as-of",
+                "2026-11-25",
+            ])
+            .output()
+            .unwrap();
         let text = String::from_utf8(out.stdout).unwrap();
         insta::with_settings!({ filters => vec![(r#""version": "[0-9][^"]*""#, r#""version": "[version]""#), (r"iotcheck [0-9]+\.[0-9]+\.[0-9]+[^ ]*", "iotcheck [version]")] }, {
             insta::assert_snapshot!(name, text);
