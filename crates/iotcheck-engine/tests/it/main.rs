@@ -1,6 +1,7 @@
 //! The engine on real public data from ../shared/data (see its MANIFEST.md).
 //! These tests fail, loudly, when that folder is absent: they never pass
 //! silently.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod recognition;
 
