@@ -24,7 +24,6 @@
 
 mod analyzers;
 mod bundle;
-mod date;
 mod input;
 
 use std::collections::BTreeSet;
@@ -35,8 +34,8 @@ use iotcheck_model::{
 use iotcheck_standards::{Catalog, Context, contradictions, decide};
 
 pub use bundle::{Assessment, BundleError, DeviceId, InputSpec};
-pub use date::{Date, DateError};
 pub use input::{LoadedInput, Sniffed, check_kind};
+pub use iotcheck_model::{Date, DateError};
 
 /// How to run an assessment.
 #[derive(Debug, Clone, Default)]

@@ -22,6 +22,7 @@
 //! ```
 
 mod check;
+mod date;
 mod evidence;
 mod input;
 mod product;
@@ -30,6 +31,7 @@ mod secret;
 mod verdict;
 
 pub use check::{CheckId, CheckIdError, CheckResult, Outcome};
+pub use date::{Date, DateError};
 pub use evidence::{Direction, Evidence, Flow, Span, TranscriptLine};
 pub use input::{InputKind, InputRef, InputStatus};
 pub use product::Product;

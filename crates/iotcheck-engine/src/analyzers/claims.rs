@@ -4,7 +4,7 @@
 use iotcheck_model::{CheckResult, Evidence, Outcome};
 use iotcheck_standards::{Catalog, ClaimValue, Claims};
 
-use crate::Date;
+use iotcheck_model::Date;
 
 pub(crate) fn results(catalog: &Catalog, claims: &Claims, today: Date) -> Vec<CheckResult> {
     let mut out = Vec::new();
