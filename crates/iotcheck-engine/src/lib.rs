@@ -148,7 +148,7 @@ pub fn run(
 
     let mut results: Vec<CheckResult> =
         analyzers::claims::results(catalog, &assessment.claims, today);
-    results.extend(analyzers::run_all(&loaded, assessment, catalog, progress));
+    results.extend(analyzers::run_all(&loaded, assessment, progress));
     // A broken input's checks become errors, so its requirements read
     // "could not be completed" rather than "no input".
     for err in &input_errors {

@@ -6,6 +6,7 @@
 //! from device.toml.
 
 pub(crate) mod claims;
+mod traffic;
 
 use std::collections::BTreeSet;
 
@@ -18,6 +19,9 @@ use crate::{Assessment, LoadedInput, Progress};
 pub(crate) trait Analyzer: Sync {
     fn name(&self) -> AnalyzerName;
     fn input_kind(&self) -> InputKind;
+    /// The checks it decides (a subset of its catalog checks: the others
+    /// stay "not implemented yet").
+    fn checks(&self) -> Vec<CheckId>;
     /// Runs every check of this analyzer on one input. A check that cannot
     /// be completed returns an `error` result; it does not fail the run.
     fn analyze(&self, input: &LoadedInput, assessment: &Assessment) -> Vec<CheckResult>;
@@ -25,22 +29,20 @@ pub(crate) trait Analyzer: Sync {
 
 /// The analyzers of this build. Each analyzer issue adds its adapter here.
 fn registry() -> Vec<Box<dyn Analyzer>> {
-    Vec::new()
+    vec![Box::new(traffic::Traffic)]
 }
 
 /// Checks some part of this build can decide.
 pub(crate) fn implemented(catalog: &Catalog) -> BTreeSet<CheckId> {
-    let names: BTreeSet<AnalyzerName> = registry()
-        .iter()
-        .map(|a| a.name())
-        .chain([AnalyzerName::Claims])
-        .collect();
-    catalog
-        .checks
-        .values()
-        .filter(|c| names.contains(&c.analyzer))
-        .map(|c| c.id.clone())
-        .collect()
+    let mut ids: BTreeSet<CheckId> = registry().iter().flat_map(|a| a.checks()).collect();
+    ids.extend(
+        catalog
+            .checks
+            .values()
+            .filter(|c| c.analyzer == AnalyzerName::Claims)
+            .map(|c| c.id.clone()),
+    );
+    ids
 }
 
 /// Runs every analyzer on every input of its kind, in parallel (one thread
@@ -48,7 +50,6 @@ pub(crate) fn implemented(catalog: &Catalog) -> BTreeSet<CheckId> {
 pub(crate) fn run_all(
     inputs: &[LoadedInput],
     assessment: &Assessment,
-    catalog: &Catalog,
     progress: &(dyn Fn(Progress<'_>) + Sync),
 ) -> Vec<CheckResult> {
     let analyzers = registry();
@@ -87,13 +88,11 @@ pub(crate) fn run_all(
                     // An analyzer panic is a bug, but it must not lose the
                     // other results: every check of that analyzer on that
                     // input becomes an error naming the input.
-                    catalog
-                        .checks
-                        .values()
-                        .filter(|c| c.analyzer == a.name())
+                    a.checks()
+                        .into_iter()
                         .map(|c| {
                             CheckResult::new(
-                                c.id.clone(),
+                                c,
                                 Outcome::Error,
                                 format!(
                                     "the {} analyzer crashed on {}",

@@ -1,0 +1,198 @@
+//! Line-based cleartext protocols over TCP: SSH banners, Telnet (option
+//! negotiation and login prompts), FTP, SMTP, POP3 and IMAP, with the
+//! credentials each carries in clear.
+
+use super::{Class, Finding, Identified, View, printable};
+
+pub(crate) fn ssh(v: &View<'_>) -> Option<Identified> {
+    let banner = if v.s2c.starts_with(b"SSH-") {
+        v.s2c
+    } else if v.c2s.starts_with(b"SSH-") {
+        v.c2s
+    } else {
+        return None;
+    };
+    let mut id = Identified::new("ssh", Class::Encrypted);
+    let end = banner
+        .iter()
+        .position(|&b| b == b'\r' || b == b'\n')
+        .unwrap_or(banner.len().min(80));
+    id.detail = Some(printable(&banner[..end], 80));
+    Some(id)
+}
+
+/// Lines of a stream with their byte offsets.
+fn lines(b: &[u8]) -> impl Iterator<Item = (usize, &[u8])> {
+    let mut offset = 0;
+    b.split(|&c| c == b'\n').map(move |l| {
+        let o = offset;
+        offset += l.len() + 1;
+        (o, l.strip_suffix(b"\r").unwrap_or(l))
+    })
+}
+
+fn upper_starts(line: &[u8], word: &str) -> bool {
+    line.len() >= word.len() && line[..word.len()].eq_ignore_ascii_case(word.as_bytes())
+}
+
+fn credential_lines(v: &View<'_>, id: &mut Identified, commands: &[(&str, &str)]) {
+    for (offset, line) in lines(v.c2s) {
+        for (cmd, what) in commands {
+            if upper_starts(line, cmd) {
+                let shown: String = if *cmd == "USER " || *cmd == "EHLO " {
+                    printable(line, 60)
+                } else {
+                    format!("{}********", printable(&line[..cmd.len()], 20))
+                };
+                id.credentials.push(Finding {
+                    frame: v.c2s_frame(offset),
+                    what: (*what).to_string(),
+                    excerpt: shown,
+                });
+            }
+        }
+    }
+    // Only the secret-bearing commands count as credentials; a bare USER is context.
+    id.credentials
+        .retain(|f| !f.excerpt.to_ascii_uppercase().starts_with("USER "));
+}
+
+pub(crate) fn tcp(v: &View<'_>) -> Option<Identified> {
+    const IAC: u8 = 0xff;
+    let telnet_negotiation =
+        |b: &[u8]| b.len() >= 3 && b[0] == IAC && (0xfb..=0xfe).contains(&b[1]);
+    let lower_s2c = String::from_utf8_lossy(&v.s2c[..v.s2c.len().min(4096)]).to_ascii_lowercase();
+    if telnet_negotiation(v.s2c)
+        || telnet_negotiation(v.c2s)
+        || (v.either_port(&[23, 2323])
+            && (lower_s2c.contains("login:") || lower_s2c.contains("password:")))
+    {
+        let mut id = Identified::new("telnet", Class::Cleartext);
+        let shown: Vec<u8> = v
+            .s2c
+            .iter()
+            .copied()
+            .filter(|&b| b != IAC && b < 0xf0)
+            .collect();
+        id.detail = Some(format!("Telnet session: {}", printable(&shown, 60)));
+        id.excerpt = Some(Finding {
+            frame: v.s2c_frame(0),
+            what: "Telnet".into(),
+            excerpt: printable(&shown, 100),
+        });
+        if lower_s2c.contains("login:")
+            || lower_s2c.contains("password:")
+            || lower_s2c.contains("username:")
+        {
+            let at = lower_s2c
+                .find("password:")
+                .or_else(|| lower_s2c.find("login:"))
+                .unwrap_or(0);
+            // The client's bytes typed after the prompt are the credentials.
+            let typed = v.c2s.iter().filter(|&&b| (0x20..0x7f).contains(&b)).count();
+            if typed > 0 {
+                id.credentials.push(Finding {
+                    frame: v.s2c_frame(at),
+                    what: "Telnet login (user name and password typed in clear)".into(),
+                    excerpt: format!(
+                        "{} ⏎ ******** (client typed {typed} characters)",
+                        printable(&v.s2c[at.min(v.s2c.len())..], 30)
+                    ),
+                });
+            }
+        }
+        return Some(id);
+    }
+    let banner = |p: &[u8]| v.s2c.starts_with(p);
+    let client = |p: &str| lines(v.c2s).any(|(_, l)| upper_starts(l, p));
+    if banner(b"220")
+        && (client("USER ")
+            || client("PASS ")
+            || client("AUTH ")
+            || client("SYST")
+            || v.either_port(&[21]))
+        && !client("EHLO")
+        && !client("HELO")
+    {
+        let mut id = Identified::new("ftp", Class::Cleartext);
+        if client("AUTH TLS") || client("AUTH SSL") {
+            id.protocol = "ftp-starttls".into();
+            id.class = Class::Encrypted;
+        }
+        id.detail = Some(printable(&v.s2c[..v.s2c.len().min(80)], 80));
+        id.excerpt = Some(Finding {
+            frame: v.s2c_frame(0),
+            what: "FTP banner".into(),
+            excerpt: printable(v.s2c, 80),
+        });
+        credential_lines(v, &mut id, &[("PASS ", "FTP password")]);
+        return Some(id);
+    }
+    if banner(b"220") && (client("EHLO") || client("HELO")) {
+        let mut id = Identified::new("smtp", Class::Cleartext);
+        if client("STARTTLS") {
+            id.protocol = "smtp-starttls".into();
+            id.class = Class::Encrypted;
+        }
+        id.excerpt = Some(Finding {
+            frame: v.s2c_frame(0),
+            what: "SMTP banner".into(),
+            excerpt: printable(v.s2c, 80),
+        });
+        credential_lines(
+            v,
+            &mut id,
+            &[
+                ("AUTH PLAIN", "SMTP AUTH PLAIN"),
+                ("AUTH LOGIN", "SMTP AUTH LOGIN"),
+            ],
+        );
+        return Some(id);
+    }
+    if banner(b"+OK") {
+        let mut id = Identified::new("pop3", Class::Cleartext);
+        if client("STLS") {
+            id.protocol = "pop3-starttls".into();
+            id.class = Class::Encrypted;
+        }
+        id.excerpt = Some(Finding {
+            frame: v.s2c_frame(0),
+            what: "POP3 banner".into(),
+            excerpt: printable(v.s2c, 80),
+        });
+        credential_lines(
+            v,
+            &mut id,
+            &[("PASS ", "POP3 password"), ("APOP ", "POP3 APOP digest")],
+        );
+        return Some(id);
+    }
+    if banner(b"* OK") {
+        let mut id = Identified::new("imap", Class::Cleartext);
+        if lines(v.c2s).any(|(_, l)| {
+            String::from_utf8_lossy(l)
+                .to_ascii_uppercase()
+                .contains(" STARTTLS")
+        }) {
+            id.protocol = "imap-starttls".into();
+            id.class = Class::Encrypted;
+        }
+        id.excerpt = Some(Finding {
+            frame: v.s2c_frame(0),
+            what: "IMAP banner".into(),
+            excerpt: printable(v.s2c, 80),
+        });
+        for (offset, l) in lines(v.c2s) {
+            let up = String::from_utf8_lossy(l).to_ascii_uppercase();
+            if up.split(' ').nth(1) == Some("LOGIN") {
+                id.credentials.push(Finding {
+                    frame: v.c2s_frame(offset),
+                    what: "IMAP LOGIN".into(),
+                    excerpt: "LOGIN ********".into(),
+                });
+            }
+        }
+        return Some(id);
+    }
+    None
+}
