@@ -148,7 +148,8 @@ pub fn run(
 
     let mut results: Vec<CheckResult> =
         analyzers::claims::results(catalog, &assessment.claims, today);
-    results.extend(analyzers::run_all(&loaded, assessment, progress));
+    let analyzed = analyzers::run_all(&loaded, assessment, progress);
+    results.extend(analyzed.results);
     // A broken input's checks become errors, so its requirements read
     // "could not be completed" rather than "no input".
     for err in &input_errors {
@@ -206,6 +207,7 @@ pub fn run(
         standards: decision.standards,
         contradictions,
         regimes,
+        traffic: analyzed.traffic,
     };
     Outcome {
         report,

@@ -36,8 +36,8 @@ pub use evidence::{Direction, Evidence, Flow, Span, TranscriptLine};
 pub use input::{InputKind, InputRef, InputStatus};
 pub use product::Product;
 pub use report::{
-    CheckEntry, Contradiction, ProvisionVerdict, RegimeView, Report, RequirementVerdict,
-    StandardVerdict, Tool, report_schema,
+    CheckEntry, Contradiction, FlowRow, ProvisionVerdict, RegimeView, Report, RequirementVerdict,
+    StandardVerdict, Tool, TrafficSummary, report_schema,
 };
 pub use secret::Secret;
 pub use verdict::Verdict;
@@ -45,4 +45,4 @@ pub use verdict::Verdict;
 /// Version of the JSON report schema. Bump the minor version for additions,
 /// the major version for anything a reader of the previous version would
 /// misread.
-pub const SCHEMA_VERSION: &str = "1.0.0";
+pub const SCHEMA_VERSION: &str = "1.1.0";

@@ -24,6 +24,55 @@ pub struct Report {
     pub contradictions: Vec<Contradiction>,
     /// The same verdicts seen through other regimes' provisions.
     pub regimes: Vec<RegimeView>,
+    /// Per capture: the device's flows as the traffic analyzer saw them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub traffic: Vec<TrafficSummary>,
+}
+
+/// What one capture shows of the device's network use.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TrafficSummary {
+    /// The capture, as listed in `inputs`.
+    pub capture: String,
+    pub frames: u64,
+    /// MAC and IP addresses taken to be the device.
+    pub device_macs: Vec<String>,
+    pub device_ips: Vec<String>,
+    /// True when iotcheck chose the device (the most active local host)
+    /// because none was named.
+    pub device_inferred: bool,
+    /// Share of the device's application bytes (encrypted + cleartext +
+    /// unknown flows) that were encrypted; `null` without application traffic.
+    pub encrypted_share: Option<f64>,
+    pub flows: Vec<FlowRow>,
+    /// Bounds reached or reading stopped early: the flows cover what was read.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
+}
+
+/// One flow of the device.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FlowRow {
+    pub transport: String,
+    pub device: String,
+    pub device_port: u16,
+    pub peer: String,
+    pub peer_port: u16,
+    /// A name of the peer seen in the capture (DNS answer, TLS SNI, HTTP Host).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub peer_name: Option<String>,
+    pub device_initiated: bool,
+    /// Identified by content: `tls1.3`, `http`, `mqtt`, `dns`, …
+    pub protocol: String,
+    /// `encrypted`, `cleartext`, `infrastructure`, `unknown` or `no-payload`.
+    pub class: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+    pub first_frame: u64,
+    pub frames: u64,
+    pub bytes: u64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]

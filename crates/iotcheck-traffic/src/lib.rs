@@ -427,3 +427,96 @@ pub fn format_mac(m: &[u8; 6]) -> String {
         .collect::<Vec<_>>()
         .join(":")
 }
+
+impl Analysis {
+    /// The report's view of this capture: the device's flows with names.
+    pub fn summary(&self) -> iotcheck_model::TrafficSummary {
+        let names = peer_names(&self.device_flows);
+        let mut app_bytes = 0u64;
+        let mut enc_bytes = 0u64;
+        let flows = self
+            .device_flows
+            .iter()
+            .zip(&self.flows)
+            .map(|((_, id, _), s)| {
+                if matches!(
+                    id.class,
+                    dissect::Class::Encrypted | dissect::Class::Cleartext | dissect::Class::Unknown
+                ) {
+                    app_bytes += s.bytes;
+                    if id.class == dissect::Class::Encrypted {
+                        enc_bytes += s.bytes;
+                    }
+                }
+                let own = id
+                    .tls
+                    .as_ref()
+                    .and_then(|t| t.sni.clone())
+                    .or_else(|| id.host.clone());
+                iotcheck_model::FlowRow {
+                    transport: s.transport.into(),
+                    device: s.device.0.to_string(),
+                    device_port: s.device.1,
+                    peer: s.peer.0.to_string(),
+                    peer_port: s.peer.1,
+                    peer_name: own.or_else(|| names.get(&s.peer.0).cloned()),
+                    device_initiated: s.device_initiated,
+                    protocol: s.protocol.clone(),
+                    class: s.class.into(),
+                    detail: s.detail.clone(),
+                    first_frame: s.first_frame,
+                    frames: s.frames,
+                    bytes: s.bytes,
+                }
+            })
+            .collect();
+        let mut notes = self.limits_hit.clone();
+        if let Some(s) = &self.stopped {
+            notes.insert(0, format!("reading stopped early: {s}"));
+        }
+        if self.device.inferred {
+            notes.push("no device was named (--device or [device] in device.toml): the most active local host was taken to be the device".into());
+        }
+        iotcheck_model::TrafficSummary {
+            capture: self.capture.clone(),
+            frames: self.frames,
+            device_macs: self.device.macs.iter().map(format_mac).collect(),
+            device_ips: self.device.ips.iter().map(ToString::to_string).collect(),
+            device_inferred: self.device.inferred,
+            encrypted_share: (app_bytes > 0).then(|| enc_bytes as f64 / app_bytes as f64),
+            flows,
+            notes,
+        }
+    }
+}
+
+/// Names of addresses from DNS and mDNS answers seen in the device's flows.
+fn peer_names(flows: &[(flow::Flow, dissect::Identified, bool)]) -> HashMap<IpAddr, String> {
+    let mut names = HashMap::new();
+    for (f, id, _) in flows {
+        if id.protocol != "dns" && id.protocol != "mdns" {
+            continue;
+        }
+        for s in &f.streams {
+            for i in 0..s.datagrams.len() {
+                let Some(d) = s.datagram(i) else { continue };
+                let Ok(packet) = simple_dns::Packet::parse(d) else {
+                    continue;
+                };
+                for rr in &packet.answers {
+                    let ip = match &rr.rdata {
+                        simple_dns::rdata::RData::A(a) => {
+                            IpAddr::V4(std::net::Ipv4Addr::from(a.address))
+                        }
+                        simple_dns::rdata::RData::AAAA(a) => {
+                            IpAddr::V6(std::net::Ipv6Addr::from(a.address))
+                        }
+                        _ => continue,
+                    };
+                    names.entry(ip).or_insert_with(|| rr.name.to_string());
+                }
+            }
+        }
+    }
+    names
+}

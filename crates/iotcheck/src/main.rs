@@ -51,6 +51,11 @@ Exit codes: 0 meets, 1 fails, 2 inconclusive, 3 usage or input error (the report
 were unusable), 4 internal error."
     )]
     Assess(Box<AssessArgs>),
+    /// Analyse packet captures alone: the encrypted-communications checks and the device's flows.
+    #[command(after_help = "Examples:\n  iotcheck traffic setup.pcapng --device 02:00:5e:10:00:0a\n  iotcheck traffic a.pcapng b.pcap.gz --device 192.0.2.10 --format json\n\n\
+Without --device, the most active local host is taken to be the device, and the report says so.\n\
+Exit codes: 0 meets, 1 fails, 2 inconclusive, 3 usage or input error, 4 internal error.")]
+    Traffic(Box<TrafficArgs>),
     /// List and show the standards, requirements, checks and regime mappings.
     Standards {
         #[command(subcommand)]
@@ -93,6 +98,21 @@ struct AssessArgs {
     /// Decide date-dependent checks (support period, expiry dates) as of this date, YYYY-MM-DD.
     #[arg(long = "as-of", value_name = "DATE")]
     as_of: Option<String>,
+    /// No progress on stderr.
+    #[arg(short, long)]
+    quiet: bool,
+}
+
+#[derive(Args, Debug)]
+struct TrafficArgs {
+    /// Captures: pcap or pcapng, optionally gzip-compressed.
+    #[arg(required = true, value_name = "FILE")]
+    captures: Vec<PathBuf>,
+    /// The device under test: a MAC (aa:bb:cc:dd:ee:ff) or an IP address. Repeatable.
+    #[arg(long = "device", value_name = "MAC|IP")]
+    device: Vec<String>,
+    #[command(flatten)]
+    output: OutputArgs,
     /// No progress on stderr.
     #[arg(short, long)]
     quiet: bool,
@@ -189,6 +209,7 @@ fn dispatch(cli: Cli) -> anyhow::Result<u8> {
         Catalog::builtin().context("the built-in catalog is invalid (a bug in this build)")?;
     match cli.command {
         Command::Assess(args) => assess(*args, &catalog),
+        Command::Traffic(args) => traffic(*args, &catalog),
         Command::Standards { command } => standards_cmd::run(command, &catalog),
         Command::Schema => {
             let mut out = serde_json::to_string_pretty(&iotcheck_model::report_schema())?;
@@ -261,7 +282,33 @@ fn assess(args: AssessArgs, catalog: &Catalog) -> anyhow::Result<u8> {
         regimes: args.standards.clone(),
     };
 
-    let show_progress = !args.quiet && std::io::stderr().is_terminal();
+    finish(&assessment, catalog, &options, &args.output, args.quiet)
+}
+
+fn traffic(args: TrafficArgs, catalog: &Catalog) -> anyhow::Result<u8> {
+    let mut assessment = Assessment::default();
+    assessment.product.model = "unnamed device".into();
+    for d in &args.device {
+        if let Ok(ip) = d.parse() {
+            assessment.device.ip.push(ip);
+        } else if iotcheck_traffic_mac(d) {
+            assessment.device.mac.push(d.to_ascii_lowercase().replace('-', ":"));
+        } else {
+            return Err(usage(format!("--device {d:?}: expected a MAC address (aa:bb:cc:dd:ee:ff) or an IP address")));
+        }
+    }
+    assessment.inputs.extend(args.captures.iter().map(|p| InputSpec::file(InputKind::Capture, p)));
+    finish(&assessment, catalog, &Options::default(), &args.output, args.quiet)
+}
+
+fn iotcheck_traffic_mac(s: &str) -> bool {
+    let parts: Vec<&str> = s.split([':', '-']).collect();
+    parts.len() == 6 && parts.iter().all(|p| p.len() == 2 && p.chars().all(|c| c.is_ascii_hexdigit()))
+}
+
+/// Runs an assessment, writes its report and turns the outcome into an exit code.
+fn finish(assessment: &Assessment, catalog: &Catalog, options: &Options, output: &OutputArgs, quiet: bool) -> anyhow::Result<u8> {
+    let show_progress = !quiet && std::io::stderr().is_terminal();
     let progress = move |p: Progress<'_>| {
         if !show_progress {
             return;
@@ -272,9 +319,9 @@ fn assess(args: AssessArgs, catalog: &Catalog) -> anyhow::Result<u8> {
             Progress::Done { analyzer, input } => eprintln!("  {analyzer:<9} {input} done"),
         }
     };
-    let outcome = run(&assessment, catalog, &options, &progress);
+    let outcome = run(assessment, catalog, options, &progress);
 
-    write_report(&outcome.report, &args.output)?;
+    write_report(&outcome.report, output)?;
     for err in &outcome.input_errors {
         eprintln!("iotcheck: error: {err}");
     }

@@ -10,10 +10,17 @@ mod traffic;
 
 use std::collections::BTreeSet;
 
-use iotcheck_model::{CheckId, CheckResult, InputKind, Outcome};
+use iotcheck_model::{CheckId, CheckResult, InputKind, Outcome, TrafficSummary};
 use iotcheck_standards::{Analyzer as AnalyzerName, Catalog};
 
 use crate::{Assessment, LoadedInput, Progress};
+
+/// What an analyzer returns for one input.
+#[derive(Debug, Default)]
+pub(crate) struct Output {
+    pub results: Vec<CheckResult>,
+    pub traffic: Vec<TrafficSummary>,
+}
 
 /// One analyzer: which input kind it reads, which checks it decides, and how.
 pub(crate) trait Analyzer: Sync {
@@ -24,7 +31,7 @@ pub(crate) trait Analyzer: Sync {
     fn checks(&self) -> Vec<CheckId>;
     /// Runs every check of this analyzer on one input. A check that cannot
     /// be completed returns an `error` result; it does not fail the run.
-    fn analyze(&self, input: &LoadedInput, assessment: &Assessment) -> Vec<CheckResult>;
+    fn analyze(&self, input: &LoadedInput, assessment: &Assessment) -> Output;
 }
 
 /// The analyzers of this build. Each analyzer issue adds its adapter here.
@@ -51,7 +58,7 @@ pub(crate) fn run_all(
     inputs: &[LoadedInput],
     assessment: &Assessment,
     progress: &(dyn Fn(Progress<'_>) + Sync),
-) -> Vec<CheckResult> {
+) -> Output {
     let analyzers = registry();
     let pairs: Vec<(&dyn Analyzer, &LoadedInput)> = analyzers
         .iter()
@@ -80,31 +87,36 @@ pub(crate) fn run_all(
                 })
             })
             .collect();
-        handles
-            .into_iter()
-            .zip(&pairs)
-            .flat_map(|(h, (a, input))| {
-                h.join().unwrap_or_else(|_| {
-                    // An analyzer panic is a bug, but it must not lose the
-                    // other results: every check of that analyzer on that
-                    // input becomes an error naming the input.
-                    a.checks()
-                        .into_iter()
-                        .map(|c| {
-                            CheckResult::new(
-                                c,
-                                Outcome::Error,
-                                format!(
-                                    "the {} analyzer crashed on {}",
-                                    a.name().as_str(),
-                                    input.location
-                                ),
-                            )
-                            .with_input(input.location.clone())
-                        })
-                        .collect()
-                })
-            })
-            .collect()
+        let mut all = Output::default();
+        for (h, (a, input)) in handles.into_iter().zip(&pairs) {
+            let out = h.join().unwrap_or_else(|_| {
+                // An analyzer panic is a bug, but it must not lose the
+                // other results: every check of that analyzer on that
+                // input becomes an error naming the input.
+                let results = a
+                    .checks()
+                    .into_iter()
+                    .map(|c| {
+                        CheckResult::new(
+                            c,
+                            Outcome::Error,
+                            format!(
+                                "the {} analyzer crashed on {}",
+                                a.name().as_str(),
+                                input.location
+                            ),
+                        )
+                        .with_input(input.location.clone())
+                    })
+                    .collect();
+                Output {
+                    results,
+                    traffic: Vec::new(),
+                }
+            });
+            all.results.extend(out.results);
+            all.traffic.extend(out.traffic);
+        }
+        all
     })
 }

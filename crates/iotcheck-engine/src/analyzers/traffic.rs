@@ -4,7 +4,7 @@ use iotcheck_model::{CheckId, CheckResult, Evidence, InputKind, Outcome};
 use iotcheck_standards::Analyzer as AnalyzerName;
 use iotcheck_traffic::{CHECKS, DeviceSpec, Limits, analyze_path, checks};
 
-use super::Analyzer;
+use super::{Analyzer, Output};
 use crate::{Assessment, LoadedInput};
 
 pub(crate) struct Traffic;
@@ -25,7 +25,7 @@ impl Analyzer for Traffic {
             .collect()
     }
 
-    fn analyze(&self, input: &LoadedInput, assessment: &Assessment) -> Vec<CheckResult> {
+    fn analyze(&self, input: &LoadedInput, assessment: &Assessment) -> Output {
         let device = DeviceSpec {
             macs: assessment
                 .device
@@ -36,26 +36,32 @@ impl Analyzer for Traffic {
             ips: assessment.device.ip.clone(),
         };
         let Some(path) = &input.path else {
-            return Vec::new();
+            return Output::default();
         };
         match analyze_path(path, &input.location, &device, &Limits::default()) {
-            Ok(analysis) => checks(&analysis),
-            Err(e) => self
-                .checks()
-                .into_iter()
-                .map(|c| {
-                    CheckResult::new(
-                        c,
-                        Outcome::Error,
-                        format!("capture could not be analysed: {e}"),
-                    )
-                    .with_input(input.location.clone())
-                    .with_evidence(Evidence::Input {
-                        input: input.location.clone(),
-                        message: e.to_string(),
+            Ok(analysis) => Output {
+                results: checks(&analysis),
+                traffic: vec![analysis.summary()],
+            },
+            Err(e) => Output {
+                results: self
+                    .checks()
+                    .into_iter()
+                    .map(|c| {
+                        CheckResult::new(
+                            c,
+                            Outcome::Error,
+                            format!("capture could not be analysed: {e}"),
+                        )
+                        .with_input(input.location.clone())
+                        .with_evidence(Evidence::Input {
+                            input: input.location.clone(),
+                            message: e.to_string(),
+                        })
                     })
-                })
-                .collect(),
+                    .collect(),
+                traffic: Vec::new(),
+            },
         }
     }
 }

@@ -192,6 +192,7 @@ pub fn sample_report() -> Report {
         contradictions: contradictions(&catalog, &claims, &results),
         standards: decision.standards,
         regimes: decision.regimes,
+        traffic: Vec::new(),
     }
 }
 

@@ -282,6 +282,7 @@ pub(crate) fn tcp(v: &View<'_>) -> Option<Identified> {
         }
         rest = next;
     }
+    id.host = requests.iter().find_map(|r| r.host.clone());
     if let Some(first) = requests.first() {
         let host = first
             .host

@@ -73,6 +73,8 @@ pub(crate) struct Identified {
     pub downloads: Vec<Finding>,
     /// The first application bytes in clear, for evidence.
     pub excerpt: Option<Finding>,
+    /// The server name the client asked for in clear (HTTP Host).
+    pub host: Option<String>,
 }
 
 impl Identified {
@@ -85,6 +87,7 @@ impl Identified {
             credentials: vec![],
             downloads: vec![],
             excerpt: None,
+            host: None,
         }
     }
 }
