@@ -65,7 +65,7 @@ pub fn assert_contract(report: &serde_json::Value) {
 }
 
 fn iotcheck_model_schema_version() -> &'static str {
-    "1.0.0"
+    iotcheck_model::SCHEMA_VERSION
 }
 
 /// Writes a bundle into a temp dir.
