@@ -239,7 +239,10 @@ fn not_run_reason(catalog: &Catalog, id: &CheckId, ctx: &Context) -> String {
         .map(|k| format!("{} ({})", k.noun(), k.flag()))
         .collect();
     if missing.is_empty() {
-        format!("the {} analyzer returned no result", spec.analyzer.as_str())
+        format!(
+            "the {} analyzer found nothing in its input that this check decides on",
+            spec.analyzer.as_str()
+        )
     } else {
         format!("needs a {}", missing.join(" and a "))
     }

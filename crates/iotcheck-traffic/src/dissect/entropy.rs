@@ -6,6 +6,23 @@
 
 use super::{Class, Finding, Identified, View, printable};
 
+/// Shannon entropy of the byte distribution, in bits per byte.
+pub(crate) fn shannon_bits(data: &[u8]) -> f64 {
+    let mut counts = [0u32; 256];
+    for &b in data {
+        counts[b as usize] += 1;
+    }
+    let n = data.len() as f64;
+    counts
+        .iter()
+        .filter(|&&c| c > 0)
+        .map(|&c| {
+            let p = f64::from(c) / n;
+            -p * p.log2()
+        })
+        .sum()
+}
+
 /// Entropy of the byte distribution divided by the most the sample could
 /// have (log2 of min(n, 256)), in 0..=1.
 pub(crate) fn normalised_entropy(data: &[u8]) -> f64 {

@@ -199,6 +199,89 @@ fn mask_url(path: &str) -> String {
     format!("{p}?{}", masked.join("&"))
 }
 
+/// A password-bearing field in a form, JSON or XML body: its name.
+pub(crate) fn password_in_body(body: &[u8]) -> Option<String> {
+    let text = String::from_utf8_lossy(&body[..body.len().min(8192)]);
+    let lower = text.to_ascii_lowercase();
+    for key in ["password", "passwd", "passphrase", "pwd"] {
+        let mut from = 0;
+        while let Some(i) = lower[from..].find(key).map(|i| i + from) {
+            from = i + key.len();
+            // The whole field name around the match: letters, digits, `_`, `-`, `:`.
+            let start = lower[..i]
+                .rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '-' || c == ':'))
+                .map_or(0, |p| p + 1);
+            let end = lower[from..]
+                .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '-'))
+                .map_or(lower.len(), |p| p + from);
+            let name = &text[start..end];
+            let after = lower[end..].trim_start_matches([' ', '"', '\'']);
+            let value = if let Some(v) = after.strip_prefix('=') {
+                v.split('&').next().unwrap_or("")
+            } else if let Some(v) = after.strip_prefix(':') {
+                v.trim_start()
+                    .trim_start_matches('"')
+                    .split(['"', ',', '}'])
+                    .next()
+                    .unwrap_or("")
+            } else if let Some(v) = after.strip_prefix('>') {
+                v.split('<').next().unwrap_or("")
+            } else {
+                continue;
+            };
+            let before = lower[..start].trim_end();
+            let is_key = before.is_empty()
+                || before.ends_with(['&', '{', ',', '<', '"', '?', '\n'])
+                || lower[..start].ends_with('<');
+            if is_key && !value.trim().is_empty() && !name.is_empty() {
+                return Some(name.to_string());
+            }
+        }
+    }
+    None
+}
+
+/// A path segment that looks like a secret: 20–128 characters of a token
+/// alphabet with letters and digits mixed, random-looking for its alphabet
+/// (entropy near the most that alphabet allows), and either right after a
+/// segment that names a key (`/api/<key>/…`, `/token/<t>`) or long, not
+/// plain hex and not a UUID (identifiers and content hashes are not secrets).
+pub(crate) fn token_in_path(path: &str) -> Option<&str> {
+    const KEYISH: [&str; 12] = [
+        "api", "key", "keys", "apikey", "token", "tokens", "auth", "session", "sessions", "secret",
+        "user", "users",
+    ];
+    let p = path.split(['?', '#']).next().unwrap_or("");
+    let segs: Vec<&str> = p.split('/').collect();
+    segs.iter().enumerate().find_map(|(i, seg)| {
+        let n = seg.len();
+        let tokenish = (20..=128).contains(&n)
+            && seg
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+            && seg.bytes().filter(u8::is_ascii_digit).count() >= 4
+            && seg.bytes().filter(u8::is_ascii_alphabetic).count() >= 4;
+        if !tokenish || is_uuid(seg) {
+            return None;
+        }
+        let hex = seg.bytes().all(|b| b.is_ascii_hexdigit());
+        let alphabet: f64 = if hex { 16.0 } else { 64.0 };
+        let max = alphabet.min(n as f64).log2();
+        let randomish = super::entropy::shannon_bits(seg.as_bytes()) / max >= 0.75;
+        let after_key = i > 0 && KEYISH.contains(&segs[i - 1].to_ascii_lowercase().as_str());
+        (randomish && (after_key || (n >= 32 && !hex))).then_some(*seg)
+    })
+}
+
+fn is_uuid(s: &str) -> bool {
+    let parts: Vec<usize> = s.split('-').map(str::len).collect();
+    parts == [8, 4, 4, 4, 12] && s.bytes().all(|b| b.is_ascii_hexdigit() || b == b'-')
+}
+
+fn mask_segment(path: &str, seg: &str) -> String {
+    printable(path.replacen(seg, "********", 1).as_bytes(), 120)
+}
+
 struct Request {
     offset: usize,
     method: String,
@@ -257,6 +340,23 @@ pub(crate) fn tcp(v: &View<'_>) -> Option<Identified> {
             } else if h.name.eq_ignore_ascii_case("content-length") {
                 body_len = value.trim().parse().unwrap_or(0);
             }
+        }
+        let body = rest
+            .get(head_len..head_len.saturating_add(body_len).min(rest.len()))
+            .unwrap_or(&[]);
+        if let Some(field) = password_in_body(body) {
+            id.credentials.push(Finding {
+                frame: v.c2s_frame(offset),
+                what: format!("password field {field:?} in an HTTP request body"),
+                excerpt: format!("{method} {} ⏎ … {field} ********", mask_url(&path)),
+            });
+        }
+        if let Some(seg) = token_in_path(&path) {
+            id.credentials.push(Finding {
+                frame: v.c2s_frame(offset),
+                what: format!("token-like path segment ({} characters): an API key or session token in the URL", seg.len()),
+                excerpt: format!("{method} {}", mask_segment(&path, seg)),
+            });
         }
         if password_in_url(&path) {
             id.credentials.push(Finding {
@@ -431,6 +531,56 @@ mod tests {
             "/login?user=admin&pwd=********"
         );
         assert!(!password_in_url("/status?x=1"));
+    }
+
+    #[test]
+    fn body_passwords() {
+        assert_eq!(
+            password_in_body(b"user=admin&password=1234").as_deref(),
+            Some("password")
+        );
+        assert_eq!(
+            password_in_body(br#"{"username":"a","passwd":"x"}"#).as_deref(),
+            Some("passwd")
+        );
+        assert_eq!(
+            password_in_body(b"<Login><LoginPassword>abc</LoginPassword></Login>").as_deref(),
+            Some("LoginPassword")
+        );
+        assert_eq!(
+            password_in_body(b"<PasswordPolicy></PasswordPolicy>"),
+            None,
+            "empty value"
+        );
+        assert_eq!(
+            password_in_body(b"forgot your password? click here"),
+            None,
+            "prose is not a field"
+        );
+        assert_eq!(password_in_body(br#"{"password":""}"#), None);
+    }
+
+    #[test]
+    fn token_paths() {
+        assert!(token_in_path("/api/3kTq9ZpL2vX8mN4rB7cY1wE6uH0sJ5aD/sensors").is_some());
+        assert!(
+            token_in_path("/api/1028d66426293e821ecfd9ef1a0731df/lights").is_some(),
+            "hex key after /api/"
+        );
+        assert!(
+            token_in_path("/commit/1028d66426293e821ecfd9ef1a0731df5d1a9c3e").is_none(),
+            "a hash is not a secret"
+        );
+        assert!(
+            token_in_path("/devices/550e8400-e29b-41d4-a716-446655440000/state").is_none(),
+            "a UUID is an identifier"
+        );
+        assert!(
+            token_in_path("/static/app.3f9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c.js").is_none(),
+            "file names are not tokens"
+        );
+        assert!(token_in_path("/api/v1/status.json").is_none());
+        assert!(token_in_path("/very-long-readable-path-without-digits-at-all").is_none());
     }
 
     #[test]

@@ -143,6 +143,7 @@ pub(crate) fn identify(flow: &Flow) -> Identified {
             .or_else(|| text::ssh(&v))
             .or_else(|| http::tcp(&v))
             .or_else(|| mqtt::tcp(&v))
+            .or_else(|| udp::tcp(&v))
             .or_else(|| text::tcp(&v)),
         Transport::Udp => udp::identify(&v).or_else(|| tls::dtls(&v)),
     };

@@ -59,8 +59,22 @@ pub(crate) fn identify(v: &View<'_>) -> Option<Identified> {
     {
         return infra("ssdp", "SSDP (UPnP discovery)");
     }
-    if d.len() >= 20 && d[4..8] == [0x21, 0x12, 0xa4, 0x42] {
-        return infra("stun", "STUN (NAT traversal)");
+    if is_stun(d) {
+        let mut id = Identified::new("stun", Class::Infrastructure);
+        id.detail = Some("STUN/TURN (NAT traversal)".into());
+        for (dir, s) in v.flow.streams.iter().enumerate() {
+            for i in 0..s.datagrams.len() {
+                if let Some(x) = s.datagram(i).filter(|x| is_stun(x))
+                    && let Some(f) =
+                        stun_credential(x, s.frame_at(s.datagrams[i].0).unwrap_or(frame))
+                    && dir == 0
+                {
+                    id.credentials.push(f);
+                    break;
+                }
+            }
+        }
+        return Some(id);
     }
     // QUIC long header: form and fixed bits set, a known version.
     if d.len() >= 6 && d[0] & 0xc0 == 0xc0 {
@@ -223,4 +237,59 @@ fn snmp(d: &[u8], frame: u64) -> Option<Identified> {
         }
         _ => None,
     }
+}
+
+pub(crate) fn is_stun(d: &[u8]) -> bool {
+    d.len() >= 20 && d[0] & 0xc0 == 0 && d[4..8] == [0x21, 0x12, 0xa4, 0x42]
+}
+
+/// A STUN/TURN request that carries a USERNAME with MESSAGE-INTEGRITY: a
+/// long-term credential (RFC 8489 §9.2), whose HMAC can be attacked offline.
+pub(crate) fn stun_credential(m: &[u8], frame: u64) -> Option<Finding> {
+    let len = usize::from(u16::from_be_bytes([m[2], m[3]]));
+    let body = m.get(20..20 + len.min(m.len().saturating_sub(20)))?;
+    let mut i = 0;
+    let mut username = None;
+    let mut integrity = false;
+    while i + 4 <= body.len() {
+        let t = u16::from_be_bytes([body[i], body[i + 1]]);
+        let l = usize::from(u16::from_be_bytes([body[i + 2], body[i + 3]]));
+        let value = body.get(i + 4..i + 4 + l)?;
+        match t {
+            0x0006 => username = Some(String::from_utf8_lossy(value).into_owned()),
+            0x0008 | 0x001c => integrity = true,
+            _ => {}
+        }
+        i += 4 + l.div_ceil(4) * 4;
+    }
+    let user = username?;
+    integrity.then(|| Finding {
+        frame,
+        what: "STUN/TURN long-term credential (user name in clear, HMAC over the password)".into(),
+        excerpt: format!(
+            "USERNAME {:?}, MESSAGE-INTEGRITY ********",
+            printable(user.as_bytes(), 40)
+        ),
+    })
+}
+
+/// STUN/TURN over TCP: messages back to back in the stream.
+pub(crate) fn tcp(v: &View<'_>) -> Option<Identified> {
+    if !is_stun(v.c2s) {
+        return None;
+    }
+    let mut id = Identified::new("stun", Class::Infrastructure);
+    id.detail = Some("STUN/TURN over TCP".into());
+    let mut rest = v.c2s;
+    while is_stun(rest) {
+        let offset = v.c2s.len() - rest.len();
+        let len = 20 + usize::from(u16::from_be_bytes([rest[2], rest[3]]));
+        if let Some(f) = stun_credential(&rest[..len.min(rest.len())], v.c2s_frame(offset)) {
+            id.credentials.push(f);
+            break;
+        }
+        let Some(next) = rest.get(len..) else { break };
+        rest = next;
+    }
+    Some(id)
 }
