@@ -155,17 +155,24 @@ pub fn checks(a: &Analysis) -> Vec<CheckResult> {
             r = r.with_evidence(packet(a, f, *d, i, frames, excerpt));
         }
         out.push(r);
+    } else if unknown > 0 {
+        out.push(result(
+            "comms.cleartext-app-data",
+            Outcome::Error,
+            format!("{unknown} flow(s) of {device} carry payload that could not be identified as encrypted or cleartext ({encrypted} encrypted flows)"),
+        ));
     } else if encrypted > 0 {
-        let unknown_note = if unknown > 0 {
-            format!("; {unknown} flow(s) of unidentified binary payload")
-        } else {
-            String::new()
-        };
-        out.push(result("comms.cleartext-app-data", Outcome::Pass, format!("all {encrypted} identified application flows of {device} are encrypted{unknown_note}")));
-    } else if app.is_empty() {
-        out.push(result("comms.cleartext-app-data", Outcome::NotApplicable, format!("the capture holds no application data of {device}, only infrastructure and discovery traffic")));
+        out.push(result(
+            "comms.cleartext-app-data",
+            Outcome::Pass,
+            format!("all {encrypted} application flows of {device} are encrypted"),
+        ));
     } else {
-        out.push(result("comms.cleartext-app-data", Outcome::Error, format!("{unknown} flow(s) of {device} carry payload that could not be identified as encrypted or cleartext")));
+        out.push(result(
+            "comms.cleartext-app-data",
+            Outcome::NotApplicable,
+            format!("the capture holds no application data of {device}, only infrastructure and discovery traffic"),
+        ));
     }
 
     // comms.credentials-in-clear

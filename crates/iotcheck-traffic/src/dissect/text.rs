@@ -142,10 +142,7 @@ pub(crate) fn tcp(v: &View<'_>) -> Option<Identified> {
         credential_lines(
             v,
             &mut id,
-            &[
-                ("AUTH PLAIN", "SMTP AUTH PLAIN"),
-                ("AUTH LOGIN", "SMTP AUTH LOGIN"),
-            ],
+            &[("AUTH ", "SMTP AUTH (credentials follow base64-encoded)")],
         );
         return Some(id);
     }
@@ -163,7 +160,14 @@ pub(crate) fn tcp(v: &View<'_>) -> Option<Identified> {
         credential_lines(
             v,
             &mut id,
-            &[("PASS ", "POP3 password"), ("APOP ", "POP3 APOP digest")],
+            &[
+                ("PASS ", "POP3 password"),
+                ("APOP ", "POP3 APOP digest"),
+                (
+                    "AUTH ",
+                    "POP3 SASL AUTH (credentials follow base64-encoded)",
+                ),
+            ],
         );
         return Some(id);
     }
@@ -184,7 +188,7 @@ pub(crate) fn tcp(v: &View<'_>) -> Option<Identified> {
         });
         for (offset, l) in lines(v.c2s) {
             let up = String::from_utf8_lossy(l).to_ascii_uppercase();
-            if up.split(' ').nth(1) == Some("LOGIN") {
+            if matches!(up.split(' ').nth(1), Some("LOGIN" | "AUTHENTICATE")) {
                 id.credentials.push(Finding {
                     frame: v.c2s_frame(offset),
                     what: "IMAP LOGIN".into(),

@@ -187,3 +187,11 @@ fn gzip_compressed_capture_is_read() {
     assert!(a.frames > 0);
     assert!(a.flows.iter().any(|f| f.protocol == "ssh"), "{:?}", a.flows);
 }
+
+#[test]
+fn pop3_sasl_auth_is_a_credential() {
+    let (_, r) = run("pcaps/suricata-verify/pop3-auth-01__input.pcap");
+    let c = result(&r, "comms.credentials-in-clear").unwrap();
+    assert_eq!(c.outcome, Outcome::Fail);
+    assert!(c.summary.contains("POP3 SASL AUTH"), "{}", c.summary);
+}
