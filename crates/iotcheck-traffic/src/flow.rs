@@ -9,6 +9,11 @@
 //! stream offsets back to frame numbers for evidence.
 
 use std::collections::HashMap;
+
+/// Flow keys come from the capture, so the hasher is seeded per run
+/// (foldhash's random state): fast, and no crafted capture can aim
+/// collisions at it.
+type Map<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
 use std::net::IpAddr;
 
 use crate::Limits;
@@ -173,7 +178,7 @@ impl Flow {
 /// All flows of a capture, bounded in number.
 #[derive(Debug, Default)]
 pub(crate) struct FlowTable {
-    index: HashMap<Key, usize>,
+    index: Map<Key, usize>,
     pub flows: Vec<Flow>,
     /// Packets of flows beyond the limit, not followed.
     pub untracked_packets: u64,

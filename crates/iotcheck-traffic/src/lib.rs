@@ -1,7 +1,7 @@
 //! Encrypted communications from packet captures.
 //!
 //! Reads pcap and pcapng (optionally gzip-compressed) with pcap-parser's
-//! streaming readers, decodes link to transport headers with etherparse,
+//! block parsers over a fixed buffer, decodes link to transport headers with etherparse,
 //! gathers bidirectional flows with just enough TCP reassembly to read
 //! handshakes and first application bytes, identifies each flow's protocol
 //! by content (TLS through tls-parser, HTTP through httparse, and a
@@ -158,45 +158,18 @@ pub fn analyze_path(
     file.seek(SeekFrom::Start(0)).map_err(open_err)?;
     if n == 2 && magic == [0x1f, 0x8b] {
         analyze_reader(
-            FillReader(flate2::read::MultiGzDecoder::new(std::io::BufReader::new(
-                file,
-            ))),
+            flate2::read::MultiGzDecoder::new(std::io::BufReader::new(file)),
             name,
             device,
             limits,
         )
     } else {
-        analyze_reader(FillReader(file), name, device, limits)
-    }
-}
-
-/// A reader whose every `read` fills the buffer unless the input ends:
-/// pcap-parser reads the file header from a single `read` call, which a
-/// decompressor may otherwise answer with a few bytes.
-struct FillReader<R>(R);
-
-impl<R: Read> Read for FillReader<R> {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        let mut filled = 0;
-        while filled < buf.len() {
-            match self.0.read(&mut buf[filled..]) {
-                Ok(0) => break,
-                Ok(n) => filled += n,
-                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-                Err(e) if filled > 0 => {
-                    // Hand over what we have; the error returns on the next call.
-                    let _ = e;
-                    break;
-                }
-                Err(e) => return Err(e),
-            }
-        }
-        Ok(filled)
+        analyze_reader(file, name, device, limits)
     }
 }
 
 /// Reads a capture from any reader.
-pub fn analyze_reader<R: Read + Send>(
+pub fn analyze_reader<R: Read>(
     reader: R,
     name: &str,
     device: &DeviceSpec,

@@ -1,13 +1,18 @@
 //! Reading pcap and pcapng (optionally gzip-compressed) as a stream of
-//! frames with a fixed buffer, through pcap-parser's streaming readers.
+//! frames, with pcap-parser's block parsers over a fixed, reused buffer.
 //!
-//! Memory stays bounded whatever the file size: the reader holds one
-//! buffer; a block that claims more than [`crate::Limits::max_frame_bytes`]
-//! is an error naming its frame, not a reason to grow.
+//! pcap-parser's own streaming reader shifts its buffer on every refill;
+//! here the buffer is large (4 MiB plus one maximal frame) and only the
+//! partial block at its end moves, so parsing costs little beyond the read
+//! itself. Memory stays bounded whatever the file size: a block that claims
+//! more than [`crate::Limits::max_frame_bytes`] is an error naming its
+//! frame, not a reason to grow.
 
 use std::io::Read;
 
-use pcap_parser::{Linktype, PcapBlockOwned, PcapError};
+use pcap_parser::pcap::{parse_pcap_frame, parse_pcap_frame_be, parse_pcap_header};
+use pcap_parser::pcapng::{parse_block_be, parse_block_le};
+use pcap_parser::{Block, Linktype, PcapError};
 
 /// One captured frame.
 #[derive(Debug)]
@@ -27,109 +32,219 @@ pub(crate) enum Stop {
     Error(String),
 }
 
+#[derive(Clone, Copy)]
+enum Format {
+    Legacy {
+        big_endian: bool,
+        linktype: Linktype,
+    },
+    Ng {
+        big_endian: bool,
+    },
+}
+
+/// What parsing one block at the buffer's position gave.
+enum Step {
+    /// A block of this many bytes was handled.
+    Advance(usize),
+    /// More bytes are needed (at least this many in all, if known).
+    Need(Option<usize>),
+    Corrupt(String),
+}
+
+const CHUNK: usize = 256 << 10;
+
+struct Buffer<R> {
+    reader: R,
+    buf: Vec<u8>,
+    start: usize,
+    end: usize,
+    eof: bool,
+}
+
+impl<R: Read> Buffer<R> {
+    /// Moves the unparsed tail to the front and reads until full or EOF.
+    fn refill(&mut self) -> std::io::Result<()> {
+        self.buf.copy_within(self.start..self.end, 0);
+        self.end -= self.start;
+        self.start = 0;
+        while self.end < self.buf.len() && !self.eof {
+            match self.reader.read(&mut self.buf[self.end..]) {
+                Ok(0) => self.eof = true,
+                Ok(n) => self.end += n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(())
+    }
+
+    fn data(&self) -> &[u8] {
+        &self.buf[self.start..self.end]
+    }
+}
+
+fn needed<E>(e: &nom::Err<PcapError<E>>) -> Option<Option<usize>> {
+    match e {
+        nom::Err::Incomplete(nom::Needed::Size(n)) => Some(Some(n.get())),
+        nom::Err::Incomplete(nom::Needed::Unknown) => Some(None),
+        nom::Err::Error(PcapError::Incomplete(n)) | nom::Err::Failure(PcapError::Incomplete(n)) => {
+            Some(Some(*n))
+        }
+        _ => None,
+    }
+}
+
 /// Reads every frame and hands it to `each`. Returns how reading ended.
-pub(crate) fn read_frames<R: Read + Send>(
+pub(crate) fn read_frames<R: Read>(
     reader: R,
     max_frame_bytes: usize,
     mut each: impl FnMut(Frame<'_>),
 ) -> Stop {
-    // The buffer must hold the largest block we accept, plus headers.
-    let capacity = (max_frame_bytes + 4096).max(65_536);
-    let mut rdr = match pcap_parser::create_reader(capacity, reader) {
-        Ok(r) => r,
-        Err(PcapError::Eof) => return Stop::Error("empty file".into()),
-        Err(PcapError::HeaderNotRecognized) => {
-            return Stop::Error("not a pcap or pcapng capture".into());
+    let mut b = Buffer {
+        reader,
+        buf: vec![0; CHUNK + max_frame_bytes + 4096],
+        start: 0,
+        end: 0,
+        eof: false,
+    };
+    if let Err(e) = b.refill() {
+        return Stop::Error(format!("cannot read: {e}"));
+    }
+    let head = b.data();
+    if head.is_empty() {
+        return Stop::Error("empty file".into());
+    }
+    let mut format = if head.starts_with(&[0x0a, 0x0d, 0x0d, 0x0a]) {
+        Format::Ng {
+            big_endian: head.get(8..12) == Some(&[0x1a, 0x2b, 0x3c, 0x4d]),
         }
-        Err(e) => return Stop::Error(format!("cannot read the capture header: {e:?}")),
+    } else {
+        match parse_pcap_header(head) {
+            Ok((_, h)) => {
+                b.start += 24;
+                Format::Legacy {
+                    big_endian: h.is_bigendian(),
+                    linktype: h.network,
+                }
+            }
+            Err(_) => return Stop::Error("not a pcap or pcapng capture".into()),
+        }
     };
     let mut number: u64 = 0;
     // pcapng: link type per interface, per section.
     let mut interfaces: Vec<Linktype> = Vec::new();
-    let mut legacy_linktype = Linktype::ETHERNET;
-    // Bytes buffered at the last refill: a refill that adds nothing while
-    // a block is still incomplete means the block is larger than the buffer.
-    let mut last_available = usize::MAX;
     loop {
-        match rdr.next() {
-            Ok((offset, block)) => {
-                match block {
-                    PcapBlockOwned::LegacyHeader(h) => legacy_linktype = h.network,
-                    PcapBlockOwned::Legacy(b) => {
-                        number += 1;
-                        let len = (b.caplen as usize).min(b.data.len());
-                        each(Frame {
-                            number,
-                            linktype: legacy_linktype,
-                            data: &b.data[..len],
-                        });
-                    }
-                    PcapBlockOwned::NG(pcap_parser::Block::SectionHeader(_)) => interfaces.clear(),
-                    PcapBlockOwned::NG(pcap_parser::Block::InterfaceDescription(idb)) => {
-                        interfaces.push(idb.linktype)
-                    }
-                    PcapBlockOwned::NG(pcap_parser::Block::EnhancedPacket(epb)) => {
-                        number += 1;
-                        let len = (epb.caplen as usize).min(epb.data.len());
-                        let linktype = interfaces
-                            .get(epb.if_id as usize)
-                            .copied()
-                            .unwrap_or(Linktype::ETHERNET);
-                        each(Frame {
-                            number,
-                            linktype,
-                            data: &epb.data[..len],
-                        });
-                    }
-                    PcapBlockOwned::NG(pcap_parser::Block::SimplePacket(spb)) => {
-                        number += 1;
-                        let len = (spb.origlen as usize).min(spb.data.len());
-                        let linktype = interfaces.first().copied().unwrap_or(Linktype::ETHERNET);
-                        each(Frame {
-                            number,
-                            linktype,
-                            data: &spb.data[..len],
-                        });
-                    }
-                    PcapBlockOwned::NG(_) => {}
-                }
-                rdr.consume(offset);
-                last_available = usize::MAX;
+        if b.data().is_empty() {
+            if b.eof {
+                return Stop::End;
             }
-            Err(PcapError::Eof) => return Stop::End,
-            Err(PcapError::Incomplete(_)) => {
-                if rdr.reader_exhausted() {
-                    // Bytes left that do not make a block: a truncated capture.
-                    return if rdr.data().is_empty() {
-                        Stop::End
-                    } else {
-                        Stop::Error(format!(
-                            "truncated after frame {number}: the last block is incomplete"
-                        ))
-                    };
+            if let Err(e) = b.refill() {
+                return Stop::Error(format!("read error after frame {number}: {e}"));
+            }
+            continue;
+        }
+        let data = b.data();
+        let step = match format {
+            Format::Legacy {
+                big_endian,
+                linktype,
+            } => {
+                let r = if big_endian {
+                    parse_pcap_frame_be(data)
+                } else {
+                    parse_pcap_frame(data)
+                };
+                match r {
+                    Ok((rest, block)) => {
+                        number += 1;
+                        let len = (block.caplen as usize).min(block.data.len());
+                        each(Frame {
+                            number,
+                            linktype,
+                            data: &block.data[..len],
+                        });
+                        Step::Advance(data.len() - rest.len())
+                    }
+                    Err(e) => match needed(&e) {
+                        Some(n) => Step::Need(n),
+                        None => Step::Corrupt(format!("corrupt record after frame {number}")),
+                    },
                 }
-                let available = rdr.data().len();
-                if available == last_available {
+            }
+            Format::Ng { big_endian } => {
+                let r = if big_endian {
+                    parse_block_be(data)
+                } else {
+                    parse_block_le(data)
+                };
+                match r {
+                    Ok((rest, block)) => {
+                        match block {
+                            Block::SectionHeader(shb) => {
+                                interfaces.clear();
+                                format = Format::Ng {
+                                    big_endian: shb.big_endian(),
+                                };
+                            }
+                            Block::InterfaceDescription(idb) => interfaces.push(idb.linktype),
+                            Block::EnhancedPacket(epb) => {
+                                number += 1;
+                                let len = (epb.caplen as usize).min(epb.data.len());
+                                let linktype = interfaces
+                                    .get(epb.if_id as usize)
+                                    .copied()
+                                    .unwrap_or(Linktype::ETHERNET);
+                                each(Frame {
+                                    number,
+                                    linktype,
+                                    data: &epb.data[..len],
+                                });
+                            }
+                            Block::SimplePacket(spb) => {
+                                number += 1;
+                                let len = (spb.origlen as usize).min(spb.data.len());
+                                let linktype =
+                                    interfaces.first().copied().unwrap_or(Linktype::ETHERNET);
+                                each(Frame {
+                                    number,
+                                    linktype,
+                                    data: &spb.data[..len],
+                                });
+                            }
+                            _ => {}
+                        }
+                        Step::Advance(data.len() - rest.len())
+                    }
+                    Err(e) => match needed(&e) {
+                        Some(n) => Step::Need(n),
+                        None => Step::Corrupt(format!("corrupt block after frame {number}")),
+                    },
+                }
+            }
+        };
+        match step {
+            Step::Advance(n) => b.start += n,
+            Step::Corrupt(why) => return Stop::Error(why),
+            Step::Need(n) => {
+                let have = b.data().len();
+                let too_big = n.is_some_and(|n| n > max_frame_bytes + 4096)
+                    || (b.start == 0 && b.end == b.buf.len());
+                if too_big {
                     return Stop::Error(format!(
                         "frame {} claims more than {max_frame_bytes} bytes; reading stopped there",
                         number + 1
                     ));
                 }
-                last_available = available;
-                if rdr.refill().is_err() {
-                    return Stop::Error(format!("read error after frame {number}"));
+                if b.eof {
+                    return Stop::Error(format!(
+                        "truncated after frame {number}: the last block is incomplete ({have} bytes left)"
+                    ));
+                }
+                if let Err(e) = b.refill() {
+                    return Stop::Error(format!("read error after frame {number}: {e}"));
                 }
             }
-            Err(PcapError::BufferTooSmall) => {
-                return Stop::Error(format!(
-                    "frame {} claims more than {max_frame_bytes} bytes; reading stopped there",
-                    number + 1
-                ));
-            }
-            Err(PcapError::UnexpectedEof) => {
-                return Stop::Error(format!("truncated after frame {number}"));
-            }
-            Err(e) => return Stop::Error(format!("corrupt block after frame {number}: {e:?}")),
         }
     }
 }
