@@ -155,7 +155,7 @@ pub fn run(
             .iter()
             .map(|l| scope.spawn(move || l.path.as_deref().map(input::sha256_of)))
             .collect();
-        let analyzed = analyzers::run_all(&loaded, assessment, progress);
+        let analyzed = analyzers::run_all(&loaded, assessment, today, progress);
         let hashes: Vec<Option<Result<String, String>>> = hashing
             .into_iter()
             .map(|h| h.join().unwrap_or(None))

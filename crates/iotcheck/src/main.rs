@@ -56,6 +56,11 @@ were unusable), 4 internal error."
 Without --device, the most active local host is taken to be the device, and the report says so.\n\
 Exit codes: 0 meets, 1 fails, 2 inconclusive, 3 usage or input error, 4 internal error.")]
     Traffic(Box<TrafficArgs>),
+    /// Analyse the vendor's documents alone.
+    Docs {
+        #[command(subcommand)]
+        command: DocsCommand,
+    },
     /// List and show the standards, requirements, checks and regime mappings.
     Standards {
         #[command(subcommand)]
@@ -101,6 +106,22 @@ struct AssessArgs {
     /// No progress on stderr.
     #[arg(short, long)]
     quiet: bool,
+}
+
+#[derive(Subcommand, Debug)]
+enum DocsCommand {
+    /// Validate a security.txt (RFC 9116): Contact, Expires, every field, the signature's form.
+    #[command(after_help = "Examples:\n  iotcheck docs security-txt security.txt\n  iotcheck docs security-txt security.txt --as-of 2026-01-01 --format json\n\n\
+Exit codes: 0 meets, 1 fails, 2 inconclusive, 3 usage or input error, 4 internal error.")]
+    SecurityTxt {
+        /// The security.txt file.
+        file: PathBuf,
+        /// Decide expiry as of this date (YYYY-MM-DD) instead of today.
+        #[arg(long = "as-of", value_name = "DATE")]
+        as_of: Option<String>,
+        #[command(flatten)]
+        output: OutputArgs,
+    },
 }
 
 #[derive(Args, Debug)]
@@ -210,6 +231,13 @@ fn dispatch(cli: Cli) -> anyhow::Result<u8> {
     match cli.command {
         Command::Assess(args) => assess(*args, &catalog),
         Command::Traffic(args) => traffic(*args, &catalog),
+        Command::Docs { command: DocsCommand::SecurityTxt { file, as_of, output } } => {
+            let mut assessment = Assessment::default();
+            assessment.product.model = "unnamed device".into();
+            assessment.inputs.push(InputSpec::file(InputKind::SecurityTxt, file));
+            let as_of = as_of.as_deref().map(str::parse::<Date>).transpose().map_err(|e| usage(format!("--as-of: {e}")))?;
+            finish(&assessment, &catalog, &Options { as_of, regimes: Vec::new() }, &output, true)
+        }
         Command::Standards { command } => standards_cmd::run(command, &catalog),
         Command::Schema => {
             let mut out = serde_json::to_string_pretty(&iotcheck_model::report_schema())?;

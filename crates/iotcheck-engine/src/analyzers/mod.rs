@@ -6,11 +6,12 @@
 //! from device.toml.
 
 pub(crate) mod claims;
+mod security_txt;
 mod traffic;
 
 use std::collections::BTreeSet;
 
-use iotcheck_model::{CheckId, CheckResult, InputKind, Outcome, TrafficSummary};
+use iotcheck_model::{CheckId, CheckResult, Date, InputKind, Outcome, TrafficSummary};
 use iotcheck_standards::{Analyzer as AnalyzerName, Catalog};
 
 use crate::{Assessment, LoadedInput, Progress};
@@ -31,12 +32,15 @@ pub(crate) trait Analyzer: Sync {
     fn checks(&self) -> Vec<CheckId>;
     /// Runs every check of this analyzer on one input. A check that cannot
     /// be completed returns an `error` result; it does not fail the run.
-    fn analyze(&self, input: &LoadedInput, assessment: &Assessment) -> Output;
+    fn analyze(&self, input: &LoadedInput, assessment: &Assessment, today: Date) -> Output;
 }
 
 /// The analyzers of this build. Each analyzer issue adds its adapter here.
 fn registry() -> Vec<Box<dyn Analyzer>> {
-    vec![Box::new(traffic::Traffic)]
+    vec![
+        Box::new(traffic::Traffic),
+        Box::new(security_txt::SecurityTxt),
+    ]
 }
 
 /// Checks some part of this build can decide.
@@ -57,6 +61,7 @@ pub(crate) fn implemented(catalog: &Catalog) -> BTreeSet<CheckId> {
 pub(crate) fn run_all(
     inputs: &[LoadedInput],
     assessment: &Assessment,
+    today: Date,
     progress: &(dyn Fn(Progress<'_>) + Sync),
 ) -> Output {
     let analyzers = registry();
@@ -78,7 +83,7 @@ pub(crate) fn run_all(
                         analyzer: a.name().as_str(),
                         input: &input.location,
                     });
-                    let results = a.analyze(input, assessment);
+                    let results = a.analyze(input, assessment, today);
                     progress(Progress::Done {
                         analyzer: a.name().as_str(),
                         input: &input.location,

@@ -25,7 +25,12 @@ impl Analyzer for Traffic {
             .collect()
     }
 
-    fn analyze(&self, input: &LoadedInput, assessment: &Assessment) -> Output {
+    fn analyze(
+        &self,
+        input: &LoadedInput,
+        assessment: &Assessment,
+        _today: iotcheck_model::Date,
+    ) -> Output {
         let device = DeviceSpec {
             macs: assessment
                 .device

@@ -4,6 +4,7 @@
 mod assess;
 mod bad_input;
 mod browser;
+mod docs;
 mod standards;
 
 use std::path::{Path, PathBuf};

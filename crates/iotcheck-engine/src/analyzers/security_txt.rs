@@ -1,0 +1,54 @@
+//! Adapter for `iotcheck-docs`: a security.txt in, `docs.security-txt-valid` out.
+
+use iotcheck_docs::{SECURITY_TXT_VALID, check_security_txt};
+use iotcheck_model::{CheckId, CheckResult, Date, Evidence, InputKind, Outcome};
+use iotcheck_standards::Analyzer as AnalyzerName;
+
+use super::{Analyzer, Output};
+use crate::{Assessment, LoadedInput};
+
+pub(crate) struct SecurityTxt;
+
+impl Analyzer for SecurityTxt {
+    fn name(&self) -> AnalyzerName {
+        AnalyzerName::Docs
+    }
+
+    fn input_kind(&self) -> InputKind {
+        InputKind::SecurityTxt
+    }
+
+    fn checks(&self) -> Vec<CheckId> {
+        CheckId::new(SECURITY_TXT_VALID).into_iter().collect()
+    }
+
+    fn analyze(&self, input: &LoadedInput, _assessment: &Assessment, today: Date) -> Output {
+        let Some(path) = &input.path else {
+            return Output::default();
+        };
+        // The loader has already refused files over the security.txt size cap.
+        let results = match std::fs::read(path) {
+            Ok(bytes) => check_security_txt(&bytes, &input.location, today),
+            Err(e) => self
+                .checks()
+                .into_iter()
+                .map(|c| {
+                    CheckResult::new(
+                        c,
+                        Outcome::Error,
+                        format!("cannot read {}: {e}", input.location),
+                    )
+                    .with_input(input.location.clone())
+                    .with_evidence(Evidence::Input {
+                        input: input.location.clone(),
+                        message: e.to_string(),
+                    })
+                })
+                .collect(),
+        };
+        Output {
+            results,
+            traffic: Vec::new(),
+        }
+    }
+}
