@@ -32,7 +32,7 @@ trap 'rm -rf "$work"' EXIT
 # interfaces differ in link type.
 mapfile -t eth < <(for f in "$data"/*/*.pcap "$data"/*/*.pcapng; do
   [ -f "$f" ] || continue
-  capinfos -E -T -r "$f" 2>/dev/null | awk -F'\t' 'NR==1 && $2 ~ /^Ethernet$/ {print FILENAME}' FILENAME="$f"
+  [ "$(capinfos -E -T -r "$f" 2>/dev/null | cut -f2)" = ether ] && echo "$f"
 done)
 [ ${#eth[@]} -gt 0 ] || { echo "bench: no Ethernet captures found" >&2; exit 1; }
 mergecap -F pcap -a -w "$work/base.pcap" "${eth[@]}"
@@ -51,7 +51,7 @@ measure() { # name, command...
   local name=$1; shift
   cat "$big" > /dev/null # warm the page cache
   /usr/bin/time -f "%e %M" -o "$work/t" "$@" > /dev/null 2> "$work/err" || true
-  read -r secs kb < "$work/t"
+  read -r secs kb < <(tail -n 1 "$work/t")
   awk -v n="$name" -v s="$secs" -v kb="$kb" -v b="$bytes" -v p="$packets" \
     'BEGIN { printf "| %s | %.2f s | %.0f MB/s | %.2f M packets/s | %.0f MiB |\n", n, s, b/1e6/s, p/1e6/s, kb/1024 }'
 }
