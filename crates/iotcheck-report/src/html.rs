@@ -175,15 +175,26 @@ pub(crate) fn render(r: &Report) -> String {
     let _ = writeln!(s, "</table></section>");
 
     for t in &r.traffic {
-        let share = t.encrypted_share.map_or("no application traffic".to_string(), |x| format!("{:.1}% of application bytes encrypted", x * 100.0));
+        let share = t
+            .encrypted_share
+            .map_or("no application traffic".to_string(), |x| {
+                format!("{:.1}% of application bytes encrypted", x * 100.0)
+            });
         let _ = writeln!(
             s,
             "<section class=\"traffic\" data-capture=\"{c}\"><h2>Traffic: <code>{c}</code></h2><p class=\"muted\">Device {d}{inf}; {share}. Infrastructure and discovery flows are informational.</p>",
             c = h(&t.capture),
             d = h(&t.device_ips.join(", ")),
-            inf = if t.device_inferred { " (inferred: the most active local host)" } else { "" },
+            inf = if t.device_inferred {
+                " (inferred: the most active local host)"
+            } else {
+                ""
+            },
         );
-        let _ = writeln!(s, "<table><tr><th>protocol</th><th>class</th><th>peer</th><th>first frame</th><th>frames</th><th>bytes</th><th>detail</th></tr>");
+        let _ = writeln!(
+            s,
+            "<table><tr><th>protocol</th><th>class</th><th>peer</th><th>first frame</th><th>frames</th><th>bytes</th><th>detail</th></tr>"
+        );
         for f in &t.flows {
             let cls = match f.class.as_str() {
                 "cleartext" => "outcome-fail",
@@ -191,7 +202,11 @@ pub(crate) fn render(r: &Report) -> String {
                 "unknown" => "outcome-error",
                 _ => "muted",
             };
-            let name = f.peer_name.as_deref().map(|n| format!(" ({})", h(n))).unwrap_or_default();
+            let name = f
+                .peer_name
+                .as_deref()
+                .map(|n| format!(" ({})", h(n)))
+                .unwrap_or_default();
             let _ = writeln!(
                 s,
                 "<tr><td>{}</td><td class=\"{cls}\">{}</td><td><code>{}:{}</code>{name}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",

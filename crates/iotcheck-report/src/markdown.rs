@@ -96,12 +96,38 @@ pub(crate) fn render(r: &Report) -> String {
     }
 
     for t in &r.traffic {
-        let share = t.encrypted_share.map_or("no application traffic".to_string(), |x| format!("{:.1}% of application bytes encrypted", x * 100.0));
-        let _ = writeln!(s, "\n## Traffic: {}\n\nDevice {}{}; {share}.\n", m(&t.capture), m(&t.device_ips.join(", ")), if t.device_inferred { " (inferred)" } else { "" });
-        let _ = writeln!(s, "| protocol | class | peer | first frame | bytes |\n|---|---|---|---|---|");
+        let share = t
+            .encrypted_share
+            .map_or("no application traffic".to_string(), |x| {
+                format!("{:.1}% of application bytes encrypted", x * 100.0)
+            });
+        let _ = writeln!(
+            s,
+            "\n## Traffic: {}\n\nDevice {}{}; {share}.\n",
+            m(&t.capture),
+            m(&t.device_ips.join(", ")),
+            if t.device_inferred { " (inferred)" } else { "" }
+        );
+        let _ = writeln!(
+            s,
+            "| protocol | class | peer | first frame | bytes |\n|---|---|---|---|---|"
+        );
         for f in &t.flows {
-            let name = f.peer_name.as_deref().map(|n| format!(" ({})", m(n))).unwrap_or_default();
-            let _ = writeln!(s, "| {} | {} | {}:{}{name} | {} | {} |", m(&f.protocol), f.class, m(&f.peer), f.peer_port, f.first_frame, f.bytes);
+            let name = f
+                .peer_name
+                .as_deref()
+                .map(|n| format!(" ({})", m(n)))
+                .unwrap_or_default();
+            let _ = writeln!(
+                s,
+                "| {} | {} | {}:{}{name} | {} | {} |",
+                m(&f.protocol),
+                f.class,
+                m(&f.peer),
+                f.peer_port,
+                f.first_frame,
+                f.bytes
+            );
         }
         for n in &t.notes {
             let _ = writeln!(s, "\nNote: {}", m(n));

@@ -122,26 +122,55 @@ pub(crate) fn render(r: &Report, color: bool) -> String {
     }
 
     for tr in &r.traffic {
-        let share = tr.encrypted_share.map_or("no application traffic".to_string(), |x| format!("{:.1}% of application bytes encrypted", x * 100.0));
+        let share = tr
+            .encrypted_share
+            .map_or("no application traffic".to_string(), |x| {
+                format!("{:.1}% of application bytes encrypted", x * 100.0)
+            });
         let _ = writeln!(
             s,
             "\n{} {} — device {}{}: {} flows, {share}",
             st.bold("Traffic"),
             t(&tr.capture),
             t(&tr.device_ips.join(", ")),
-            if tr.device_inferred { " (inferred)" } else { "" },
+            if tr.device_inferred {
+                " (inferred)"
+            } else {
+                ""
+            },
             tr.flows.len()
         );
-        for f in tr.flows.iter().filter(|f| f.class != "infrastructure" && f.class != "no-payload").take(40) {
+        for f in tr
+            .flows
+            .iter()
+            .filter(|f| f.class != "infrastructure" && f.class != "no-payload")
+            .take(40)
+        {
             let mark = match f.class.as_str() {
                 "encrypted" => st.paint("32", "enc  "),
                 "cleartext" => st.paint("1;31", "CLEAR"),
                 _ => st.paint("33", "?    "),
             };
-            let name = f.peer_name.as_deref().map(|n| format!(" ({})", t(n))).unwrap_or_default();
-            let _ = writeln!(s, "  {mark} {:<12} {}:{}{name}  frame {}, {} bytes", t(&f.protocol), t(&f.peer), f.peer_port, f.first_frame, f.bytes);
+            let name = f
+                .peer_name
+                .as_deref()
+                .map(|n| format!(" ({})", t(n)))
+                .unwrap_or_default();
+            let _ = writeln!(
+                s,
+                "  {mark} {:<12} {}:{}{name}  frame {}, {} bytes",
+                t(&f.protocol),
+                t(&f.peer),
+                f.peer_port,
+                f.first_frame,
+                f.bytes
+            );
         }
-        let infra = tr.flows.iter().filter(|f| f.class == "infrastructure").count();
+        let infra = tr
+            .flows
+            .iter()
+            .filter(|f| f.class == "infrastructure")
+            .count();
         if infra > 0 {
             let _ = writeln!(s, "  {}", st.dim(&format!("+ {infra} infrastructure/discovery flows (DNS, DHCP, NTP, mDNS, SSDP…): informational")));
         }

@@ -52,9 +52,11 @@ were unusable), 4 internal error."
     )]
     Assess(Box<AssessArgs>),
     /// Analyse packet captures alone: the encrypted-communications checks and the device's flows.
-    #[command(after_help = "Examples:\n  iotcheck traffic setup.pcapng --device 02:00:5e:10:00:0a\n  iotcheck traffic a.pcapng b.pcap.gz --device 192.0.2.10 --format json\n\n\
+    #[command(
+        after_help = "Examples:\n  iotcheck traffic setup.pcapng --device 02:00:5e:10:00:0a\n  iotcheck traffic a.pcapng b.pcap.gz --device 192.0.2.10 --format json\n\n\
 Without --device, the most active local host is taken to be the device, and the report says so.\n\
-Exit codes: 0 meets, 1 fails, 2 inconclusive, 3 usage or input error, 4 internal error.")]
+Exit codes: 0 meets, 1 fails, 2 inconclusive, 3 usage or input error, 4 internal error."
+    )]
     Traffic(Box<TrafficArgs>),
     /// Analyse the vendor's documents alone.
     Docs {
@@ -111,8 +113,10 @@ struct AssessArgs {
 #[derive(Subcommand, Debug)]
 enum DocsCommand {
     /// Validate a security.txt (RFC 9116): Contact, Expires, every field, the signature's form.
-    #[command(after_help = "Examples:\n  iotcheck docs security-txt security.txt\n  iotcheck docs security-txt security.txt --as-of 2026-01-01 --format json\n\n\
-Exit codes: 0 meets, 1 fails, 2 inconclusive, 3 usage or input error, 4 internal error.")]
+    #[command(
+        after_help = "Examples:\n  iotcheck docs security-txt security.txt\n  iotcheck docs security-txt security.txt --as-of 2026-01-01 --format json\n\n\
+Exit codes: 0 meets, 1 fails, 2 inconclusive, 3 usage or input error, 4 internal error."
+    )]
     SecurityTxt {
         /// The security.txt file.
         file: PathBuf,
@@ -231,12 +235,34 @@ fn dispatch(cli: Cli) -> anyhow::Result<u8> {
     match cli.command {
         Command::Assess(args) => assess(*args, &catalog),
         Command::Traffic(args) => traffic(*args, &catalog),
-        Command::Docs { command: DocsCommand::SecurityTxt { file, as_of, output } } => {
+        Command::Docs {
+            command:
+                DocsCommand::SecurityTxt {
+                    file,
+                    as_of,
+                    output,
+                },
+        } => {
             let mut assessment = Assessment::default();
             assessment.product.model = "unnamed device".into();
-            assessment.inputs.push(InputSpec::file(InputKind::SecurityTxt, file));
-            let as_of = as_of.as_deref().map(str::parse::<Date>).transpose().map_err(|e| usage(format!("--as-of: {e}")))?;
-            finish(&assessment, &catalog, &Options { as_of, regimes: Vec::new() }, &output, true)
+            assessment
+                .inputs
+                .push(InputSpec::file(InputKind::SecurityTxt, file));
+            let as_of = as_of
+                .as_deref()
+                .map(str::parse::<Date>)
+                .transpose()
+                .map_err(|e| usage(format!("--as-of: {e}")))?;
+            finish(
+                &assessment,
+                &catalog,
+                &Options {
+                    as_of,
+                    regimes: Vec::new(),
+                },
+                &output,
+                true,
+            )
         }
         Command::Standards { command } => standards_cmd::run(command, &catalog),
         Command::Schema => {
@@ -320,22 +346,46 @@ fn traffic(args: TrafficArgs, catalog: &Catalog) -> anyhow::Result<u8> {
         if let Ok(ip) = d.parse() {
             assessment.device.ip.push(ip);
         } else if iotcheck_traffic_mac(d) {
-            assessment.device.mac.push(d.to_ascii_lowercase().replace('-', ":"));
+            assessment
+                .device
+                .mac
+                .push(d.to_ascii_lowercase().replace('-', ":"));
         } else {
-            return Err(usage(format!("--device {d:?}: expected a MAC address (aa:bb:cc:dd:ee:ff) or an IP address")));
+            return Err(usage(format!(
+                "--device {d:?}: expected a MAC address (aa:bb:cc:dd:ee:ff) or an IP address"
+            )));
         }
     }
-    assessment.inputs.extend(args.captures.iter().map(|p| InputSpec::file(InputKind::Capture, p)));
-    finish(&assessment, catalog, &Options::default(), &args.output, args.quiet)
+    assessment.inputs.extend(
+        args.captures
+            .iter()
+            .map(|p| InputSpec::file(InputKind::Capture, p)),
+    );
+    finish(
+        &assessment,
+        catalog,
+        &Options::default(),
+        &args.output,
+        args.quiet,
+    )
 }
 
 fn iotcheck_traffic_mac(s: &str) -> bool {
     let parts: Vec<&str> = s.split([':', '-']).collect();
-    parts.len() == 6 && parts.iter().all(|p| p.len() == 2 && p.chars().all(|c| c.is_ascii_hexdigit()))
+    parts.len() == 6
+        && parts
+            .iter()
+            .all(|p| p.len() == 2 && p.chars().all(|c| c.is_ascii_hexdigit()))
 }
 
 /// Runs an assessment, writes its report and turns the outcome into an exit code.
-fn finish(assessment: &Assessment, catalog: &Catalog, options: &Options, output: &OutputArgs, quiet: bool) -> anyhow::Result<u8> {
+fn finish(
+    assessment: &Assessment,
+    catalog: &Catalog,
+    options: &Options,
+    output: &OutputArgs,
+    quiet: bool,
+) -> anyhow::Result<u8> {
     let show_progress = !quiet && std::io::stderr().is_terminal();
     let progress = move |p: Progress<'_>| {
         if !show_progress {
