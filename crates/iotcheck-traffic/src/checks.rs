@@ -10,11 +10,12 @@ use crate::dissect::{Class, Finding, Identified};
 use crate::flow::Flow;
 
 /// The checks this analyzer decides.
-pub const CHECKS: [&str; 5] = [
+pub const CHECKS: [&str; 6] = [
     "comms.cleartext-app-data",
     "comms.credentials-in-clear",
     "comms.tls-version",
     "comms.weak-cipher-suite",
+    "comms.certificate-invalid",
     "comms.firmware-download-in-clear",
 ];
 
@@ -301,6 +302,75 @@ pub fn checks(a: &Analysis) -> Vec<CheckResult> {
         ));
     }
 
+    // comms.certificate-invalid: the certificates the handshakes show (TLS ≤ 1.2).
+    let certs: Vec<_> = flows
+        .iter()
+        .filter_map(|(f, i, d)| {
+            i.tls
+                .as_ref()
+                .and_then(|t| t.certificate.as_ref().map(|c| (f, i, *d, t, c)))
+        })
+        .collect();
+    let bad: Vec<_> = certs
+        .iter()
+        .filter_map(|(f, i, d, t, c)| {
+            let problems = certificate_problems(c, t.sni.as_deref(), f.first_ts);
+            (!problems.is_empty()).then_some((*f, *i, *d, *c, problems))
+        })
+        .collect();
+    if !bad.is_empty() {
+        let names: Vec<String> = bad
+            .iter()
+            .map(|(f, _, d, c, p)| {
+                format!(
+                    "{} from {} (frame {}): {}",
+                    c.subject,
+                    peer(f, *d),
+                    c.frame,
+                    p.join(", ")
+                )
+            })
+            .collect();
+        let mut r = result(
+            "comms.certificate-invalid",
+            Outcome::Fail,
+            format!(
+                "{} server certificate{} would not be trusted: {}",
+                bad.len(),
+                if bad.len() == 1 { "" } else { "s" },
+                list(&names)
+            ),
+        );
+        for (f, i, d, c, p) in bad.iter().take(MAX_EVIDENCE) {
+            r = r.with_evidence(packet(
+                a,
+                f,
+                *d,
+                i,
+                vec![c.frame],
+                Some(format!(
+                    "subject {}; issuer {}; valid {}..{}; names {}; {}",
+                    c.subject,
+                    c.issuer,
+                    day(c.not_before),
+                    day(c.not_after),
+                    c.names.join(" "),
+                    p.join(", ")
+                )),
+            ));
+        }
+        out.push(r);
+    } else if !certs.is_empty() {
+        out.push(result(
+            "comms.certificate-invalid",
+            Outcome::Pass,
+            format!(
+                "{} server certificate(s) seen, none expired, self-signed or mismatched",
+                certs.len()
+            ),
+        ));
+    }
+
     // comms.firmware-download-in-clear: decided only when a download is seen.
     let downloads: Vec<(&Flow, &Identified, bool, &Finding)> = flows
         .iter()
@@ -337,6 +407,43 @@ pub fn checks(a: &Analysis) -> Vec<CheckResult> {
         }
     }
     out
+}
+
+/// What is wrong with a certificate at the time of the flow.
+pub(crate) fn certificate_problems(
+    c: &crate::dissect::CertFacts,
+    sni: Option<&str>,
+    ts: u32,
+) -> Vec<String> {
+    let mut p = Vec::new();
+    let now = i64::from(ts);
+    if ts > 0 && now > c.not_after {
+        p.push(format!("expired on {}", day(c.not_after)));
+    }
+    if ts > 0 && now < c.not_before {
+        p.push(format!("not valid before {}", day(c.not_before)));
+    }
+    if c.self_signed {
+        p.push("self-signed".into());
+    }
+    if let Some(host) = sni
+        && !c.names.is_empty()
+        && !c
+            .names
+            .iter()
+            .any(|n| crate::dissect::name_matches(n, host))
+    {
+        p.push(format!("does not name {host}"));
+    }
+    if c.rsa_bits > 0 && c.rsa_bits < 2048 {
+        p.push(format!("{}-bit RSA key", c.rsa_bits));
+    }
+    p
+}
+
+/// `YYYY-MM-DD` of a Unix time.
+fn day(t: i64) -> String {
+    iotcheck_model::Date::from_unix_days(t.div_euclid(86_400)).to_string()
 }
 
 /// Why a suite is weak (NULL, anonymous, export, RC4, RC2, DES, 3DES).

@@ -166,6 +166,8 @@ pub(crate) struct Flow {
     pub macs: [Option<[u8; 6]>; 2],
     pub first_frame: u64,
     pub last_frame: u64,
+    /// Capture time of the first frame, Unix seconds (0 if unknown).
+    pub first_ts: u32,
     pub streams: [Stream; 2],
 }
 
@@ -201,6 +203,7 @@ pub(crate) struct Segment<'a> {
     pub payload: &'a [u8],
     pub frame: u64,
     pub frame_len: usize,
+    pub ts: u32,
 }
 
 impl FlowTable {
@@ -222,6 +225,7 @@ impl FlowTable {
                     macs: [None, None],
                     first_frame: s.frame,
                     last_frame: s.frame,
+                    first_ts: s.ts,
                     streams: [Stream::default(), Stream::default()],
                 });
                 self.index.insert(key, i);

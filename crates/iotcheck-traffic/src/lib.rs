@@ -218,6 +218,7 @@ pub fn analyze_reader<R: Read>(
                 payload,
                 frame: frame.number,
                 frame_len: frame.data.len(),
+                ts: frame.ts,
             },
             limits,
         );

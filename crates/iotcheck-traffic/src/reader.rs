@@ -20,6 +20,8 @@ pub(crate) struct Frame<'a> {
     /// 1-based, as Wireshark numbers frames.
     pub number: u64,
     pub linktype: Linktype,
+    /// Capture time, Unix seconds (0 when the format gives none).
+    pub ts: u32,
     pub data: &'a [u8],
 }
 
@@ -133,7 +135,8 @@ pub(crate) fn read_frames<R: Read>(
     };
     let mut number: u64 = 0;
     // pcapng: link type per interface, per section.
-    let mut interfaces: Vec<Linktype> = Vec::new();
+    // (link type, timestamp resolution in units per second, offset in seconds)
+    let mut interfaces: Vec<(Linktype, u64, u64)> = Vec::new();
     loop {
         if b.data().is_empty() {
             if b.eof {
@@ -162,6 +165,7 @@ pub(crate) fn read_frames<R: Read>(
                         each(Frame {
                             number,
                             linktype,
+                            ts: block.ts_sec,
                             data: &block.data[..len],
                         });
                         Step::Advance(data.len() - rest.len())
@@ -187,17 +191,27 @@ pub(crate) fn read_frames<R: Read>(
                                     big_endian: shb.big_endian(),
                                 };
                             }
-                            Block::InterfaceDescription(idb) => interfaces.push(idb.linktype),
+                            Block::InterfaceDescription(idb) => interfaces.push((
+                                idb.linktype,
+                                idb.ts_resolution().unwrap_or(1_000_000),
+                                idb.if_tsoffset.max(0) as u64,
+                            )),
                             Block::EnhancedPacket(epb) => {
                                 number += 1;
                                 let len = (epb.caplen as usize).min(epb.data.len());
-                                let linktype = interfaces
+                                let (linktype, resolution, offset) = interfaces
                                     .get(epb.if_id as usize)
                                     .copied()
-                                    .unwrap_or(Linktype::ETHERNET);
+                                    .unwrap_or((Linktype::ETHERNET, 1_000_000, 0));
+                                let ts = if resolution == 0 {
+                                    0
+                                } else {
+                                    epb.decode_ts(offset, resolution).0
+                                };
                                 each(Frame {
                                     number,
                                     linktype,
+                                    ts,
                                     data: &epb.data[..len],
                                 });
                             }
@@ -205,10 +219,11 @@ pub(crate) fn read_frames<R: Read>(
                                 number += 1;
                                 let len = (spb.origlen as usize).min(spb.data.len());
                                 let linktype =
-                                    interfaces.first().copied().unwrap_or(Linktype::ETHERNET);
+                                    interfaces.first().map_or(Linktype::ETHERNET, |i| i.0);
                                 each(Frame {
                                     number,
                                     linktype,
+                                    ts: 0,
                                     data: &spb.data[..len],
                                 });
                             }

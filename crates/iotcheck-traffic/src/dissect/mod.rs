@@ -15,7 +15,7 @@ mod udp;
 use crate::flow::{Flow, Transport};
 
 pub(crate) use entropy::judge as judge_unknown;
-pub(crate) use tls::{is_old as tls_is_old, version_name as tls_version_name};
+pub(crate) use tls::{is_old as tls_is_old, name_matches, version_name as tls_version_name};
 
 /// How a flow's content is classed. Infrastructure and local discovery
 /// (DHCP, DNS, NTP, mDNS, SSDP, STUN, …) are informational: a device needs
@@ -51,6 +51,25 @@ pub(crate) struct TlsFacts {
     pub server_hello_frame: Option<u64>,
     pub client_hello_frame: Option<u64>,
     pub dtls: bool,
+    /// The server's certificate, when the handshake shows it (TLS ≤ 1.2).
+    pub certificate: Option<CertFacts>,
+}
+
+/// What the server's leaf certificate says.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct CertFacts {
+    pub frame: u64,
+    pub chain_len: usize,
+    pub subject: String,
+    pub issuer: String,
+    pub not_before: i64,
+    pub not_after: i64,
+    /// Subject equals issuer and no other certificate came with it.
+    pub self_signed: bool,
+    /// DNS names (SAN, else CN).
+    pub names: Vec<String>,
+    /// RSA modulus bits; 0 for other key types.
+    pub rsa_bits: usize,
 }
 
 /// Something found in clear, with the frame that carries it. `excerpt` has

@@ -80,6 +80,65 @@ fn selected_version(ext: Option<&[u8]>) -> Option<u16> {
     })
 }
 
+/// Reads a leaf certificate with x509-parser.
+fn certificate(der: &[u8], chain_len: usize, frame: u64) -> Option<super::CertFacts> {
+    use x509_parser::prelude::{FromDer, GeneralName, X509Certificate};
+    let (_, cert) = X509Certificate::from_der(der).ok()?;
+    let subject = cert.subject().to_string();
+    let issuer = cert.issuer().to_string();
+    let mut names: Vec<String> = cert
+        .subject_alternative_name()
+        .ok()
+        .flatten()
+        .map(|san| {
+            san.value
+                .general_names
+                .iter()
+                .filter_map(|g| match g {
+                    GeneralName::DNSName(n) => Some(n.to_ascii_lowercase()),
+                    _ => None,
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    if names.is_empty() {
+        names = cert
+            .subject()
+            .iter_common_name()
+            .filter_map(|cn| cn.as_str().ok())
+            .map(str::to_ascii_lowercase)
+            .collect();
+    }
+    let rsa_bits = match cert.public_key().parsed() {
+        Ok(x509_parser::public_key::PublicKey::RSA(k)) => k.key_size(),
+        _ => 0,
+    };
+    Some(super::CertFacts {
+        frame,
+        chain_len,
+        self_signed: subject == issuer && chain_len == 1,
+        subject,
+        issuer,
+        not_before: cert.validity().not_before.timestamp(),
+        not_after: cert.validity().not_after.timestamp(),
+        names,
+        rsa_bits,
+    })
+}
+
+/// Whether a certificate name covers a host name (RFC 6125: a wildcard
+/// stands for exactly one left-most label).
+pub(crate) fn name_matches(pattern: &str, host: &str) -> bool {
+    let host = host.trim_end_matches('.').to_ascii_lowercase();
+    let pattern = pattern.trim_end_matches('.').to_ascii_lowercase();
+    match pattern.strip_prefix("*.") {
+        Some(rest) => host
+            .split_once('.')
+            .is_some_and(|(first, tail)| !first.is_empty() && tail == rest),
+        None => host == pattern,
+    }
+}
+
 pub(crate) fn version_name(v: u16) -> String {
     match v {
         0x0002 => "SSL 2.0".into(),
@@ -146,12 +205,19 @@ pub(crate) fn tcp(v: &View<'_>) -> Option<Identified> {
     handshakes(
         v.s2c,
         |o| v.s2c_frame(o),
-        |m, frame| {
-            if let TlsMessageHandshake::ServerHello(sh) = m {
+        |m, frame| match m {
+            TlsMessageHandshake::ServerHello(sh) => {
                 facts.server_hello_frame = Some(frame);
                 facts.version = Some(selected_version(sh.ext).unwrap_or(sh.version.0));
                 facts.cipher = Some(sh.cipher.0);
             }
+            TlsMessageHandshake::Certificate(c) if facts.certificate.is_none() => {
+                facts.certificate = c
+                    .cert_chain
+                    .first()
+                    .and_then(|leaf| certificate(leaf.data, c.cert_chain.len(), frame));
+            }
+            _ => {}
         },
     );
     let mut id = Identified::new("tls", Class::Encrypted);
@@ -232,6 +298,15 @@ mod tests {
                 && !is_old(0x0304)
         );
         assert!(is_old(0xfeff) && !is_old(0xfefd) && !is_old(0xfefc));
+    }
+
+    #[test]
+    fn wildcards_cover_one_label() {
+        assert!(name_matches("*.acme.example", "cloud.acme.example"));
+        assert!(!name_matches("*.acme.example", "a.b.acme.example"));
+        assert!(!name_matches("*.acme.example", "acme.example"));
+        assert!(name_matches("Cloud.Acme.Example.", "cloud.acme.example"));
+        assert!(!name_matches("cloud.acme.example", "update.acme.example"));
     }
 
     #[test]

@@ -195,3 +195,27 @@ fn pop3_sasl_auth_is_a_credential() {
     assert_eq!(c.outcome, Outcome::Fail);
     assert!(c.summary.contains("POP3 SASL AUTH"), "{}", c.summary);
 }
+
+#[test]
+fn certificates_expired_and_self_signed() {
+    let (_, r) = run("pcaps/zeek/tls__tls-expired-cert.pcap");
+    let c = result(&r, "comms.certificate-invalid").unwrap();
+    assert_eq!(c.outcome, Outcome::Fail);
+    assert!(c.summary.contains("expired on 2014-03-04"), "{}", c.summary);
+    let (_, r) = run("pcaps/zeek/tls__cert-no-cn.pcap");
+    let c = result(&r, "comms.certificate-invalid").unwrap();
+    assert!(
+        c.outcome == Outcome::Fail && c.summary.contains("self-signed"),
+        "{}",
+        c.summary
+    );
+    // A valid chain, at the time of its capture, passes.
+    let (_, r) = run("pcaps/zeek/tls__ecdsa-cert.pcap");
+    assert_eq!(
+        outcome(&r, "comms.certificate-invalid"),
+        Some(Outcome::Pass)
+    );
+    // TLS 1.3 hides certificates: nothing to decide on.
+    let (_, r) = run("pcaps/zeek/tls__tls13_wolfssl.pcap");
+    assert_eq!(outcome(&r, "comms.certificate-invalid"), None);
+}
