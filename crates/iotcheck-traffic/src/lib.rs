@@ -179,6 +179,7 @@ pub fn analyze_reader<R: Read>(
     let mut frames = 0u64;
     let mut ip_packets = 0u64;
     let mut skipped_linktype = 0u64;
+    let mut defrag = packet::Defrag::default();
     let stop = reader::read_frames(reader, limits.max_frame_bytes, |frame| {
         frames = frame.number;
         let Ok(p) = packet::decode(frame.linktype, frame.data) else {
@@ -203,6 +204,20 @@ pub fn analyze_reader<R: Read>(
                 dport,
                 payload,
             } => (flow::Transport::Udp, sport, dport, 0, false, false, payload),
+            packet::L4::Fragment => {
+                let Some(r) = defrag.add(frame.linktype, frame.data, frame.number) else {
+                    return;
+                };
+                add_reassembled(
+                    &mut table,
+                    r,
+                    frame.number,
+                    frame.data.len(),
+                    frame.ts,
+                    limits,
+                );
+                return;
+            }
             packet::L4::Other => return,
         };
         table.add(
@@ -244,6 +259,12 @@ pub fn analyze_reader<R: Read>(
         limits_hit.push(format!(
             "{} payload bytes were not kept (buffer budget of {} bytes spent)",
             table.unbuffered_bytes, limits.max_buffered_bytes
+        ));
+    }
+    if defrag.errors > 0 {
+        limits_hit.push(format!(
+            "{} IP fragments could not be reassembled (overlapping, oversized or malformed)",
+            defrag.errors
         ));
     }
     if skipped_linktype > 0 {
@@ -294,6 +315,64 @@ pub fn analyze_reader<R: Read>(
         limits_hit,
         device_flows,
     })
+}
+
+/// A reassembled IP packet's TCP or UDP segment into the flow table.
+fn add_reassembled(
+    table: &mut flow::FlowTable,
+    r: packet::Reassembled,
+    frame: u64,
+    frame_len: usize,
+    ts: u32,
+    limits: &Limits,
+) {
+    let (transport, sport, dport, seq, syn, ack, payload) =
+        if r.transport == etherparse::IpNumber::TCP {
+            let Ok(t) = etherparse::TcpSlice::from_slice(&r.payload) else {
+                return;
+            };
+            (
+                flow::Transport::Tcp,
+                t.source_port(),
+                t.destination_port(),
+                t.sequence_number(),
+                t.syn(),
+                t.ack(),
+                t.payload(),
+            )
+        } else if r.transport == etherparse::IpNumber::UDP {
+            let Ok(u) = etherparse::UdpSlice::from_slice_lax(&r.payload) else {
+                return;
+            };
+            (
+                flow::Transport::Udp,
+                u.source_port(),
+                u.destination_port(),
+                0,
+                false,
+                false,
+                u.payload(),
+            )
+        } else {
+            return;
+        };
+    table.add(
+        flow::Segment {
+            transport,
+            src: (r.src, sport),
+            dst: (r.dst, dport),
+            src_mac: r.src_mac,
+            dst_mac: r.dst_mac,
+            seq,
+            syn,
+            ack,
+            payload,
+            frame,
+            frame_len,
+            ts,
+        },
+        limits,
+    );
 }
 
 fn is_local(ip: &IpAddr) -> bool {

@@ -224,7 +224,11 @@ pub(crate) fn tcp(v: &View<'_>) -> Option<Identified> {
     if let Some(ver) = facts.version {
         id.protocol = version_name(ver).to_lowercase().replace(' ', "");
     }
-    let d = describe(&facts);
+    let mut d = describe(&facts);
+    if v.server_port() == 853 {
+        // RFC 7858: DNS over TLS has its own port; say so, it is still TLS.
+        d = format!("DNS over TLS; {d}");
+    }
     id.detail = (!d.is_empty()).then_some(d);
     id.tls = Some(facts);
     Some(id)

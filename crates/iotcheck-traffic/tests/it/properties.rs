@@ -7,13 +7,18 @@ use proptest::prelude::*;
 
 /// A classic pcap (Ethernet) from frames.
 fn pcap(frames: &[Vec<u8>]) -> Vec<u8> {
+    pcap_of(1, frames)
+}
+
+/// A classic pcap of a link type from frames.
+fn pcap_of(linktype: u32, frames: &[Vec<u8>]) -> Vec<u8> {
     let mut out = Vec::new();
     out.extend_from_slice(&0xa1b2_c3d4u32.to_le_bytes());
     out.extend_from_slice(&2u16.to_le_bytes());
     out.extend_from_slice(&4u16.to_le_bytes());
     out.extend_from_slice(&[0; 8]);
     out.extend_from_slice(&65_535u32.to_le_bytes());
-    out.extend_from_slice(&1u32.to_le_bytes());
+    out.extend_from_slice(&linktype.to_le_bytes());
     for (i, f) in frames.iter().enumerate() {
         out.extend_from_slice(&(i as u32).to_le_bytes());
         out.extend_from_slice(&0u32.to_le_bytes());
@@ -108,4 +113,144 @@ proptest! {
             let _ = a.summary();
         }
     }
+}
+
+/// IPv4 fragments of one UDP datagram, in any order: reassembled into one flow.
+fn fragments(payload: &[u8], chunk: usize, order: &[usize]) -> Vec<Vec<u8>> {
+    use etherparse::{EtherType, Ethernet2Header, IpFragOffset, IpNumber, Ipv4Header, UdpHeader};
+    let udp = UdpHeader::with_ipv4_checksum(
+        40000,
+        5683,
+        &Ipv4Header::new(0, 64, IpNumber::UDP, DEV, PEER).unwrap(),
+        payload,
+    )
+    .unwrap();
+    let mut datagram = udp.to_bytes().to_vec();
+    datagram.extend_from_slice(payload);
+    let pieces: Vec<&[u8]> = datagram.chunks(chunk).collect();
+    order
+        .iter()
+        .map(|&i| {
+            let mut ip =
+                Ipv4Header::new(pieces[i].len() as u16, 64, IpNumber::UDP, DEV, PEER).unwrap();
+            ip.identification = 4242;
+            ip.more_fragments = i + 1 < pieces.len();
+            ip.fragment_offset = IpFragOffset::try_new((i * chunk / 8) as u16).unwrap();
+            ip.header_checksum = ip.calc_header_checksum();
+            let mut f = Vec::new();
+            Ethernet2Header {
+                source: [2, 0, 0, 0, 0, 10],
+                destination: [2, 0, 0, 0, 0, 5],
+                ether_type: EtherType::IPV4,
+            }
+            .write(&mut f)
+            .unwrap();
+            ip.write(&mut f).unwrap();
+            f.extend_from_slice(pieces[i]);
+            f
+        })
+        .collect()
+}
+
+#[test]
+fn ipv4_fragments_are_reassembled() {
+    // A CoAP request (version 1, CON, GET) whose options run past one fragment.
+    let mut coap = vec![0x40, 0x01, 0x12, 0x34];
+    coap.extend(std::iter::repeat_n(b'a', 3000));
+    for order in [vec![0, 1, 2, 3, 4, 5], vec![5, 3, 1, 0, 2, 4]] {
+        let frames = fragments(&coap, 512, &order);
+        let a = analyze_reader(
+            &pcap(&frames)[..],
+            "frag.pcap",
+            &DeviceSpec {
+                macs: vec![],
+                ips: vec![DEV.into()],
+            },
+            &Limits::default(),
+        )
+        .unwrap();
+        assert_eq!(a.flows.len(), 1, "order {order:?}: {:?}", a.flows);
+        assert_eq!(a.flows[0].protocol, "coap");
+        assert_eq!(
+            a.flows[0].first_frame,
+            frames.len() as u64,
+            "the flow starts at the fragment that completed it"
+        );
+    }
+}
+
+#[test]
+fn endless_unfinished_fragments_stay_bounded() {
+    let coap = vec![0x40u8; 2000];
+    // Only first fragments, each of another packet: nothing completes.
+    let mut frames = Vec::new();
+    for id in 0..3000u16 {
+        let mut f = fragments(&coap, 1000, &[0]).remove(0);
+        // Ethernet (14) + identification at IPv4 offset 4.
+        f[18..20].copy_from_slice(&id.to_be_bytes());
+        frames.push(f);
+    }
+    let a = analyze_reader(
+        &pcap(&frames)[..],
+        "frag.pcap",
+        &DeviceSpec::default(),
+        &Limits::default(),
+    )
+    .unwrap();
+    assert!(a.flows.is_empty());
+    assert_eq!(a.frames, 3000);
+}
+
+/// An unprotected 802.11 data frame behind radiotap, as a monitor-mode
+/// capture of an open network shows it.
+#[test]
+fn wifi_radiotap_data_frames_are_read_protected_ones_skipped() {
+    let ip_udp = {
+        let b = PacketBuilder::ipv4(DEV, PEER, 64).udp(40000, 5683);
+        let coap = [0x40, 0x01, 0x12, 0x34, 0xb4, b't', b'e', b'm', b'p'];
+        let mut v = Vec::new();
+        b.write(&mut v, &coap).unwrap();
+        v
+    };
+    let frame = |protected: bool| {
+        let mut f = vec![0, 0, 8, 0, 0, 0, 0, 0]; // radiotap: version 0, length 8, no fields
+        f.extend_from_slice(&[0x08, 0x01 | if protected { 0x40 } else { 0 }]); // data, ToDS
+        f.extend_from_slice(&[0, 0]); // duration
+        f.extend_from_slice(&[2, 0, 0, 0, 0, 1]); // addr1: BSSID
+        f.extend_from_slice(&[2, 0, 0, 0, 0, 10]); // addr2: source (the device)
+        f.extend_from_slice(&[2, 0, 0, 0, 0, 5]); // addr3: destination
+        f.extend_from_slice(&[0, 0]); // sequence control
+        f.extend_from_slice(&[0xaa, 0xaa, 0x03, 0, 0, 0, 0x08, 0x00]); // LLC/SNAP, IPv4
+        f.extend_from_slice(&ip_udp);
+        f
+    };
+    let device = DeviceSpec {
+        macs: vec![[2, 0, 0, 0, 0, 10]],
+        ips: vec![],
+    };
+    let a = analyze_reader(
+        &pcap_of(127, &[frame(false)])[..],
+        "wifi.pcap",
+        &device,
+        &Limits::default(),
+    )
+    .unwrap();
+    assert_eq!(a.flows.len(), 1);
+    assert_eq!(a.flows[0].protocol, "coap");
+    assert_eq!(
+        a.device.ips,
+        vec![std::net::IpAddr::from(DEV)],
+        "the device's IP is learnt from its MAC"
+    );
+    let a = analyze_reader(
+        &pcap_of(127, &[frame(true)])[..],
+        "wifi.pcap",
+        &device,
+        &Limits::default(),
+    )
+    .unwrap();
+    assert!(
+        a.flows.is_empty(),
+        "a protected frame carries nothing readable"
+    );
 }
