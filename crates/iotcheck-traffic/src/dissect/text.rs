@@ -21,6 +21,43 @@ pub(crate) fn ssh(v: &View<'_>) -> Option<Identified> {
     Some(id)
 }
 
+/// Byte offset of an ASCII word, case-insensitively.
+fn find_ci(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    hay.windows(needle.len())
+        .position(|w| w.eq_ignore_ascii_case(needle))
+}
+
+/// Printable bytes of a Telnet stream, skipping IAC commands and option
+/// negotiation (IAC verb option, and subnegotiation up to IAC SE).
+fn telnet_text(b: &[u8]) -> usize {
+    let mut n = 0;
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            0xff => {
+                match b.get(i + 1) {
+                    Some(0xfb..=0xfe) => i += 3,
+                    Some(0xfa) => {
+                        // Subnegotiation: skip to IAC SE.
+                        i += 2;
+                        while i + 1 < b.len() && !(b[i] == 0xff && b[i + 1] == 0xf0) {
+                            i += 1;
+                        }
+                        i += 2;
+                    }
+                    _ => i += 2,
+                }
+            }
+            0x20..=0x7e => {
+                n += 1;
+                i += 1;
+            }
+            _ => i += 1,
+        }
+    }
+    n
+}
+
 /// Lines of a stream with their byte offsets.
 fn lines(b: &[u8]) -> impl Iterator<Item = (usize, &[u8])> {
     let mut offset = 0;
@@ -61,11 +98,15 @@ pub(crate) fn tcp(v: &View<'_>) -> Option<Identified> {
     const IAC: u8 = 0xff;
     let telnet_negotiation =
         |b: &[u8]| b.len() >= 3 && b[0] == IAC && (0xfb..=0xfe).contains(&b[1]);
-    let lower_s2c = String::from_utf8_lossy(&v.s2c[..v.s2c.len().min(4096)]).to_ascii_lowercase();
+    // Positions are searched in the raw bytes: a lossy UTF-8 copy would turn
+    // every IAC byte into a 3-byte U+FFFD and shift the offsets.
+    let prompt = |word: &[u8]| find_ci(&v.s2c[..v.s2c.len().min(4096)], word);
+    let has_prompt = prompt(b"login:").is_some()
+        || prompt(b"password:").is_some()
+        || prompt(b"username:").is_some();
     if telnet_negotiation(v.s2c)
         || telnet_negotiation(v.c2s)
-        || (v.either_port(&[23, 2323])
-            && (lower_s2c.contains("login:") || lower_s2c.contains("password:")))
+        || (v.either_port(&[23, 2323]) && has_prompt)
     {
         let mut id = Identified::new("telnet", Class::Cleartext);
         let shown: Vec<u8> = v
@@ -80,24 +121,24 @@ pub(crate) fn tcp(v: &View<'_>) -> Option<Identified> {
             what: "Telnet".into(),
             excerpt: printable(&shown, 100),
         });
-        if lower_s2c.contains("login:")
-            || lower_s2c.contains("password:")
-            || lower_s2c.contains("username:")
-        {
-            let at = lower_s2c
-                .find("password:")
-                .or_else(|| lower_s2c.find("login:"))
+        if has_prompt {
+            let at = prompt(b"password:")
+                .or_else(|| prompt(b"login:"))
+                .or_else(|| prompt(b"username:"))
                 .unwrap_or(0);
-            // The client's bytes typed after the prompt are the credentials.
-            let typed = v.c2s.iter().filter(|&&b| (0x20..0x7f).contains(&b)).count();
-            if typed > 0 {
+            // What the client typed, without its option negotiation.
+            if telnet_text(v.c2s) > 0 {
                 id.credentials.push(Finding {
                     frame: v.s2c_frame(at),
                     what: "Telnet login (user name and password typed in clear)".into(),
-                    excerpt: format!(
-                        "{} ⏎ ******** (client typed {typed} characters)",
-                        printable(&v.s2c[at.min(v.s2c.len())..], 30)
-                    ),
+                    excerpt: {
+                        let rest = &v.s2c[at.min(v.s2c.len())..];
+                        let end = rest
+                            .iter()
+                            .position(|&b| b == b'\r' || b == b'\n')
+                            .unwrap_or(rest.len());
+                        format!("{} ********", printable(&rest[..end.min(40)], 40))
+                    },
                 });
             }
         }

@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stdout)]
 
 mod example;
+mod fixtures;
 mod properties;
 mod protocols;
 mod robustness;
