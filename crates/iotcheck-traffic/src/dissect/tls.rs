@@ -126,6 +126,28 @@ fn certificate(der: &[u8], chain_len: usize, frame: u64) -> Option<super::CertFa
     })
 }
 
+/// Host names of public DNS-over-HTTPS resolvers (the well-known ones
+/// browsers and operating systems ship), and the `doh.`/`dns.` prefixes
+/// most others use.
+fn is_doh_resolver(sni: &str) -> bool {
+    const KNOWN: [&str; 9] = [
+        "dns.google",
+        "cloudflare-dns.com",
+        "mozilla.cloudflare-dns.com",
+        "dns.quad9.net",
+        "dns.nextdns.io",
+        "doh.opendns.com",
+        "dns.adguard-dns.com",
+        "doh.cleanbrowsing.org",
+        "dns.controld.com",
+    ];
+    let s = sni.trim_end_matches('.').to_ascii_lowercase();
+    KNOWN
+        .iter()
+        .any(|k| s == *k || s.ends_with(&format!(".{k}")))
+        || s.starts_with("doh.")
+}
+
 /// Whether a certificate name covers a host name (RFC 6125: a wildcard
 /// stands for exactly one left-most label).
 pub(crate) fn name_matches(pattern: &str, host: &str) -> bool {
@@ -228,6 +250,9 @@ pub(crate) fn tcp(v: &View<'_>) -> Option<Identified> {
     if v.server_port() == 853 {
         // RFC 7858: DNS over TLS has its own port; say so, it is still TLS.
         d = format!("DNS over TLS; {d}");
+    } else if facts.sni.as_deref().is_some_and(is_doh_resolver) {
+        // RFC 8484 shares port 443 with the web; public resolvers' names tell it apart.
+        d = format!("DNS over HTTPS (public resolver); {d}");
     }
     id.detail = (!d.is_empty()).then_some(d);
     id.tls = Some(facts);
