@@ -330,6 +330,16 @@ mod tests {
     }
 
     #[test]
+    fn doh_resolvers() {
+        assert!(
+            is_doh_resolver("dns.google")
+                && is_doh_resolver("mozilla.cloudflare-dns.com.")
+                && is_doh_resolver("doh.example.net")
+        );
+        assert!(!is_doh_resolver("cloud.acme.example") && !is_doh_resolver("google.com"));
+    }
+
+    #[test]
     fn wildcards_cover_one_label() {
         assert!(name_matches("*.acme.example", "cloud.acme.example"));
         assert!(!name_matches("*.acme.example", "a.b.acme.example"));
