@@ -144,6 +144,9 @@ pub(crate) fn tcp(v: &View<'_>) -> Option<Identified> {
         }
         return Some(id);
     }
+    if let Some(id) = redis(v).or_else(|| socks5(v)) {
+        return Some(id);
+    }
     let banner = |p: &[u8]| v.s2c.starts_with(p);
     let client = |p: &str| lines(v.c2s).any(|(_, l)| upper_starts(l, p));
     if banner(b"220")
@@ -240,4 +243,57 @@ pub(crate) fn tcp(v: &View<'_>) -> Option<Identified> {
         return Some(id);
     }
     None
+}
+
+/// Redis RESP: commands as arrays of bulk strings; `AUTH` carries the password.
+fn redis(v: &View<'_>) -> Option<Identified> {
+    let c = v.c2s;
+    let resp = c.len() > 4
+        && c[0] == b'*'
+        && c[1].is_ascii_digit()
+        && find_ci(&c[..c.len().min(64)], b"\r\n$").is_some();
+    if !resp {
+        return None;
+    }
+    let mut id = Identified::new("redis", Class::Cleartext);
+    id.excerpt = Some(Finding {
+        frame: v.c2s_frame(0),
+        what: "Redis command".into(),
+        excerpt: "RESP command array".into(),
+    });
+    if let Some(at) = find_ci(c, b"$4\r\nAUTH\r\n") {
+        id.credentials.push(Finding {
+            frame: v.c2s_frame(at),
+            what: "Redis AUTH password".into(),
+            excerpt: "AUTH ********".into(),
+        });
+    }
+    Some(id)
+}
+
+/// SOCKS5 (RFC 1928) with username/password authentication (RFC 1929).
+fn socks5(v: &View<'_>) -> Option<Identified> {
+    let (c, s) = (v.c2s, v.s2c);
+    let greeting =
+        c.len() >= 3 && c[0] == 5 && usize::from(c[1]) >= 1 && c.len() >= 2 + usize::from(c[1]);
+    if !greeting || s.len() < 2 || s[0] != 5 {
+        return None;
+    }
+    // A tunnel: what it carries is judged elsewhere, so it is not cleartext by itself.
+    let mut id = Identified::new("socks5", Class::Unknown);
+    id.detail = Some("SOCKS5 proxy handshake".into());
+    if s[1] == 2 {
+        let auth = &c[2 + usize::from(c[1])..];
+        if auth.first() == Some(&1) && auth.len() >= 3 {
+            let ulen = usize::from(auth[1]);
+            if let Some(user) = auth.get(2..2 + ulen) {
+                id.credentials.push(Finding {
+                    frame: v.c2s_frame(2 + usize::from(c[1])),
+                    what: "SOCKS5 username/password authentication (RFC 1929)".into(),
+                    excerpt: format!("user {:?}, password ********", printable(user, 40)),
+                });
+            }
+        }
+    }
+    Some(id)
 }

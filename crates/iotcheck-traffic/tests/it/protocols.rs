@@ -219,3 +219,21 @@ fn certificates_expired_and_self_signed() {
     let (_, r) = run("pcaps/zeek/tls__tls13_wolfssl.pcap");
     assert_eq!(outcome(&r, "comms.certificate-invalid"), None);
 }
+
+#[test]
+fn redis_and_socks5_credentials() {
+    let (_, r) = run("pcaps/zeek/redis__auth.pcap");
+    let c = result(&r, "comms.credentials-in-clear").unwrap();
+    assert!(
+        c.outcome == Outcome::Fail && c.summary.contains("Redis AUTH"),
+        "{}",
+        c.summary
+    );
+    let (_, r) = run("pcaps/zeek/socks-auth.pcap");
+    let c = result(&r, "comms.credentials-in-clear").unwrap();
+    assert!(
+        c.outcome == Outcome::Fail && c.summary.contains("SOCKS5"),
+        "{}",
+        c.summary
+    );
+}
