@@ -148,20 +148,7 @@ pub fn run(
 
     let mut results: Vec<CheckResult> =
         analyzers::claims::results(catalog, &assessment.claims, today);
-    // Fingerprints are computed alongside the analyzers: on two cores a large
-    // capture is hashed while it is analysed, not before.
-    let (analyzed, hashes) = std::thread::scope(|scope| {
-        let hashing: Vec<_> = loaded
-            .iter()
-            .map(|l| scope.spawn(move || l.path.as_deref().map(input::sha256_of)))
-            .collect();
-        let analyzed = analyzers::run_all(&loaded, assessment, today, progress);
-        let hashes: Vec<Option<Result<String, String>>> = hashing
-            .into_iter()
-            .map(|h| h.join().unwrap_or(None))
-            .collect();
-        (analyzed, hashes)
-    });
+    let (analyzed, hashes) = analyzers::run_all(&loaded, assessment, today, progress);
     for (l, h) in loaded.iter().zip(hashes) {
         if let (Some(Ok(hex)), Some(r)) = (
             h,

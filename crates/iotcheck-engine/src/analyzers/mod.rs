@@ -56,72 +56,129 @@ pub(crate) fn implemented(catalog: &Catalog) -> BTreeSet<CheckId> {
     ids
 }
 
-/// Runs every analyzer on every input of its kind, in parallel (one thread
-/// per pair, bounded by the number of inputs).
+/// One unit of work.
+enum Job<'a> {
+    /// One analyzer on one input.
+    Analyze(&'a dyn Analyzer, &'a LoadedInput),
+    /// The SHA-256 of input `i`.
+    Hash(usize, &'a std::path::Path),
+}
+
+enum Done {
+    Analyzed(Output),
+    Hashed(usize, Result<String, String>),
+}
+
+/// Runs every analyzer on every input of its kind and fingerprints every
+/// file input, on a pool of as many workers as the machine has cores: the
+/// work (and the memory each analyzer may hold, see its `Limits`) is
+/// bounded by the core count, not by the number of inputs. Each input's
+/// fingerprint is queued right after its analysis, so on two cores a large
+/// capture is hashed while it is analysed. Returns the merged output and the
+/// fingerprint of each input (by index), in a deterministic order.
 pub(crate) fn run_all(
     inputs: &[LoadedInput],
     assessment: &Assessment,
     today: Date,
     progress: &(dyn Fn(Progress<'_>) + Sync),
-) -> Output {
+) -> (Output, Vec<Option<Result<String, String>>>) {
     let analyzers = registry();
-    let pairs: Vec<(&dyn Analyzer, &LoadedInput)> = analyzers
-        .iter()
-        .flat_map(|a| {
-            inputs
-                .iter()
-                .filter(|i| i.kind == a.input_kind())
-                .map(move |i| (a.as_ref(), i))
-        })
-        .collect();
+    let mut jobs: Vec<Job<'_>> = Vec::new();
+    for (i, input) in inputs.iter().enumerate() {
+        for a in analyzers.iter().filter(|a| a.input_kind() == input.kind) {
+            jobs.push(Job::Analyze(a.as_ref(), input));
+        }
+        if let Some(path) = &input.path {
+            jobs.push(Job::Hash(i, path));
+        }
+    }
+    let workers = std::thread::available_parallelism()
+        .map_or(1, usize::from)
+        .min(jobs.len())
+        .max(1);
+    let queue = std::sync::Mutex::new(
+        jobs.into_iter()
+            .enumerate()
+            .collect::<std::collections::VecDeque<_>>(),
+    );
+    let done = std::sync::Mutex::new(Vec::new());
     std::thread::scope(|scope| {
-        let handles: Vec<_> = pairs
-            .iter()
-            .map(|(a, input)| {
-                scope.spawn(move || {
-                    progress(Progress::Analyzing {
-                        analyzer: a.name().as_str(),
-                        input: &input.location,
-                    });
-                    let results = a.analyze(input, assessment, today);
-                    progress(Progress::Done {
-                        analyzer: a.name().as_str(),
-                        input: &input.location,
-                    });
-                    results
-                })
-            })
-            .collect();
-        let mut all = Output::default();
-        for (h, (a, input)) in handles.into_iter().zip(&pairs) {
-            let out = h.join().unwrap_or_else(|_| {
-                // An analyzer panic is a bug, but it must not lose the
-                // other results: every check of that analyzer on that
-                // input becomes an error naming the input.
-                let results = a
-                    .checks()
-                    .into_iter()
-                    .map(|c| {
-                        CheckResult::new(
-                            c,
-                            Outcome::Error,
-                            format!(
-                                "the {} analyzer crashed on {}",
-                                a.name().as_str(),
-                                input.location
-                            ),
-                        )
-                        .with_input(input.location.clone())
-                    })
-                    .collect();
-                Output {
-                    results,
-                    traffic: Vec::new(),
+        for _ in 0..workers {
+            scope.spawn(|| {
+                loop {
+                    let next = queue.lock().map_or(None, |mut q| q.pop_front());
+                    let Some((n, job)) = next else { break };
+                    let out = match job {
+                        Job::Hash(i, path) => Done::Hashed(i, crate::input::sha256_of(path)),
+                        Job::Analyze(a, input) => {
+                            Done::Analyzed(analyze_one(a, input, assessment, today, progress))
+                        }
+                    };
+                    if let Ok(mut d) = done.lock() {
+                        d.push((n, out));
+                    }
                 }
             });
-            all.results.extend(out.results);
-            all.traffic.extend(out.traffic);
         }
-        all
-    })
+    });
+    let mut done = done.into_inner().unwrap_or_default();
+    done.sort_by_key(|(n, _)| *n);
+    let mut all = Output::default();
+    let mut hashes = vec![None; inputs.len()];
+    for (_, d) in done {
+        match d {
+            Done::Analyzed(out) => {
+                all.results.extend(out.results);
+                all.traffic.extend(out.traffic);
+            }
+            Done::Hashed(i, h) => hashes[i] = Some(h),
+        }
+    }
+    (all, hashes)
+}
+
+/// One analyzer on one input. An analyzer panic is a bug, but it must not
+/// lose the other results: every check of that analyzer on that input
+/// becomes an error naming the input.
+fn analyze_one(
+    a: &dyn Analyzer,
+    input: &LoadedInput,
+    assessment: &Assessment,
+    today: Date,
+    progress: &(dyn Fn(Progress<'_>) + Sync),
+) -> Output {
+    progress(Progress::Analyzing {
+        analyzer: a.name().as_str(),
+        input: &input.location,
+    });
+    let out = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        a.analyze(input, assessment, today)
+    }))
+    .unwrap_or_else(|_| {
+        let results = a
+            .checks()
+            .into_iter()
+            .map(|c| {
+                CheckResult::new(
+                    c,
+                    Outcome::Error,
+                    format!(
+                        "the {} analyzer crashed on {}",
+                        a.name().as_str(),
+                        input.location
+                    ),
+                )
+                .with_input(input.location.clone())
+            })
+            .collect();
+        Output {
+            results,
+            traffic: Vec::new(),
+        }
+    });
+    progress(Progress::Done {
+        analyzer: a.name().as_str(),
+        input: &input.location,
+    });
+    out
 }
