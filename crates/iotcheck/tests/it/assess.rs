@@ -250,3 +250,48 @@ fn example_output_snapshots() {
         });
     }
 }
+
+/// Many inputs run on a pool the size of the machine, in a stable order.
+#[test]
+fn many_captures_keep_their_order() {
+    let cap = example().join("captures/setup.pcapng");
+    let dir = tempfile::tempdir().unwrap();
+    let mut args = vec!["traffic".to_string()];
+    for i in 0..24 {
+        let p = dir.path().join(format!("c{i:02}.pcapng"));
+        std::fs::copy(&cap, &p).unwrap();
+        args.push(p.to_str().unwrap().to_string());
+    }
+    args.extend([
+        "--device".into(),
+        "02:00:5e:10:00:0a".into(),
+        "--format".into(),
+        "json".into(),
+    ]);
+    let out = iotcheck().args(&args).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let names: Vec<String> = v["traffic"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| {
+            t["capture"]
+                .as_str()
+                .unwrap()
+                .rsplit('/')
+                .next()
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    let expected: Vec<String> = (0..24).map(|i| format!("c{i:02}.pcapng")).collect();
+    assert_eq!(names, expected);
+    let hashes: std::collections::BTreeSet<&str> = v["inputs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["sha256"].as_str().unwrap())
+        .collect();
+    assert_eq!(hashes.len(), 1, "the same bytes, the same fingerprint");
+}
