@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Installs what iotcheck's tests need beyond a Rust toolchain: Debian packages
-# for the browser test (Chromium renders the HTML report). Idempotent: skips
+# for the browser test (Chromium renders the HTML report) and for building
+# firmware images in the firmware tests (mksquashfs). Idempotent: skips
 # what is already installed. Needs root (or sudo) for apt-get.
 set -euo pipefail
 
-packages=(chromium)
+packages=(chromium squashfs-tools)
 
 missing=()
 for p in "${packages[@]}"; do

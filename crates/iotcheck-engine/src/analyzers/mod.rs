@@ -6,6 +6,7 @@
 //! from device.toml.
 
 pub(crate) mod claims;
+mod firmware;
 mod security_txt;
 mod traffic;
 
@@ -39,6 +40,7 @@ pub(crate) trait Analyzer: Sync {
 fn registry() -> Vec<Box<dyn Analyzer>> {
     vec![
         Box::new(traffic::Traffic),
+        Box::new(firmware::Firmware),
         Box::new(security_txt::SecurityTxt),
     ]
 }

@@ -1,0 +1,112 @@
+//! Adapter for `iotcheck-firmware`: an image in, `fw.*` results out.
+
+use iotcheck_firmware::{CHECKS, Limits, checks, unpack};
+use iotcheck_model::{CheckId, CheckResult, Date, Evidence, InputKind, Outcome};
+use iotcheck_standards::Analyzer as AnalyzerName;
+
+use super::{Analyzer, Output};
+use crate::{Assessment, LoadedInput};
+
+pub(crate) struct Firmware;
+
+impl Firmware {
+    fn errors(&self, input: &LoadedInput, message: &str) -> Output {
+        let results = self
+            .checks()
+            .into_iter()
+            .map(|c| {
+                CheckResult::new(
+                    c,
+                    Outcome::Error,
+                    format!("firmware image could not be analysed: {message}"),
+                )
+                .with_input(input.location.clone())
+                .with_evidence(Evidence::Input {
+                    input: input.location.clone(),
+                    message: message.to_string(),
+                })
+            })
+            .collect();
+        Output {
+            results,
+            traffic: Vec::new(),
+        }
+    }
+}
+
+impl Analyzer for Firmware {
+    fn name(&self) -> AnalyzerName {
+        AnalyzerName::Firmware
+    }
+
+    fn input_kind(&self) -> InputKind {
+        InputKind::Firmware
+    }
+
+    fn checks(&self) -> Vec<CheckId> {
+        CHECKS
+            .iter()
+            .filter_map(|c| CheckId::new(*c).ok())
+            .collect()
+    }
+
+    fn analyze(&self, input: &LoadedInput, _assessment: &Assessment, _today: Date) -> Output {
+        let Some(path) = &input.path else {
+            return Output::default();
+        };
+        let limits = Limits::default();
+        // The image is unpacked in memory: refuse one larger than the total budget up front.
+        if input.bytes > limits.max_total_bytes {
+            return self.errors(
+                input,
+                &format!(
+                    "{} bytes is more than the {} bytes an image may have",
+                    input.bytes, limits.max_total_bytes
+                ),
+            );
+        }
+        let bytes = match std::fs::read(path) {
+            Ok(b) => b,
+            Err(e) => return self.errors(input, &e.to_string()),
+        };
+        match unpack(&bytes, &input.location, &limits) {
+            Ok(image) => {
+                let mut results = checks(&image);
+                if results.is_empty() {
+                    // Nothing to judge: say why, so the requirements read "could not be completed".
+                    let why = if image.notes.is_empty() {
+                        "no root filesystem (with /etc) was found in the image".to_string()
+                    } else {
+                        image
+                            .notes
+                            .iter()
+                            .map(ToString::to_string)
+                            .collect::<Vec<_>>()
+                            .join("; ")
+                    };
+                    return self.errors(input, &why);
+                }
+                // Notes about regions that could not be unpacked travel with every result.
+                if !image.notes.is_empty() {
+                    let notes = image
+                        .notes
+                        .iter()
+                        .map(ToString::to_string)
+                        .collect::<Vec<_>>()
+                        .join("; ");
+                    for r in &mut results {
+                        r.evidence.push(Evidence::Input {
+                            input: input.location.clone(),
+                            message: format!("parts not inspected: {notes}"),
+                        });
+                    }
+                }
+                Output {
+                    results,
+                    traffic: Vec::new(),
+                }
+            }
+            Err(e) => self.errors(input, &e.to_string()),
+        }
+    }
+}

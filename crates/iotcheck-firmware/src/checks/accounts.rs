@@ -1,0 +1,287 @@
+//! `fw.weak-account-password`: local accounts that log in with no password
+//! or with a generic default one (ETSI EN 303 645 provision 5.1-1, UK PSTI
+//! Schedule 1 §1).
+//!
+//! `/etc/passwd` (`name:password:uid:gid:gecos:home:shell`, passwd(5)) and
+//! `/etc/shadow` (`name:password:…`, shadow(5)) are read line by line. An
+//! empty password field lets anyone log in; `*`, `!`-prefixed and `x` (in
+//! shadow) mean locked. crypt(3) hashes in the DES, MD5 (`$1$`), SHA-256
+//! (`$5$`) and SHA-512 (`$6$`) formats are tried against the built-in list
+//! plus the caller's; other formats (bcrypt, yescrypt) are not judged.
+
+use std::collections::HashMap;
+
+use iotcheck_model::{CheckResult, Secret};
+
+use super::{Finding, WEAK_PASSWORD, result};
+use crate::text::{excerpt, lines};
+
+/// Generic default passwords: vendor-neutral, well known, and on every
+/// default-credential list. Callers add their own with `extra_passwords`.
+pub const DEFAULT_PASSWORDS: [&str; 20] = [
+    "", "admin", "root", "password", "1234", "12345", "123456", "12345678", "default", "toor",
+    "pass", "user", "guest", "support", "service", "system", "changeme", "admin123", "111111",
+    "0000",
+];
+
+/// Hashes verified per call: each costs up to a few thousand hash rounds
+/// per candidate, so an image with thousands of accounts must not stall.
+const MAX_HASHES: usize = 64;
+/// SHA-crypt `rounds=` above this are not tried (a hostile image could ask
+/// for 999,999,999).
+const MAX_ROUNDS: u32 = 50_000;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Scheme {
+    Des,
+    Md5,
+    Sha256,
+    Sha512,
+}
+
+impl Scheme {
+    fn name(self) -> &'static str {
+        match self {
+            Scheme::Des => "DES crypt",
+            Scheme::Md5 => "md5-crypt",
+            Scheme::Sha256 => "sha256-crypt",
+            Scheme::Sha512 => "sha512-crypt",
+        }
+    }
+
+    fn of(hash: &str) -> Option<Scheme> {
+        let des_char = |c: char| c.is_ascii_alphanumeric() || c == '.' || c == '/';
+        if let Some(rest) = hash.strip_prefix("$1$") {
+            (!rest.is_empty()).then_some(Scheme::Md5)
+        } else if let Some(rest) = hash.strip_prefix("$5$") {
+            rounds_ok(rest).then_some(Scheme::Sha256)
+        } else if let Some(rest) = hash.strip_prefix("$6$") {
+            rounds_ok(rest).then_some(Scheme::Sha512)
+        } else if hash.len() == 13 && hash.chars().all(des_char) {
+            Some(Scheme::Des)
+        } else {
+            None
+        }
+    }
+
+    fn verify(self, pass: &str, hash: &str) -> bool {
+        match self {
+            Scheme::Des => pwhash::unix_crypt::verify(pass, hash),
+            Scheme::Md5 => pwhash::md5_crypt::verify(pass, hash),
+            Scheme::Sha256 => pwhash::sha256_crypt::verify(pass, hash),
+            Scheme::Sha512 => pwhash::sha512_crypt::verify(pass, hash),
+        }
+    }
+}
+
+fn rounds_ok(rest: &str) -> bool {
+    match rest.strip_prefix("rounds=") {
+        None => true,
+        Some(r) => r
+            .split('$')
+            .next()
+            .and_then(|n| n.parse::<u32>().ok())
+            .is_some_and(|n| n <= MAX_ROUNDS),
+    }
+}
+
+/// What a password field allows.
+#[derive(Debug, PartialEq, Eq)]
+enum Field<'a> {
+    Empty,
+    Locked,
+    /// Look in shadow (`x` in passwd).
+    Shadowed,
+    Hash(&'a str),
+}
+
+fn field(pw: &str, in_shadow: bool) -> Field<'_> {
+    if pw.is_empty() {
+        Field::Empty
+    } else if pw.starts_with('!') || pw.starts_with('*') {
+        Field::Locked
+    } else if pw == "x" {
+        if in_shadow {
+            Field::Locked
+        } else {
+            Field::Shadowed
+        }
+    } else {
+        Field::Hash(pw)
+    }
+}
+
+/// One account line.
+struct Account<'a> {
+    path: &'a [String],
+    offset: usize,
+    user: &'a str,
+    pw: &'a str,
+    line: &'a str,
+    in_shadow: bool,
+}
+
+fn parse<'a>(path: &'a [String], bytes: &'a [u8], in_shadow: bool) -> Vec<Account<'a>> {
+    let mut out = Vec::new();
+    for (offset, line) in lines(bytes) {
+        let Ok(line) = std::str::from_utf8(line) else {
+            continue;
+        };
+        if line.trim().is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let mut parts = line.splitn(3, ':');
+        let (Some(user), Some(pw)) = (parts.next(), parts.next()) else {
+            continue;
+        };
+        if user.is_empty() || user.starts_with(['+', '-']) {
+            continue; // NIS compat entries carry no local password
+        }
+        out.push(Account {
+            path,
+            offset,
+            user,
+            pw,
+            line,
+            in_shadow,
+        });
+    }
+    out
+}
+
+/// The line with its password field masked (kept: the scheme prefix).
+fn masked(a: &Account<'_>) -> String {
+    let shown = match Scheme::of(a.pw) {
+        Some(Scheme::Md5) => "$1$********",
+        Some(Scheme::Sha256) => "$5$********",
+        Some(Scheme::Sha512) => "$6$********",
+        _ if a.pw.is_empty() => "",
+        _ => "********",
+    };
+    let rest = a
+        .line
+        .get(a.user.len() + 1 + a.pw.len()..)
+        .unwrap_or_default();
+    excerpt(format!("{}:{shown}{rest}", a.user).as_bytes(), 120)
+}
+
+/// Decides the check for passwd/shadow files given directly (each with its
+/// nested path; the kind is taken from the last path element's file name,
+/// `passwd` or `shadow`). `None` when no such file is given.
+///
+/// Files belong together when their paths share everything but the last
+/// element (the same filesystem).
+pub fn check_accounts(
+    image: &str,
+    files: &[(Vec<String>, &[u8])],
+    extra_passwords: &[String],
+) -> Option<CheckResult> {
+    let kind = |p: &[String]| -> Option<bool> {
+        let name = p.last()?.rsplit('/').next()?;
+        match name {
+            "passwd" => Some(false),
+            "shadow" => Some(true),
+            _ => None,
+        }
+    };
+    let mut accounts = Vec::new();
+    for (path, bytes) in files {
+        if let Some(in_shadow) = kind(path) {
+            accounts.extend(parse(path, bytes, in_shadow));
+        }
+    }
+    if !files.iter().any(|(p, _)| kind(p).is_some()) {
+        return None;
+    }
+    let mut candidates: Vec<&str> = DEFAULT_PASSWORDS.to_vec();
+    for p in extra_passwords {
+        if !candidates.contains(&p.as_str()) {
+            candidates.push(p);
+        }
+    }
+    let mut findings = Vec::new();
+    let mut cracked: HashMap<&str, Option<&str>> = HashMap::new();
+    for a in &accounts {
+        let what = match field(a.pw, a.in_shadow) {
+            Field::Locked => continue,
+            // Judged on its shadow line; with no shadow entry nobody can log in.
+            Field::Shadowed => continue,
+            // passwd(5): an empty field means no password, whatever shadow says.
+            Field::Empty => format!("{} has no password (login needs none)", a.user),
+            Field::Hash(hash) => {
+                let Some(scheme) = Scheme::of(hash) else {
+                    continue;
+                };
+                let found = match cracked.get(hash) {
+                    Some(found) => *found,
+                    None if cracked.len() >= MAX_HASHES => continue,
+                    None => {
+                        let found = candidates.iter().copied().find(|c| scheme.verify(c, hash));
+                        cracked.insert(hash, found);
+                        found
+                    }
+                };
+                let Some(found) = found else {
+                    continue;
+                };
+                let secret = Secret::new(found);
+                if found.is_empty() {
+                    format!("{} has an empty password ({})", a.user, scheme.name())
+                } else {
+                    format!(
+                        "{} has the default password {secret} ({})",
+                        a.user,
+                        scheme.name()
+                    )
+                }
+            }
+        };
+        findings.push(Finding {
+            path: a.path.to_vec(),
+            offset: a.offset,
+            excerpt: masked(a),
+            what,
+        });
+    }
+    Some(result(
+        WEAK_PASSWORD,
+        image,
+        findings,
+        "accounts log in with no or a default password",
+        "every account is locked or has a password not on the default lists",
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn fields_and_schemes() {
+        assert_eq!(field("", false), Field::Empty);
+        assert_eq!(field("x", false), Field::Shadowed);
+        assert_eq!(field("x", true), Field::Locked);
+        assert_eq!(field("!$1$a$b", true), Field::Locked);
+        assert_eq!(Scheme::of("AcDpUbdyJRxVI"), Some(Scheme::Des));
+        assert_eq!(Scheme::of("$6$rounds=999999999$salt$h"), None);
+        assert_eq!(Scheme::of("$2y$10$abc"), None);
+    }
+
+    #[test]
+    #[allow(deprecated)] // md5-crypt is what the device used; it is only verified here
+    fn empty_passwd_field_fails_and_never_shows_the_password() {
+        let hash = pwhash::md5_crypt::hash_with("$1$saltsalt$", "toor").unwrap();
+        let shadow = format!("root:{hash}:1:0:99999:7:::\nguest::1:0:::::\nbin:*:1::::::\n");
+        let files = vec![(vec!["/etc/shadow".to_string()], shadow.as_bytes())];
+        let r = check_accounts("fw.bin", &files, &[]).unwrap();
+        assert_eq!(r.outcome, iotcheck_model::Outcome::Fail);
+        assert!(r.summary.contains("root has the default password ********"));
+        assert!(r.summary.contains("guest has no password"));
+        let json = format!("{r:?}");
+        assert!(
+            !json.contains("toor") && !json.contains(&hash[4..]),
+            "{json}"
+        );
+    }
+}

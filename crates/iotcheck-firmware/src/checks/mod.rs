@@ -1,0 +1,139 @@
+//! The `fw.*` checks, one file each. Every check decides `fail` with one
+//! [`Evidence::File`] per finding (nested path, byte offset of the line,
+//! excerpt with secrets masked), `pass` only when a root filesystem was
+//! unpacked and nothing was found, and nothing at all when no filesystem
+//! could be read: an image iotcheck cannot open proves nothing.
+
+pub(crate) mod accounts;
+pub(crate) mod credentials;
+pub(crate) mod keys;
+pub(crate) mod update;
+
+use iotcheck_model::{CheckId, CheckResult, Evidence, Outcome};
+
+use crate::Image;
+
+/// The checks this analyzer decides.
+pub const CHECKS: [&str; 4] = [
+    "fw.weak-account-password",
+    "fw.private-key",
+    "fw.hardcoded-credential",
+    "fw.update-channel-authenticated",
+];
+
+pub(crate) const WEAK_PASSWORD: &str = CHECKS[0];
+pub(crate) const PRIVATE_KEY: &str = CHECKS[1];
+pub(crate) const HARDCODED_CREDENTIAL: &str = CHECKS[2];
+pub(crate) const UPDATE_CHANNEL: &str = CHECKS[3];
+
+/// Evidence items kept per result; the summary counts them all.
+pub(crate) const MAX_EVIDENCE: usize = 25;
+
+pub(crate) fn id(s: &str) -> CheckId {
+    // The ids above are valid by construction (a test checks it).
+    CheckId::new(s).unwrap_or_else(|e| panic!("{e}"))
+}
+
+pub(crate) fn file_evidence(
+    image: &str,
+    path: &[String],
+    offset: usize,
+    excerpt: String,
+) -> Evidence {
+    Evidence::File {
+        image: image.into(),
+        path: path.to_vec(),
+        offset: Some(offset as u64),
+        excerpt: Some(excerpt),
+    }
+}
+
+/// One finding of a check: where, and the one-line summary part for it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Finding {
+    pub(crate) path: Vec<String>,
+    pub(crate) offset: usize,
+    pub(crate) excerpt: String,
+    pub(crate) what: String,
+}
+
+/// A failing result from findings, or a passing one with `pass_summary`.
+pub(crate) fn result(
+    check: &str,
+    image: &str,
+    findings: Vec<Finding>,
+    fail_lead: &str,
+    pass_summary: &str,
+) -> CheckResult {
+    if findings.is_empty() {
+        return CheckResult::new(id(check), Outcome::Pass, pass_summary).with_input(image);
+    }
+    let whats: Vec<&str> = findings.iter().map(|f| f.what.as_str()).collect();
+    let shown = whats.iter().take(4).copied().collect::<Vec<_>>().join("; ");
+    let more = whats.len().saturating_sub(4);
+    let summary = if more > 0 {
+        format!("{fail_lead}: {shown} and {more} more")
+    } else {
+        format!("{fail_lead}: {shown}")
+    };
+    let mut r = CheckResult::new(id(check), Outcome::Fail, summary).with_input(image);
+    for f in findings.into_iter().take(MAX_EVIDENCE) {
+        r = r.with_evidence(file_evidence(image, &f.path, f.offset, f.excerpt));
+    }
+    r
+}
+
+/// All checks with the built-in password list only.
+pub fn checks(image: &Image) -> Vec<CheckResult> {
+    checks_with(image, &[])
+}
+
+/// All checks, trying `extra_passwords` (e.g. a default-credential list the
+/// caller trusts) against account hashes as well as the built-in list.
+pub fn checks_with(image: &Image, extra_passwords: &[String]) -> Vec<CheckResult> {
+    if !image.has_root_filesystem() {
+        return Vec::new();
+    }
+    let files: Vec<(&[String], &[u8])> = image.files().collect();
+    let account_files: Vec<(Vec<String>, &[u8])> = files
+        .iter()
+        .filter(|(p, _)| {
+            matches!(
+                p.last().map(String::as_str),
+                Some("/etc/passwd" | "/etc/shadow")
+            )
+        })
+        .map(|(p, b)| (p.to_vec(), *b))
+        .collect();
+    let mut out = Vec::new();
+    out.push(
+        accounts::check_accounts(&image.name, &account_files, extra_passwords).unwrap_or_else(
+            || {
+                CheckResult::new(
+                    id(WEAK_PASSWORD),
+                    Outcome::Pass,
+                    "no /etc/passwd or /etc/shadow in the image: no local accounts to log in to",
+                )
+                .with_input(&image.name)
+            },
+        ),
+    );
+    out.push(keys::check(&image.name, &files));
+    out.push(credentials::check(&image.name, &files));
+    out.extend(update::check(&image.name, &files));
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_are_valid_and_unique() {
+        let mut seen = std::collections::HashSet::new();
+        for c in CHECKS {
+            assert!(CheckId::new(c).is_ok(), "{c}");
+            assert!(seen.insert(c), "{c} twice");
+        }
+    }
+}

@@ -1,0 +1,301 @@
+//! SquashFS 4.x (Linux `Documentation/filesystems/squashfs.rst`), read with
+//! `backhand` from a byte window that ends at the superblock's
+//! `bytes_used`: the declared length is the only window the reader sees.
+//!
+//! The superblock is checked here first (version, block size, sizes and
+//! table offsets against the window, inode count against
+//! [`crate::Limits::max_files`]) so hostile values are reported with their
+//! offset before `backhand` allocates anything.
+
+use std::io::{Cursor, Read};
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::path::{Component, Path};
+
+use backhand::{FilesystemReader, InnerNode};
+
+use crate::image::EntryKind;
+use crate::unpack::Unpacker;
+
+pub(crate) const MAGIC: [u8; 4] = *b"hsqs";
+const SUPERBLOCK_LEN: usize = 96;
+
+/// The fields of a v4 superblock iotcheck validates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Superblock {
+    pub(crate) inode_count: u32,
+    pub(crate) block_size: u32,
+    pub(crate) compression: u16,
+    pub(crate) version: (u16, u16),
+    pub(crate) bytes_used: u64,
+}
+
+fn le16(b: &[u8], at: usize) -> u16 {
+    u16::from_le_bytes([b[at], b[at + 1]])
+}
+fn le32(b: &[u8], at: usize) -> u32 {
+    let mut w = [0u8; 4];
+    w.copy_from_slice(&b[at..at + 4]);
+    u32::from_le_bytes(w)
+}
+fn le64(b: &[u8], at: usize) -> u64 {
+    let mut w = [0u8; 8];
+    w.copy_from_slice(&b[at..at + 8]);
+    u64::from_le_bytes(w)
+}
+
+/// Reads and validates the superblock at the start of `data`.
+pub(crate) fn superblock(data: &[u8], max_inodes: usize) -> Result<Superblock, String> {
+    let Some(h) = data.get(..SUPERBLOCK_LEN) else {
+        return Err(format!(
+            "truncated superblock: {SUPERBLOCK_LEN} bytes needed, {} left",
+            data.len()
+        ));
+    };
+    if h[..4] != MAGIC {
+        return Err("not a little-endian squashfs superblock".into());
+    }
+    let sb = Superblock {
+        inode_count: le32(h, 4),
+        block_size: le32(h, 12),
+        compression: le16(h, 20),
+        version: (le16(h, 28), le16(h, 30)),
+        bytes_used: le64(h, 40),
+    };
+    let block_log = le16(h, 22);
+    if sb.version != (4, 0) {
+        return Err(format!(
+            "squashfs version {}.{} is not supported (4.0 only)",
+            sb.version.0, sb.version.1
+        ));
+    }
+    if !sb.block_size.is_power_of_two()
+        || !(4096..=1 << 20).contains(&sb.block_size)
+        || u32::from(block_log) != sb.block_size.trailing_zeros()
+    {
+        return Err(format!(
+            "invalid block size {} (log {block_log})",
+            sb.block_size
+        ));
+    }
+    if sb.bytes_used > data.len() as u64 {
+        return Err(format!(
+            "superblock claims {} bytes, only {} left in the image",
+            sb.bytes_used,
+            data.len()
+        ));
+    }
+    if sb.inode_count as usize > max_inodes {
+        return Err(format!(
+            "superblock claims {} inodes, more than the limit of {max_inodes}",
+            sb.inode_count
+        ));
+    }
+    // id, inode, directory and fragment table starts (xattr and export
+    // tables may be absent: all ones).
+    for (name, at) in [("id", 48), ("inode", 64), ("directory", 72)] {
+        let start = le64(h, at);
+        if start >= sb.bytes_used {
+            return Err(format!(
+                "{name} table at {start:#x} lies beyond bytes_used {:#x}",
+                sb.bytes_used
+            ));
+        }
+    }
+    Ok(sb)
+}
+
+fn compressor_name(id: u16) -> String {
+    match id {
+        1 => "gzip".into(),
+        2 => "lzma".into(),
+        3 => "lzo".into(),
+        4 => "xz".into(),
+        5 => "lz4".into(),
+        6 => "zstd".into(),
+        other => format!("unknown ({other})"),
+    }
+}
+
+/// The entry path inside the filesystem, or `None` for a name that would
+/// leave the root (`..`) and must not be recorded as if it were inside.
+fn confined(path: &Path) -> Option<String> {
+    let mut out = String::new();
+    for c in path.components() {
+        match c {
+            Component::RootDir | Component::CurDir => {}
+            Component::Normal(n) => {
+                out.push('/');
+                out.push_str(&n.to_string_lossy());
+            }
+            Component::ParentDir | Component::Prefix(_) => return None,
+        }
+    }
+    if out.is_empty() {
+        out.push('/');
+    }
+    Some(out)
+}
+
+/// Reads the squashfs at the start of `data` into `u`'s image under
+/// `layer`. Returns the bytes it covers (`bytes_used`), or `None` when it
+/// could not be read (a note says why).
+pub(crate) fn read(u: &mut Unpacker<'_>, data: &[u8], layer: &[String]) -> Option<u64> {
+    let sb = match superblock(data, u.limits().max_files) {
+        Ok(sb) => sb,
+        Err(why) => {
+            u.note(layer, why);
+            return None;
+        }
+    };
+    if !matches!(sb.compression, 1 | 4 | 5) {
+        u.note(
+            layer,
+            format!(
+                "squashfs compressor {} is not supported in this build (gzip, xz, lz4 are)",
+                compressor_name(sb.compression)
+            ),
+        );
+        return None;
+    }
+    // `bytes_used` was checked against `data.len()` above.
+    let window = &data[..sb.bytes_used as usize];
+    // backhand validates too; the unwind guard is belt and braces so one
+    // hostile filesystem can never take the whole assessment down.
+    let fs = match catch_unwind(AssertUnwindSafe(|| {
+        FilesystemReader::from_reader(Cursor::new(window))
+    })) {
+        Ok(Ok(fs)) => fs,
+        Ok(Err(e)) => {
+            u.note(layer, format!("squashfs could not be read: {e}"));
+            return None;
+        }
+        Err(_) => {
+            u.note(
+                layer,
+                "squashfs reader gave up on this image (internal panic)",
+            );
+            return None;
+        }
+    };
+    u.filesystem(layer);
+    // Bytes this filesystem may expand to.
+    let fs_budget = sb.bytes_used.saturating_mul(u.limits().max_expansion_ratio);
+    let mut fs_read = 0u64;
+    for node in fs.files() {
+        let Some(inner) = confined(&node.fullpath) else {
+            u.note(
+                layer,
+                format!(
+                    "entry {:?} leaves the filesystem root; skipped",
+                    node.fullpath
+                ),
+            );
+            continue;
+        };
+        let kind = match &node.inner {
+            InnerNode::Dir(_) => EntryKind::Dir,
+            InnerNode::Symlink(s) => EntryKind::Symlink {
+                target: s.link.to_string_lossy().into_owned(),
+            },
+            InnerNode::CharacterDevice(d) => EntryKind::CharDevice {
+                device: d.device_number,
+            },
+            InnerNode::BlockDevice(d) => EntryKind::BlockDevice {
+                device: d.device_number,
+            },
+            InnerNode::NamedPipe => EntryKind::Fifo,
+            InnerNode::Socket => EntryKind::Socket,
+            InnerNode::File(f) => {
+                let size = f.file_len() as u64;
+                let limits = u.limits();
+                let why_not = if size > limits.max_single_file {
+                    Some(format!(
+                        "{inner}: {size} bytes, more than the single-file limit"
+                    ))
+                } else if size > u.remaining() {
+                    Some(format!(
+                        "{inner}: {size} bytes, over the total unpack limit"
+                    ))
+                } else if fs_read.saturating_add(size) > fs_budget {
+                    Some(format!(
+                        "{inner}: {size} bytes would exceed {}x the filesystem's size",
+                        limits.max_expansion_ratio
+                    ))
+                } else {
+                    None
+                };
+                match why_not {
+                    Some(why) => {
+                        u.note(layer, why);
+                        EntryKind::FileSkipped { size }
+                    }
+                    None => {
+                        let read = catch_unwind(AssertUnwindSafe(|| {
+                            let mut bytes = Vec::new();
+                            fs.file(f)
+                                .reader_checked()
+                                .map_err(|e| e.to_string())?
+                                .take(size)
+                                .read_to_end(&mut bytes)
+                                .map_err(|e| e.to_string())?;
+                            Ok::<_, String>(bytes)
+                        }));
+                        match read {
+                            Ok(Ok(bytes)) => {
+                                fs_read += bytes.len() as u64;
+                                u.spend(bytes.len() as u64);
+                                EntryKind::File(bytes)
+                            }
+                            Ok(Err(e)) => {
+                                u.note(layer, format!("{inner}: cannot be read: {e}"));
+                                EntryKind::FileSkipped { size }
+                            }
+                            Err(_) => {
+                                u.note(layer, format!("{inner}: reader panicked; skipped"));
+                                EntryKind::FileSkipped { size }
+                            }
+                        }
+                    }
+                }
+            }
+        };
+        let mut path = layer.to_vec();
+        path.push(inner);
+        if !u.push_entry(path, kind) {
+            break;
+        }
+    }
+    Some(sb.bytes_used)
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn paths_are_confined() {
+        assert_eq!(
+            confined(Path::new("/etc/shadow")).as_deref(),
+            Some("/etc/shadow")
+        );
+        assert_eq!(confined(Path::new("/")).as_deref(), Some("/"));
+        assert_eq!(confined(Path::new("/a/../../etc")), None);
+    }
+
+    #[test]
+    fn superblock_defects_are_named() {
+        assert!(
+            superblock(b"hsqs", 10)
+                .unwrap_err()
+                .contains("truncated superblock")
+        );
+        let mut sb = [0u8; 96];
+        sb[..4].copy_from_slice(&MAGIC);
+        sb[28] = 4;
+        sb[12..16].copy_from_slice(&4096u32.to_le_bytes());
+        sb[22] = 12;
+        sb[40..48].copy_from_slice(&1_000_000u64.to_le_bytes());
+        assert!(superblock(&sb, 10).unwrap_err().contains("only 96 left"));
+    }
+}

@@ -1,0 +1,101 @@
+/// A firmware image unpacked into memory: nothing is ever written to disk.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Image {
+    /// The image as the caller named it (the report's input location).
+    pub name: String,
+    /// Every entry found, in the order found.
+    pub entries: Vec<Entry>,
+    /// Regions that could not be unpacked, and limits that were reached.
+    pub notes: Vec<Note>,
+    /// The layer paths (e.g. `["uImage@0x0", "squashfs@0x40"]`) of every
+    /// filesystem that was read.
+    pub filesystems: Vec<Vec<String>>,
+}
+
+/// One entry of an unpacked image.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Entry {
+    /// Layers from the image down to the entry, the last element being the
+    /// path inside its filesystem (`/etc/shadow`) or a stream's own name.
+    pub path: Vec<String>,
+    pub kind: EntryKind,
+}
+
+/// What an entry is. Links and device nodes are recorded, never followed or
+/// created.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EntryKind {
+    File(Vec<u8>),
+    /// A regular file whose contents were not read (a limit was reached).
+    FileSkipped {
+        size: u64,
+    },
+    Symlink {
+        target: String,
+    },
+    Dir,
+    CharDevice {
+        device: u32,
+    },
+    BlockDevice {
+        device: u32,
+    },
+    Fifo,
+    Socket,
+}
+
+/// A region that could not be unpacked, or a limit that was reached.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Note {
+    /// The layer the problem is in (e.g. `["uImage@0x0", "squashfs@0x40"]`).
+    pub path: Vec<String>,
+    pub message: String,
+}
+
+impl std::fmt::Display for Note {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.path.is_empty() {
+            f.write_str(&self.message)
+        } else {
+            write!(f, "{}: {}", self.path.join(" ▸ "), self.message)
+        }
+    }
+}
+
+impl Entry {
+    /// The path inside the entry's filesystem (the last path element).
+    pub fn inner_path(&self) -> &str {
+        self.path.last().map_or("", String::as_str)
+    }
+
+    /// The file's contents, if it is a regular file that was read.
+    pub fn bytes(&self) -> Option<&[u8]> {
+        match &self.kind {
+            EntryKind::File(b) => Some(b),
+            _ => None,
+        }
+    }
+}
+
+impl Image {
+    /// Regular files that were read, with their nested paths.
+    pub fn files(&self) -> impl Iterator<Item = (&[String], &[u8])> {
+        self.entries
+            .iter()
+            .filter_map(|e| e.bytes().map(|b| (e.path.as_slice(), b)))
+    }
+
+    /// The first entry whose path inside its filesystem is `inner`
+    /// (e.g. `/etc/shadow`).
+    pub fn find(&self, inner: &str) -> Option<&Entry> {
+        self.entries.iter().find(|e| e.inner_path() == inner)
+    }
+
+    /// Whether a root filesystem (one with an `/etc` directory) was unpacked:
+    /// the checks decide `pass` only then.
+    pub fn has_root_filesystem(&self) -> bool {
+        self.entries
+            .iter()
+            .any(|e| e.inner_path() == "/etc" && e.kind == EntryKind::Dir)
+    }
+}

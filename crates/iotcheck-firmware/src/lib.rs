@@ -1,0 +1,57 @@
+//! Firmware images for iotcheck: unpack in memory, then decide the `fw.*`
+//! checks with evidence a person can verify (the nested path of the file,
+//! the byte offset of the line, an excerpt with secrets masked).
+//!
+//! What it does:
+//! - [`unpack`] reads a U-Boot legacy uImage (64-byte header, payload
+//!   uncompressed, gzip, xz or legacy LZMA), bare gzip and xz streams and
+//!   SquashFS 4.x (gzip, xz, lz4 compressors, via `backhand`), and scans a
+//!   blob no header describes for embedded squashfs and uImages. The
+//!   squashfs tree is walked into memory: regular files (bounded), symlinks
+//!   as recorded targets (never followed), directories, device nodes
+//!   (recorded, never created). Nothing is written to disk.
+//! - Every stream and file is bounded by [`Limits`]; a bomb, a truncated
+//!   superblock or a header claiming more than the file holds ends that
+//!   branch with a [`Note`] and the rest is kept.
+//! - [`checks`] / [`checks_with`] decide [`CHECKS`]: weak or empty account
+//!   passwords (crypt hashes tried against a built-in list and the caller's),
+//!   private keys, hard-coded credentials under `/etc`, and update URLs over
+//!   `http`/`ftp`/`tftp`.
+//!
+//! What it does not do yet: SquashFS 3.x and the lzo/zstd/lzma squashfs
+//! compressors, cramfs, jffs2, UBI/UBIFS, ext, cpio, FIT images; it does not
+//! recurse into archives found inside a filesystem, check update signatures,
+//! or judge bcrypt/yescrypt hashes.
+//!
+//! ```
+//! let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/acme-cam/firmware/acme-cam2-1.4.2.bin");
+//! let bytes = std::fs::read(path).unwrap();
+//! let image = iotcheck_firmware::unpack(&bytes, "acme-cam2-1.4.2.bin", &Default::default()).unwrap();
+//! assert!(image.find("/etc/shadow").is_some());
+//! for r in iotcheck_firmware::checks(&image) {
+//!     assert_eq!(r.outcome, iotcheck_model::Outcome::Fail, "{}", r.check);
+//! }
+//! ```
+
+mod checks;
+mod error;
+mod formats;
+mod image;
+mod limits;
+mod text;
+mod unpack;
+
+pub use checks::accounts::{DEFAULT_PASSWORDS, check_accounts};
+pub use checks::{CHECKS, checks, checks_with};
+pub use error::FirmwareError;
+pub use image::{Entry, EntryKind, Image, Note};
+pub use limits::Limits;
+
+/// Unpacks a firmware image in memory.
+///
+/// Never panics and never exceeds `limits`. `Err` only when nothing could
+/// be read at all (empty, larger than the unpack limit, or no known format
+/// anywhere); problems inside the image are [`Image::notes`].
+pub fn unpack(bytes: &[u8], name: &str, limits: &Limits) -> Result<Image, FirmwareError> {
+    unpack::run(bytes, name, limits)
+}
