@@ -23,6 +23,9 @@ pub struct Assessment {
     pub claims_source: String,
     pub device: DeviceId,
     pub inputs: Vec<InputSpec>,
+    /// Extra default passwords to try against password hashes found in
+    /// firmware (e.g. a botnet's list), on top of the built-in generic ones.
+    pub extra_passwords: Vec<String>,
 }
 
 /// The unit under test as seen on the network.
@@ -410,6 +413,7 @@ impl Assessment {
             claims_source: String::new(),
             device: id,
             inputs: Vec::new(),
+            extra_passwords: Vec::new(),
         })
     }
 }
@@ -705,6 +709,21 @@ host = "127.0.0.1"
     }
 
     #[test]
+    fn password_lists_in_every_shape() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("list.txt");
+        std::fs::write(
+            &p,
+            "# comment\nroot xc3511\nadmin:admin\n\nbare\nroot vizxv\nguest:admin\n",
+        )
+        .unwrap();
+        assert_eq!(
+            read_password_list(&p).unwrap(),
+            ["xc3511", "admin", "bare", "vizxv"]
+        );
+    }
+
+    #[test]
     fn hosts() {
         for ok in ["127.0.0.1", "::1", "cam.local", "device-1.lab"] {
             assert!(is_host(ok), "{ok}");
@@ -724,4 +743,41 @@ host = "127.0.0.1"
         .unwrap_err();
         assert!(err.to_string().contains("[inputs] belongs"), "{err}");
     }
+}
+
+/// Reads a credential list: one entry a line, `user:password`,
+/// `user password` or a bare password; blank lines and `#` comments are
+/// skipped. Returns the distinct passwords, in order.
+pub fn read_password_list(path: &Path) -> Result<Vec<String>, BundleError> {
+    const MAX_BYTES: u64 = 16 << 20;
+    let unreadable = |reason: String| BundleError::Unreadable {
+        path: path.display().to_string(),
+        reason,
+    };
+    let meta = std::fs::metadata(path).map_err(|e| unreadable(e.to_string()))?;
+    if !meta.is_file() || meta.len() > MAX_BYTES {
+        return Err(unreadable(format!(
+            "expected a text file of at most {MAX_BYTES} bytes"
+        )));
+    }
+    let text = std::fs::read_to_string(path).map_err(|e| unreadable(e.to_string()))?;
+    let mut seen = std::collections::BTreeSet::new();
+    let mut out = Vec::new();
+    for line in text
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+    {
+        let password = match line
+            .split_once(':')
+            .or_else(|| line.split_once(char::is_whitespace))
+        {
+            Some((_, p)) => p.trim(),
+            None => line,
+        };
+        if seen.insert(password.to_string()) {
+            out.push(password.to_string());
+        }
+    }
+    Ok(out)
 }

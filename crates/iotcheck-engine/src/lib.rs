@@ -33,7 +33,7 @@ use iotcheck_model::{
 };
 use iotcheck_standards::{Catalog, Context, contradictions, decide};
 
-pub use bundle::{Assessment, BundleError, DeviceId, InputSpec};
+pub use bundle::{Assessment, BundleError, DeviceId, InputSpec, read_password_list};
 pub use input::{LoadedInput, Sniffed, check_kind};
 pub use iotcheck_model::{Date, DateError};
 

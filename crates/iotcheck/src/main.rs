@@ -11,7 +11,7 @@ use std::process::ExitCode;
 
 use anyhow::Context as _;
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use iotcheck_engine::{Assessment, Date, InputSpec, Options, Progress, run};
+use iotcheck_engine::{Assessment, Date, InputSpec, Options, Progress, read_password_list, run};
 use iotcheck_model::{InputKind, Verdict};
 use iotcheck_report::{Format, RenderOptions, render};
 use iotcheck_standards::Catalog;
@@ -58,6 +58,24 @@ Without --device, the most active local host is taken to be the device, and the 
 Exit codes: 0 meets, 1 fails, 2 inconclusive, 3 usage or input error, 4 internal error."
     )]
     Traffic(Box<TrafficArgs>),
+    /// Analyse firmware images alone: accounts, keys, hard-coded credentials, update channel.
+    #[command(
+        after_help = "Examples:\n  iotcheck firmware fw.bin\n  iotcheck firmware fw.bin --passwords mirai.txt --format json\n\n\
+Images are unpacked in memory, never to disk. Exit codes: 0 meets, 1 fails, 2 inconclusive, 3 usage or input error, 4 internal error."
+    )]
+    Firmware {
+        /// Firmware images.
+        #[arg(required = true, value_name = "IMAGE")]
+        images: Vec<PathBuf>,
+        /// Extra default passwords to try (one a line: `user:password`, `user password` or a password).
+        #[arg(long = "passwords", value_name = "FILE")]
+        passwords: Option<PathBuf>,
+        #[command(flatten)]
+        output: OutputArgs,
+        /// No progress on stderr.
+        #[arg(short, long)]
+        quiet: bool,
+    },
     /// Analyse the vendor's documents alone.
     Docs {
         #[command(subcommand)]
@@ -97,6 +115,10 @@ struct AssessArgs {
     /// A live device to probe: an IP address or host name. Only hosts named here are ever contacted. Repeatable.
     #[arg(long = "host", value_name = "HOST")]
     hosts: Vec<String>,
+    /// Extra default passwords to try against password hashes in firmware: one a line,
+    /// `user:password`, `user password` or a bare password (e.g. the Mirai list).
+    #[arg(long = "passwords", value_name = "FILE")]
+    passwords: Option<PathBuf>,
     /// Map verdicts onto only these regimes (default: all). Repeatable.
     #[arg(long = "standard", value_name = "REGIME", value_parser = regime_ids())]
     standards: Vec<String>,
@@ -235,6 +257,25 @@ fn dispatch(cli: Cli) -> anyhow::Result<u8> {
     match cli.command {
         Command::Assess(args) => assess(*args, &catalog),
         Command::Traffic(args) => traffic(*args, &catalog),
+        Command::Firmware {
+            images,
+            passwords,
+            output,
+            quiet,
+        } => {
+            let mut assessment = Assessment::default();
+            assessment.product.model = "unnamed device".into();
+            assessment.inputs.extend(
+                images
+                    .into_iter()
+                    .map(|p| InputSpec::file(InputKind::Firmware, p)),
+            );
+            if let Some(p) = &passwords {
+                assessment.extra_passwords =
+                    read_password_list(p).map_err(|e| usage(e.to_string()))?;
+            }
+            finish(&assessment, &catalog, &Options::default(), &output, quiet)
+        }
         Command::Docs {
             command:
                 DocsCommand::SecurityTxt {

@@ -1,6 +1,6 @@
 //! Adapter for `iotcheck-firmware`: an image in, `fw.*` results out.
 
-use iotcheck_firmware::{CHECKS, Limits, checks, unpack};
+use iotcheck_firmware::{CHECKS, Limits, checks_with, unpack};
 use iotcheck_model::{CheckId, CheckResult, Date, Evidence, InputKind, Outcome};
 use iotcheck_standards::Analyzer as AnalyzerName;
 
@@ -50,7 +50,7 @@ impl Analyzer for Firmware {
             .collect()
     }
 
-    fn analyze(&self, input: &LoadedInput, _assessment: &Assessment, _today: Date) -> Output {
+    fn analyze(&self, input: &LoadedInput, assessment: &Assessment, _today: Date) -> Output {
         let Some(path) = &input.path else {
             return Output::default();
         };
@@ -71,7 +71,7 @@ impl Analyzer for Firmware {
         };
         match unpack(&bytes, &input.location, &limits) {
             Ok(image) => {
-                let mut results = checks(&image);
+                let mut results = checks_with(&image, &assessment.extra_passwords);
                 if results.is_empty() {
                     // Nothing to judge: say why, so the requirements read "could not be completed".
                     let why = if image.notes.is_empty() {

@@ -5,6 +5,7 @@ mod assess;
 mod bad_input;
 mod browser;
 mod docs;
+mod firmware;
 mod standards;
 
 use std::path::{Path, PathBuf};
