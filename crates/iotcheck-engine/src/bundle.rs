@@ -527,6 +527,43 @@ pub(crate) fn is_host(s: &str) -> bool {
         })
 }
 
+/// Reads a credential list: one entry a line, `user:password`,
+/// `user password` or a bare password; blank lines and `#` comments are
+/// skipped. Returns the distinct passwords, in order.
+pub fn read_password_list(path: &Path) -> Result<Vec<String>, BundleError> {
+    const MAX_BYTES: u64 = 16 << 20;
+    let unreadable = |reason: String| BundleError::Unreadable {
+        path: path.display().to_string(),
+        reason,
+    };
+    let meta = std::fs::metadata(path).map_err(|e| unreadable(e.to_string()))?;
+    if !meta.is_file() || meta.len() > MAX_BYTES {
+        return Err(unreadable(format!(
+            "expected a text file of at most {MAX_BYTES} bytes"
+        )));
+    }
+    let text = std::fs::read_to_string(path).map_err(|e| unreadable(e.to_string()))?;
+    let mut seen = std::collections::BTreeSet::new();
+    let mut out = Vec::new();
+    for line in text
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+    {
+        let password = match line
+            .split_once(':')
+            .or_else(|| line.split_once(char::is_whitespace))
+        {
+            Some((_, p)) => p.trim(),
+            None => line,
+        };
+        if seen.insert(password.to_string()) {
+            out.push(password.to_string());
+        }
+    }
+    Ok(out)
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]
@@ -743,41 +780,4 @@ host = "127.0.0.1"
         .unwrap_err();
         assert!(err.to_string().contains("[inputs] belongs"), "{err}");
     }
-}
-
-/// Reads a credential list: one entry a line, `user:password`,
-/// `user password` or a bare password; blank lines and `#` comments are
-/// skipped. Returns the distinct passwords, in order.
-pub fn read_password_list(path: &Path) -> Result<Vec<String>, BundleError> {
-    const MAX_BYTES: u64 = 16 << 20;
-    let unreadable = |reason: String| BundleError::Unreadable {
-        path: path.display().to_string(),
-        reason,
-    };
-    let meta = std::fs::metadata(path).map_err(|e| unreadable(e.to_string()))?;
-    if !meta.is_file() || meta.len() > MAX_BYTES {
-        return Err(unreadable(format!(
-            "expected a text file of at most {MAX_BYTES} bytes"
-        )));
-    }
-    let text = std::fs::read_to_string(path).map_err(|e| unreadable(e.to_string()))?;
-    let mut seen = std::collections::BTreeSet::new();
-    let mut out = Vec::new();
-    for line in text
-        .lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty() && !l.starts_with('#'))
-    {
-        let password = match line
-            .split_once(':')
-            .or_else(|| line.split_once(char::is_whitespace))
-        {
-            Some((_, p)) => p.trim(),
-            None => line,
-        };
-        if seen.insert(password.to_string()) {
-            out.push(password.to_string());
-        }
-    }
-    Ok(out)
 }
