@@ -151,22 +151,16 @@ fn password_in_url(path: &str) -> bool {
         .split_once('?')
         .map_or("", |(_, q)| q)
         .to_ascii_lowercase();
-    q.split('&').any(|kv| {
-        let k = kv.split('=').next().unwrap_or("");
-        matches!(
-            k,
-            "password"
-                | "passwd"
-                | "pwd"
-                | "pass"
-                | "pw"
-                | "token"
-                | "apikey"
-                | "api_key"
-                | "key"
-                | "secret"
-        )
-    })
+    q.split('&')
+        .any(|kv| is_secret_param(kv.split('=').next().unwrap_or("")))
+}
+
+/// Query parameter names that carry a secret.
+fn is_secret_param(name: &str) -> bool {
+    const NAMES: [&str; 10] = [
+        "password", "passwd", "pwd", "pass", "pw", "token", "apikey", "api_key", "key", "secret",
+    ];
+    NAMES.contains(&name.to_ascii_lowercase().as_str())
 }
 
 fn mask_url(path: &str) -> String {
@@ -176,21 +170,7 @@ fn mask_url(path: &str) -> String {
     let masked: Vec<String> = q
         .split('&')
         .map(|kv| match kv.split_once('=') {
-            Some((k, _))
-                if matches!(
-                    k.to_ascii_lowercase().as_str(),
-                    "password"
-                        | "passwd"
-                        | "pwd"
-                        | "pass"
-                        | "pw"
-                        | "token"
-                        | "apikey"
-                        | "api_key"
-                        | "key"
-                        | "secret"
-                ) =>
-            {
+            Some((k, _)) if is_secret_param(k) => {
                 format!("{k}=********")
             }
             _ => kv.to_string(),
