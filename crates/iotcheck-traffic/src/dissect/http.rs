@@ -188,9 +188,12 @@ pub(crate) fn password_in_body(body: &[u8]) -> Option<String> {
         while let Some(i) = lower[from..].find(key).map(|i| i + from) {
             from = i + key.len();
             // The whole field name around the match: letters, digits, `_`, `-`, `:`.
+            // The boundary character may be multi-byte: step over all of it.
             let start = lower[..i]
-                .rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '-' || c == ':'))
-                .map_or(0, |p| p + 1);
+                .char_indices()
+                .rev()
+                .find(|&(_, c)| !(c.is_ascii_alphanumeric() || c == '_' || c == '-' || c == ':'))
+                .map_or(0, |(p, c)| p + c.len_utf8());
             let end = lower[from..]
                 .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '-'))
                 .map_or(lower.len(), |p| p + from);
@@ -538,6 +541,13 @@ mod tests {
             "prose is not a field"
         );
         assert_eq!(password_in_body(br#"{"password":""}"#), None);
+        // A multi-byte character right before the field name must not split
+        // a character (this panicked once).
+        assert_eq!(password_in_body("épassword=1".as_bytes()), None);
+        assert_eq!(
+            password_in_body("{\"é\":1,\"password\":\"x\"}".as_bytes()).as_deref(),
+            Some("password")
+        );
     }
 
     #[test]
