@@ -573,6 +573,18 @@ mod tests {
         assert!(token_in_path("/very-long-readable-path-without-digits-at-all").is_none());
     }
 
+    proptest::proptest! {
+        /// Bodies and URLs come from the device: any bytes, no panic.
+        #[test]
+        fn secrets_scanners_never_panic(body in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..300), path in "\\PC{0,120}") {
+            let _ = password_in_body(&body);
+            let _ = password_in_body(format!("{path}password=y").as_bytes());
+            let _ = token_in_path(&path);
+            let _ = mask_url(&path);
+            let _ = mask_authorization(&path);
+        }
+    }
+
     #[test]
     fn update_paths() {
         assert!(update_like("/fw/cam2-1.4.3.bin"));
