@@ -100,6 +100,8 @@ pub fn run(
     // Load inputs in order; each is recognised and hashed, or becomes an error.
     let mut inputs: Vec<InputRef> = Vec::new();
     let mut loaded: Vec<LoadedInput> = Vec::new();
+    // Where each loaded input stands in `inputs`, to attach its fingerprint.
+    let mut loaded_at: Vec<usize> = Vec::new();
     let mut input_errors = Vec::new();
     for spec in &assessment.inputs {
         progress(Progress::Loading {
@@ -107,6 +109,7 @@ pub fn run(
         });
         match input::load(spec) {
             Ok(l) => {
+                loaded_at.push(inputs.len());
                 inputs.push(l.to_ref());
                 loaded.push(l);
             }
@@ -149,14 +152,9 @@ pub fn run(
     let mut results: Vec<CheckResult> =
         analyzers::claims::results(catalog, &assessment.claims, today);
     let (analyzed, hashes) = analyzers::run_all(&loaded, assessment, today, progress);
-    for (l, h) in loaded.iter().zip(hashes) {
-        if let (Some(Ok(hex)), Some(r)) = (
-            h,
-            inputs
-                .iter_mut()
-                .find(|r| r.location == l.location && r.kind == l.kind),
-        ) {
-            r.sha256 = Some(hex);
+    for (&at, h) in loaded_at.iter().zip(hashes) {
+        if let Some(Ok(hex)) = h {
+            inputs[at].sha256 = Some(hex);
         }
     }
     results.extend(analyzed.results);

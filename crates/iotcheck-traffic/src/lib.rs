@@ -182,12 +182,12 @@ pub fn analyze_reader<R: Read>(
     let mut defrag = packet::Defrag::default();
     let stop = reader::read_frames(reader, limits.max_frame_bytes, |frame| {
         frames = frame.number;
-        let Ok(p) = packet::decode(frame.linktype, frame.data) else {
-            skipped_linktype += u64::from(matches!(
-                packet::decode(frame.linktype, frame.data),
-                Err(packet::Skip::UnsupportedLinktype)
-            ));
-            return;
+        let p = match packet::decode(frame.linktype, frame.data) {
+            Ok(p) => p,
+            Err(skip) => {
+                skipped_linktype += u64::from(skip == packet::Skip::UnsupportedLinktype);
+                return;
+            }
         };
         ip_packets += 1;
         let (transport, sport, dport, seq, syn, ack, payload) = match p.l4 {

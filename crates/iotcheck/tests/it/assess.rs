@@ -295,3 +295,28 @@ fn many_captures_keep_their_order() {
         .collect();
     assert_eq!(hashes.len(), 1, "the same bytes, the same fingerprint");
 }
+
+/// The same file given twice is two inputs, each with its fingerprint.
+#[test]
+fn repeated_input_gets_every_fingerprint() {
+    let cap = example().join("captures/setup.pcapng");
+    let out = iotcheck()
+        .args([
+            "traffic",
+            cap.to_str().unwrap(),
+            cap.to_str().unwrap(),
+            "--format",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let inputs = v["inputs"].as_array().unwrap();
+    assert_eq!(inputs.len(), 2);
+    assert!(
+        inputs
+            .iter()
+            .all(|i| i["sha256"].as_str().is_some_and(|h| h.len() == 64)),
+        "{inputs:?}"
+    );
+}
