@@ -175,11 +175,7 @@ pub(crate) fn render(r: &Report) -> String {
     let _ = writeln!(s, "</table></section>");
 
     for t in &r.traffic {
-        let share = t
-            .encrypted_share
-            .map_or("no application traffic".to_string(), |x| {
-                format!("{:.1}% of application bytes encrypted", x * 100.0)
-            });
+        let share = crate::encrypted_share(t);
         let _ = writeln!(
             s,
             "<section class=\"traffic\" data-capture=\"{c}\"><h2>Traffic: <code>{c}</code></h2><p class=\"muted\">Device {d}{inf}; {share}. Infrastructure and discovery flows are informational.</p>",

@@ -87,6 +87,14 @@ fn json(report: &Report) -> Vec<u8> {
     out
 }
 
+/// "12.5% of application bytes encrypted", for every format.
+pub(crate) fn encrypted_share(t: &iotcheck_model::TrafficSummary) -> String {
+    t.encrypted_share
+        .map_or("no application traffic".to_string(), |x| {
+            format!("{:.1}% of application bytes encrypted", x * 100.0)
+        })
+}
+
 /// "Acme Devices Cam 2 (hw B, firmware 1.4.2)".
 pub(crate) fn product_line(report: &Report) -> String {
     let p = &report.product;

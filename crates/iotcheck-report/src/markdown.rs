@@ -96,11 +96,7 @@ pub(crate) fn render(r: &Report) -> String {
     }
 
     for t in &r.traffic {
-        let share = t
-            .encrypted_share
-            .map_or("no application traffic".to_string(), |x| {
-                format!("{:.1}% of application bytes encrypted", x * 100.0)
-            });
+        let share = crate::encrypted_share(t);
         let _ = writeln!(
             s,
             "\n## Traffic: {}\n\nDevice {}{}; {share}.\n",

@@ -122,11 +122,7 @@ pub(crate) fn render(r: &Report, color: bool) -> String {
     }
 
     for tr in &r.traffic {
-        let share = tr
-            .encrypted_share
-            .map_or("no application traffic".to_string(), |x| {
-                format!("{:.1}% of application bytes encrypted", x * 100.0)
-            });
+        let share = crate::encrypted_share(tr);
         let _ = writeln!(
             s,
             "\n{} {} — device {}{}: {} flows, {share}",
