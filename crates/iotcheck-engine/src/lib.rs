@@ -216,6 +216,7 @@ pub fn run(
         contradictions,
         regimes,
         traffic: analyzed.traffic,
+        components: analyzed.components,
     };
     Outcome {
         report,

@@ -22,6 +22,7 @@
 //! ```
 
 mod check;
+mod component;
 mod date;
 mod evidence;
 mod input;
@@ -31,6 +32,7 @@ mod secret;
 mod verdict;
 
 pub use check::{CheckId, CheckIdError, CheckResult, Outcome};
+pub use component::{Component, ComponentIdentity};
 pub use date::{Date, DateError};
 pub use evidence::{Direction, Evidence, Flow, Span, TranscriptLine};
 pub use input::{InputKind, InputRef, InputStatus};
@@ -45,4 +47,4 @@ pub use verdict::Verdict;
 /// Version of the JSON report schema. Bump the minor version for additions,
 /// the major version for anything a reader of the previous version would
 /// misread.
-pub const SCHEMA_VERSION: &str = "1.1.0";
+pub const SCHEMA_VERSION: &str = "1.2.0";

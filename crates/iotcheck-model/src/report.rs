@@ -1,7 +1,7 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::{CheckId, CheckResult, Evidence, InputRef, Outcome, Product, Verdict};
+use crate::{CheckId, CheckResult, Component, Evidence, InputRef, Outcome, Product, Verdict};
 
 /// The whole answer of an assessment. Its JSON form is a versioned contract
 /// (`docs/report.schema.json`); every subcommand that decides anything emits it.
@@ -27,6 +27,10 @@ pub struct Report {
     /// Per capture: the device's flows as the traffic analyzer saw them.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub traffic: Vec<TrafficSummary>,
+    /// Software components identified in the firmware (the inventory the
+    /// vulnerability checks matched), in the order found.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub components: Vec<Component>,
 }
 
 /// What one capture shows of the device's network use.

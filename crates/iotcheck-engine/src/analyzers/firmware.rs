@@ -29,7 +29,7 @@ impl Firmware {
             .collect();
         Output {
             results,
-            traffic: Vec::new(),
+            ..Output::default()
         }
     }
 }
@@ -103,7 +103,7 @@ impl Analyzer for Firmware {
                 }
                 Output {
                     results,
-                    traffic: Vec::new(),
+                    ..Output::default()
                 }
             }
             Err(e) => self.errors(input, &e.to_string()),

@@ -12,7 +12,7 @@ mod traffic;
 
 use std::collections::BTreeSet;
 
-use iotcheck_model::{CheckId, CheckResult, Date, InputKind, Outcome, TrafficSummary};
+use iotcheck_model::{CheckId, CheckResult, Component, Date, InputKind, Outcome, TrafficSummary};
 use iotcheck_standards::{Analyzer as AnalyzerName, Catalog};
 
 use crate::{Assessment, LoadedInput, Progress};
@@ -22,6 +22,8 @@ use crate::{Assessment, LoadedInput, Progress};
 pub(crate) struct Output {
     pub results: Vec<CheckResult>,
     pub traffic: Vec<TrafficSummary>,
+    /// Software components identified (firmware inventory).
+    pub components: Vec<Component>,
 }
 
 /// One analyzer: which input kind it reads, which checks it decides, and how.
@@ -132,6 +134,7 @@ pub(crate) fn run_all(
             Done::Analyzed(out) => {
                 all.results.extend(out.results);
                 all.traffic.extend(out.traffic);
+                all.components.extend(out.components);
             }
             Done::Hashed(i, h) => hashes[i] = Some(h),
         }
@@ -175,7 +178,7 @@ fn analyze_one(
             .collect();
         Output {
             results,
-            traffic: Vec::new(),
+            ..Output::default()
         }
     });
     progress(Progress::Done {

@@ -48,7 +48,7 @@ impl Analyzer for SecurityTxt {
         };
         Output {
             results,
-            traffic: Vec::new(),
+            ..Output::default()
         }
     }
 }

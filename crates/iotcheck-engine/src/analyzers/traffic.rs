@@ -47,6 +47,7 @@ impl Analyzer for Traffic {
             Ok(analysis) => Output {
                 results: checks(&analysis),
                 traffic: vec![analysis.summary()],
+                ..Output::default()
             },
             Err(e) => Output {
                 results: self
@@ -65,7 +66,7 @@ impl Analyzer for Traffic {
                         })
                     })
                     .collect(),
-                traffic: Vec::new(),
+                ..Output::default()
             },
         }
     }

@@ -193,6 +193,7 @@ pub fn sample_report() -> Report {
         standards: decision.standards,
         regimes: decision.regimes,
         traffic: Vec::new(),
+        components: Vec::new(),
     }
 }
 
