@@ -35,6 +35,17 @@ impl Date {
         Date { year, month, day }
     }
 
+    /// Days since 1970-01-01 (the inverse of [`Date::from_unix_days`]).
+    pub fn unix_days(&self) -> i64 {
+        let y = i64::from(self.year) - i64::from(self.month <= 2);
+        let era = y.div_euclid(400);
+        let yoe = y.rem_euclid(400);
+        let m = i64::from(self.month);
+        let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(self.day) - 1;
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+        era * 146_097 + doe - 719_468
+    }
+
     fn days_in_month(year: i32, month: u8) -> u8 {
         match month {
             2 if (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 => 29,
@@ -80,6 +91,13 @@ mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
     use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn unix_days_inverts_from_unix_days(days in -1_000_000i64..1_000_000) {
+            prop_assert_eq!(Date::from_unix_days(days).unix_days(), days);
+        }
+    }
 
     #[test]
     fn known_days() {

@@ -53,6 +53,36 @@ pub enum Evidence {
         service: String,
         exchange: Vec<TranscriptLine>,
     },
+    /// A published vulnerability record that a shipped component matched.
+    Advisory {
+        /// CVE id (or the record's own id when it has none).
+        id: String,
+        /// Canonical component name and the version shipped.
+        component: String,
+        version: String,
+        /// Databases whose ranges put the version inside (`cve`, `nvd`, `osv`).
+        sources: Vec<String>,
+        /// The affected range as the record states it.
+        affected: String,
+        /// First fixed version, when the record says.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        fixed: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        cvss: Option<f64>,
+        /// `critical`, `high`, `medium`, `low`, `none`.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        severity: Option<String>,
+        /// In CISA's Known Exploited Vulnerabilities catalog.
+        known_exploited: bool,
+        /// `YYYY-MM-DD`.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        published: Option<String>,
+        /// Days the fix has been available (from publication) as of the assessment.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        fix_age_days: Option<i64>,
+        /// `high` (structured ranges), `medium` (free-text version field), `low` (description prose).
+        confidence: String,
+    },
     /// A vendor claim from `device.toml`.
     Claim {
         key: String,
@@ -128,6 +158,12 @@ impl Evidence {
                 service,
                 ..
             } => format!("{service} on {host}:{port}"),
+            Evidence::Advisory {
+                id,
+                component,
+                version,
+                ..
+            } => format!("{id} ({component} {version})"),
             Evidence::Claim { key, value } => format!("claim {key} = {value}"),
             Evidence::Input { input, .. } => input.clone(),
         }
@@ -145,6 +181,36 @@ impl Evidence {
                     .collect::<Vec<_>>()
                     .join("\n"),
             ),
+            Evidence::Advisory {
+                affected,
+                fixed,
+                cvss,
+                severity,
+                known_exploited,
+                published,
+                confidence,
+                sources,
+                ..
+            } => {
+                let mut parts = vec![format!("affected {affected}")];
+                if let Some(f) = fixed {
+                    parts.push(format!("fixed in {f}"));
+                }
+                match (cvss, severity) {
+                    (Some(c), Some(s)) => parts.push(format!("CVSS {c:.1} {s}")),
+                    (None, Some(s)) => parts.push(format!("severity {s}")),
+                    (Some(c), None) => parts.push(format!("CVSS {c:.1}")),
+                    (None, None) => parts.push("severity not rated".into()),
+                }
+                if *known_exploited {
+                    parts.push("known exploited (CISA KEV)".into());
+                }
+                if let Some(p) = published {
+                    parts.push(format!("published {p}"));
+                }
+                parts.push(format!("{} ({confidence} confidence)", sources.join("+")));
+                Some(parts.join("; "))
+            }
             Evidence::Claim { .. } => None,
             Evidence::Input { message, .. } => Some(message.clone()),
         }

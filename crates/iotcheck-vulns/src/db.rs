@@ -1,0 +1,662 @@
+//! The local vulnerability database: one SQLite file.
+//!
+//! Why SQLite: matching asks "every affected range of product P", a lookup
+//! an index answers without loading the whole corpus (≈ 300,000 NVD
+//! records) into memory; imports are transactional (an interrupted import
+//! leaves the previous database intact); the file is inspectable with the
+//! `sqlite3` shell; and `rusqlite` with the bundled SQLite builds with
+//! nothing but a C compiler. An embedded key-value index would need its
+//! own versioning and inspection tools for no gain at this size.
+//!
+//! Layout (`SCHEMA_VERSION` in table `meta`): `vuln` (one row per record
+//! and source, unique on `(source, id)`: re-importing replaces), `affected`
+//! (ranges per product key, indexed by product), `kev` (the CISA catalog),
+//! `imports` (a log of what was imported when).
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use rusqlite::{Connection, OptionalExtension, params};
+
+use crate::import::{KevEntry, MAX_FILE_BYTES, Parsed, parse_document};
+use crate::range::{Confidence, Range};
+use crate::record::{Cvss, Record, Severity, Source};
+
+const SCHEMA_VERSION: &str = "1";
+
+/// The database file name inside the data directory.
+pub const DB_FILE: &str = "vulns.sqlite";
+
+/// Where the database lives unless `--db` says otherwise:
+/// `$IOTCHECK_DATA_DIR/vulns.sqlite`, else `$XDG_DATA_HOME/iotcheck/…`,
+/// else `~/.local/share/iotcheck/…`.
+pub fn default_path() -> Option<PathBuf> {
+    let env = |k: &str| {
+        std::env::var_os(k)
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from)
+    };
+    env("IOTCHECK_DATA_DIR")
+        .or_else(|| env("XDG_DATA_HOME").map(|d| d.join("iotcheck")))
+        .or_else(|| env("HOME").map(|h| h.join(".local/share/iotcheck")))
+        .map(|d| d.join(DB_FILE))
+}
+
+/// Something the database could not do.
+#[derive(Debug, thiserror::Error)]
+pub enum DbError {
+    #[error(
+        "{path}: no vulnerability database here (create one with `iotcheck vulns db import FILE…`)"
+    )]
+    Missing { path: String },
+    #[error("{path}: {message}")]
+    Sqlite { path: String, message: String },
+    #[error(
+        "{path}: database schema {found} is not the schema {SCHEMA_VERSION} this build reads; re-import into a new file"
+    )]
+    Schema { path: String, found: String },
+}
+
+/// An open database.
+#[derive(Debug)]
+pub struct Database {
+    conn: Connection,
+    path: PathBuf,
+}
+
+/// One file that could not be imported.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileError {
+    pub path: String,
+    pub message: String,
+}
+
+/// What an import did.
+#[derive(Debug, Default, Clone)]
+pub struct ImportSummary {
+    pub files: usize,
+    /// Records written, per format (`cve`, `nvd`, `osv`).
+    pub records: std::collections::BTreeMap<String, usize>,
+    pub affected_ranges: usize,
+    pub kev: usize,
+    /// Records skipped (malformed, hostile), counted; the first few kept.
+    pub skipped: usize,
+    pub skipped_examples: Vec<String>,
+    pub file_errors: Vec<FileError>,
+}
+
+/// Progress of an import, for a display.
+#[derive(Debug, Clone)]
+pub enum ImportProgress<'a> {
+    File {
+        path: &'a str,
+        done: usize,
+        total: usize,
+    },
+}
+
+/// Counts per source and the newest record.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Status {
+    pub path: String,
+    pub bytes: u64,
+    pub sources: Vec<SourceStatus>,
+    pub kev: usize,
+    pub kev_newest: Option<String>,
+    pub imports: Vec<(String, String, String, i64)>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SourceStatus {
+    pub source: String,
+    pub records: usize,
+    pub affected_ranges: usize,
+    pub newest_published: Option<String>,
+    pub newest_modified: Option<String>,
+}
+
+/// A candidate row for matching.
+#[derive(Debug, Clone)]
+pub struct Candidate {
+    pub id: String,
+    pub source: Source,
+    pub published: Option<String>,
+    pub summary: String,
+    pub cvss: Option<Cvss>,
+    pub severity: Option<Severity>,
+    pub range: Range,
+    pub confidence: Confidence,
+    pub stated: String,
+}
+
+fn sql_err(path: &Path) -> impl Fn(rusqlite::Error) -> DbError + '_ {
+    move |e| DbError::Sqlite {
+        path: path.display().to_string(),
+        message: e.to_string(),
+    }
+}
+
+impl Database {
+    /// Opens the database at `path`, creating it (and its directory) when absent.
+    pub fn create(path: &Path) -> Result<Database, DbError> {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|e| DbError::Sqlite {
+                path: dir.display().to_string(),
+                message: format!("cannot create the directory: {e}"),
+            })?;
+        }
+        let conn = Connection::open(path).map_err(sql_err(path))?;
+        let db = Database {
+            conn,
+            path: path.to_path_buf(),
+        };
+        db.init()?;
+        Ok(db)
+    }
+
+    /// Opens an existing database read-only.
+    pub fn open(path: &Path) -> Result<Database, DbError> {
+        if !path.is_file() {
+            return Err(DbError::Missing {
+                path: path.display().to_string(),
+            });
+        }
+        let conn = Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+            .map_err(sql_err(path))?;
+        let db = Database {
+            conn,
+            path: path.to_path_buf(),
+        };
+        let found: Option<String> = db
+            .conn
+            .query_row("SELECT value FROM meta WHERE key = 'schema'", [], |r| {
+                r.get(0)
+            })
+            .optional()
+            .map_err(sql_err(path))?;
+        match found {
+            Some(v) if v == SCHEMA_VERSION => Ok(db),
+            Some(v) => Err(DbError::Schema {
+                path: path.display().to_string(),
+                found: v,
+            }),
+            None => Err(DbError::Schema {
+                path: path.display().to_string(),
+                found: "none".into(),
+            }),
+        }
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    fn init(&self) -> Result<(), DbError> {
+        self.conn
+            .execute_batch(
+                "CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
+                 CREATE TABLE IF NOT EXISTS vuln(
+                    rowid INTEGER PRIMARY KEY,
+                    source TEXT NOT NULL, id TEXT NOT NULL,
+                    published TEXT, modified TEXT, summary TEXT NOT NULL,
+                    cvss_version TEXT, cvss_score REAL, cvss_vector TEXT, severity TEXT,
+                    UNIQUE(source, id));
+                 CREATE TABLE IF NOT EXISTS affected(
+                    vuln INTEGER NOT NULL,
+                    product TEXT NOT NULL,
+                    exact TEXT, start TEXT, start_incl INTEGER, end TEXT, end_incl INTEGER,
+                    fixed TEXT, confidence TEXT NOT NULL, stated TEXT NOT NULL);
+                 CREATE INDEX IF NOT EXISTS affected_product ON affected(product);
+                 CREATE INDEX IF NOT EXISTS affected_vuln ON affected(vuln);
+                 CREATE TABLE IF NOT EXISTS kev(
+                    cve TEXT PRIMARY KEY, vendor TEXT, product TEXT, name TEXT,
+                    date_added TEXT, due_date TEXT, ransomware INTEGER NOT NULL);
+                 CREATE TABLE IF NOT EXISTS imports(
+                    at TEXT NOT NULL, path TEXT NOT NULL, format TEXT NOT NULL, records INTEGER NOT NULL);",
+            )
+            .map_err(sql_err(&self.path))?;
+        let found: Option<String> = self
+            .conn
+            .query_row("SELECT value FROM meta WHERE key = 'schema'", [], |r| {
+                r.get(0)
+            })
+            .optional()
+            .map_err(sql_err(&self.path))?;
+        match found {
+            None => {
+                self.conn
+                    .execute(
+                        "INSERT INTO meta(key, value) VALUES ('schema', ?1)",
+                        [SCHEMA_VERSION],
+                    )
+                    .map_err(sql_err(&self.path))?;
+                Ok(())
+            }
+            Some(v) if v == SCHEMA_VERSION => Ok(()),
+            Some(v) => Err(DbError::Schema {
+                path: self.path.display().to_string(),
+                found: v,
+            }),
+        }
+    }
+
+    /// Imports files and directory trees (every `*.json` and `*.json.gz`
+    /// below a directory; symlinks are not followed). Files are parsed on
+    /// as many threads as there are cores and written in one transaction:
+    /// an import either lands whole or not at all. A file that cannot be
+    /// read is reported in the summary; the others are imported.
+    pub fn import(
+        &mut self,
+        paths: &[PathBuf],
+        progress: &(dyn Fn(ImportProgress<'_>) + Sync),
+    ) -> Result<ImportSummary, DbError> {
+        let mut files = Vec::new();
+        let mut summary = ImportSummary::default();
+        for p in paths {
+            collect_files(p, &mut files, &mut summary.file_errors, 0);
+        }
+        let total = files.len();
+        let workers = std::thread::available_parallelism()
+            .map_or(1, usize::from)
+            .min(total)
+            .max(1);
+        let next = std::sync::atomic::AtomicUsize::new(0);
+        // Bounded: parsed files wait for the writer, so memory stays at a
+        // few files' worth however many are given.
+        let (tx, rx) =
+            std::sync::mpsc::sync_channel::<(usize, Result<Parsed, String>)>(workers * 2);
+        let path = self.path.clone();
+        let today = iotcheck_model::Date::today().to_string();
+        let tx_conn = self.conn.transaction().map_err(sql_err(&path))?;
+        let result: Result<(), DbError> = std::thread::scope(|scope| {
+            for _ in 0..workers {
+                let tx = tx.clone();
+                let files = &files;
+                let next = &next;
+                scope.spawn(move || {
+                    loop {
+                        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        let Some(f) = files.get(i) else { break };
+                        if tx.send((i, read_and_parse(f))).is_err() {
+                            break;
+                        }
+                    }
+                });
+            }
+            drop(tx);
+            let mut w = Writer::new(&tx_conn, &path)?;
+            for (n, (i, parsed)) in rx.into_iter().enumerate() {
+                let done = n + 1;
+                let shown = files[i].display().to_string();
+                progress(ImportProgress::File {
+                    path: &shown,
+                    done,
+                    total,
+                });
+                summary.files += 1;
+                match parsed {
+                    Ok(p) => {
+                        summary.skipped += p.skipped.len();
+                        for s in p.skipped.iter() {
+                            if summary.skipped_examples.len() < 20 {
+                                summary.skipped_examples.push(format!("{shown}: {s}"));
+                            }
+                        }
+                        let n = p.records.len() + p.kev.len();
+                        for r in &p.records {
+                            summary.affected_ranges += r.affected.len();
+                            *summary
+                                .records
+                                .entry(r.source.as_str().to_string())
+                                .or_default() += 1;
+                            w.record(r)?;
+                        }
+                        for k in &p.kev {
+                            w.kev(k)?;
+                        }
+                        summary.kev += p.kev.len();
+                        w.log(&today, &shown, p.format, n)?;
+                    }
+                    Err(message) => summary.file_errors.push(FileError {
+                        path: shown,
+                        message,
+                    }),
+                }
+            }
+            Ok(())
+        });
+        result?;
+        tx_conn.commit().map_err(sql_err(&path))?;
+        summary.file_errors.sort_by(|a, b| a.path.cmp(&b.path));
+        Ok(summary)
+    }
+
+    /// Counts per source, KEV size and the import log.
+    pub fn status(&self) -> Result<Status, DbError> {
+        let e = sql_err(&self.path);
+        let mut st = Status {
+            path: self.path.display().to_string(),
+            bytes: std::fs::metadata(&self.path).map_or(0, |m| m.len()),
+            ..Status::default()
+        };
+        let mut q = self
+            .conn
+            .prepare(
+                "SELECT source, COUNT(*), MAX(published), MAX(modified) FROM vuln GROUP BY source ORDER BY source",
+            )
+            .map_err(&e)?;
+        let rows = q
+            .query_map([], |r| {
+                Ok(SourceStatus {
+                    source: r.get(0)?,
+                    records: r.get::<_, i64>(1)? as usize,
+                    affected_ranges: 0,
+                    newest_published: r.get(2)?,
+                    newest_modified: r.get(3)?,
+                })
+            })
+            .map_err(&e)?;
+        for r in rows {
+            st.sources.push(r.map_err(&e)?);
+        }
+        for s in &mut st.sources {
+            s.affected_ranges = self
+                .conn
+                .query_row(
+                    "SELECT COUNT(*) FROM affected JOIN vuln ON vuln.rowid = affected.vuln WHERE vuln.source = ?1",
+                    [&s.source],
+                    |r| r.get::<_, i64>(0),
+                )
+                .map_err(&e)? as usize;
+        }
+        st.kev = self
+            .conn
+            .query_row("SELECT COUNT(*) FROM kev", [], |r| r.get::<_, i64>(0))
+            .map_err(&e)? as usize;
+        st.kev_newest = self
+            .conn
+            .query_row("SELECT MAX(date_added) FROM kev", [], |r| r.get(0))
+            .map_err(&e)?;
+        let mut q = self
+            .conn
+            .prepare("SELECT at, path, format, records FROM imports ORDER BY rowid DESC LIMIT 10")
+            .map_err(&e)?;
+        let rows = q
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+            .map_err(&e)?;
+        for r in rows {
+            st.imports.push(r.map_err(&e)?);
+        }
+        Ok(st)
+    }
+
+    /// Whether a KEV catalog was imported.
+    pub fn has_kev(&self) -> Result<bool, DbError> {
+        self.conn
+            .query_row("SELECT EXISTS(SELECT 1 FROM kev)", [], |r| r.get(0))
+            .map_err(sql_err(&self.path))
+    }
+
+    /// The KEV entry of a CVE.
+    pub fn kev(&self, cve: &str) -> Result<Option<KevEntry>, DbError> {
+        let e = sql_err(&self.path);
+        let mut q = self
+            .conn
+            .prepare_cached(
+                "SELECT cve, vendor, product, name, date_added, due_date, ransomware FROM kev WHERE cve = ?1",
+            )
+            .map_err(&e)?;
+        q.query_row([cve], |r| {
+            Ok(KevEntry {
+                cve: r.get(0)?,
+                vendor: r.get::<_, Option<String>>(1)?.unwrap_or_default(),
+                product: r.get::<_, Option<String>>(2)?.unwrap_or_default(),
+                name: r.get::<_, Option<String>>(3)?.unwrap_or_default(),
+                date_added: r.get(4)?,
+                due_date: r.get(5)?,
+                ransomware: r.get::<_, i64>(6)? != 0,
+            })
+        })
+        .optional()
+        .map_err(&e)
+    }
+
+    /// Every affected range recorded for a product key.
+    pub fn candidates(&self, product: &str) -> Result<Vec<Candidate>, DbError> {
+        let e = sql_err(&self.path);
+        let mut q = self
+            .conn
+            .prepare_cached(
+                "SELECT v.id, v.source, v.published, v.summary, v.cvss_version, v.cvss_score, v.cvss_vector,
+                        v.severity, a.exact, a.start, a.start_incl, a.end, a.end_incl, a.fixed,
+                        a.confidence, a.stated
+                 FROM affected a JOIN vuln v ON v.rowid = a.vuln WHERE a.product = ?1",
+            )
+            .map_err(&e)?;
+        let rows = q
+            .query_map([product], |r| {
+                let bound =
+                    |v: Option<String>, incl: Option<i64>| v.map(|v| (v, incl.unwrap_or(0) != 0));
+                let cvss = match (r.get::<_, Option<String>>(4)?, r.get::<_, Option<f64>>(5)?) {
+                    (Some(version), Some(score)) => Some(Cvss {
+                        version,
+                        score,
+                        vector: r.get::<_, Option<String>>(6)?.unwrap_or_default(),
+                    }),
+                    _ => None,
+                };
+                Ok(Candidate {
+                    id: r.get(0)?,
+                    source: Source::parse(&r.get::<_, String>(1)?).unwrap_or(Source::Cve5),
+                    published: r.get(2)?,
+                    summary: r.get(3)?,
+                    cvss,
+                    severity: r
+                        .get::<_, Option<String>>(7)?
+                        .as_deref()
+                        .and_then(Severity::from_word),
+                    range: Range {
+                        exact: r.get(8)?,
+                        start: bound(r.get(9)?, r.get(10)?),
+                        end: bound(r.get(11)?, r.get(12)?),
+                        fixed: r.get(13)?,
+                    },
+                    confidence: Confidence::parse(&r.get::<_, String>(14)?)
+                        .unwrap_or(Confidence::Low),
+                    stated: r.get(15)?,
+                })
+            })
+            .map_err(&e)?;
+        rows.collect::<Result<Vec<_>, _>>().map_err(&e)
+    }
+}
+
+/// Prepared inserts inside the import transaction.
+struct Writer<'c> {
+    path: &'c Path,
+    upsert: rusqlite::Statement<'c>,
+    clear: rusqlite::Statement<'c>,
+    range: rusqlite::Statement<'c>,
+    kev: rusqlite::Statement<'c>,
+    log: rusqlite::Statement<'c>,
+}
+
+impl<'c> Writer<'c> {
+    fn new(conn: &'c Connection, path: &'c Path) -> Result<Writer<'c>, DbError> {
+        let e = sql_err(path);
+        Ok(Writer {
+            path,
+            upsert: conn
+                .prepare(
+                    "INSERT INTO vuln(source, id, published, modified, summary, cvss_version, cvss_score, cvss_vector, severity)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+                     ON CONFLICT(source, id) DO UPDATE SET published = excluded.published,
+                        modified = excluded.modified, summary = excluded.summary,
+                        cvss_version = excluded.cvss_version, cvss_score = excluded.cvss_score,
+                        cvss_vector = excluded.cvss_vector, severity = excluded.severity
+                     RETURNING rowid",
+                )
+                .map_err(&e)?,
+            clear: conn.prepare("DELETE FROM affected WHERE vuln = ?1").map_err(&e)?,
+            range: conn
+                .prepare(
+                    "INSERT INTO affected(vuln, product, exact, start, start_incl, end, end_incl, fixed, confidence, stated)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                )
+                .map_err(&e)?,
+            kev: conn
+                .prepare(
+                    "INSERT OR REPLACE INTO kev(cve, vendor, product, name, date_added, due_date, ransomware)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                )
+                .map_err(&e)?,
+            log: conn
+                .prepare("INSERT INTO imports(at, path, format, records) VALUES (?1, ?2, ?3, ?4)")
+                .map_err(&e)?,
+        })
+    }
+
+    fn record(&mut self, r: &Record) -> Result<(), DbError> {
+        let e = sql_err(self.path);
+        let rowid: i64 = self
+            .upsert
+            .query_row(
+                params![
+                    r.source.as_str(),
+                    r.id,
+                    r.published,
+                    r.modified,
+                    r.summary,
+                    r.cvss.as_ref().map(|c| c.version.as_str()),
+                    r.cvss.as_ref().map(|c| c.score),
+                    r.cvss.as_ref().map(|c| c.vector.as_str()),
+                    r.severity.map(Severity::as_str),
+                ],
+                |row| row.get(0),
+            )
+            .map_err(&e)?;
+        self.clear.execute([rowid]).map_err(&e)?;
+        for a in &r.affected {
+            self.range
+                .execute(params![
+                    rowid,
+                    a.product,
+                    a.range.exact,
+                    a.range.start.as_ref().map(|s| s.0.as_str()),
+                    a.range.start.as_ref().map(|s| s.1),
+                    a.range.end.as_ref().map(|s| s.0.as_str()),
+                    a.range.end.as_ref().map(|s| s.1),
+                    a.range.fixed,
+                    a.confidence.as_str(),
+                    a.stated,
+                ])
+                .map_err(&e)?;
+        }
+        Ok(())
+    }
+
+    fn kev(&mut self, k: &KevEntry) -> Result<(), DbError> {
+        self.kev
+            .execute(params![
+                k.cve,
+                k.vendor,
+                k.product,
+                k.name,
+                k.date_added,
+                k.due_date,
+                k.ransomware
+            ])
+            .map(|_| ())
+            .map_err(sql_err(self.path))
+    }
+
+    fn log(&mut self, at: &str, path: &str, format: &str, n: usize) -> Result<(), DbError> {
+        self.log
+            .execute(params![at, path, format, n as i64])
+            .map(|_| ())
+            .map_err(sql_err(self.path))
+    }
+}
+
+/// Deepest directory tree walked.
+const MAX_DEPTH: usize = 16;
+
+fn collect_files(p: &Path, out: &mut Vec<PathBuf>, errors: &mut Vec<FileError>, depth: usize) {
+    let meta = match std::fs::symlink_metadata(p) {
+        Ok(m) => m,
+        Err(e) => {
+            errors.push(FileError {
+                path: p.display().to_string(),
+                message: e.to_string(),
+            });
+            return;
+        }
+    };
+    if meta.is_dir() {
+        if depth >= MAX_DEPTH {
+            errors.push(FileError {
+                path: p.display().to_string(),
+                message: format!(
+                    "directory tree deeper than {MAX_DEPTH} levels: not walked further"
+                ),
+            });
+            return;
+        }
+        let mut entries: Vec<PathBuf> = match std::fs::read_dir(p) {
+            Ok(rd) => rd.filter_map(|e| e.ok().map(|e| e.path())).collect(),
+            Err(e) => {
+                errors.push(FileError {
+                    path: p.display().to_string(),
+                    message: e.to_string(),
+                });
+                return;
+            }
+        };
+        entries.sort();
+        for e in entries {
+            let is_json = e
+                .file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.ends_with(".json") || n.ends_with(".json.gz"));
+            let is_dir = std::fs::symlink_metadata(&e).is_ok_and(|m| m.is_dir());
+            if is_dir || is_json {
+                collect_files(&e, out, errors, depth + 1);
+            }
+        }
+    } else if meta.is_file() || (depth == 0 && p.is_file()) {
+        // A symlink given by name is followed; inside trees they are not.
+        out.push(p.to_path_buf());
+    } else if depth == 0 {
+        errors.push(FileError {
+            path: p.display().to_string(),
+            message: "not a regular file or directory".into(),
+        });
+    }
+}
+
+fn read_and_parse(path: &Path) -> Result<Parsed, String> {
+    let file = std::fs::File::open(path).map_err(|e| e.to_string())?;
+    let len = file.metadata().map_err(|e| e.to_string())?.len();
+    if len > MAX_FILE_BYTES {
+        return Err(format!(
+            "{len} bytes is more than the {MAX_FILE_BYTES} bytes a file may have"
+        ));
+    }
+    let mut bytes = Vec::with_capacity(len as usize);
+    let gz = path.extension().is_some_and(|e| e == "gz");
+    if gz {
+        flate2::read::GzDecoder::new(file)
+            .take(MAX_FILE_BYTES + 1)
+            .read_to_end(&mut bytes)
+            .map_err(|e| format!("gzip: {e}"))?;
+        if bytes.len() as u64 > MAX_FILE_BYTES {
+            return Err(format!("decompresses to more than {MAX_FILE_BYTES} bytes"));
+        }
+    } else {
+        file.take(MAX_FILE_BYTES)
+            .read_to_end(&mut bytes)
+            .map_err(|e| e.to_string())?;
+    }
+    let text = std::str::from_utf8(&bytes).map_err(|e| format!("not UTF-8 text: {e}"))?;
+    parse_document(text).map_err(|e| e.to_string())
+}

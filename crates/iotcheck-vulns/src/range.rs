@@ -1,0 +1,181 @@
+//! Affected version ranges as records state them, and whether a version
+//! falls inside one.
+
+use serde::{Deserialize, Serialize};
+
+use crate::version::{Version, is_placeholder};
+
+/// How far a match can be trusted, from how the record stated its versions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Confidence {
+    /// Versions read from the record's description.
+    Low,
+    /// Versions read from a free-text version field of a structured entry
+    /// (`Fixed in OpenSSL 1.1.1n (Affected 1.1.1-1.1.1m)`).
+    Medium,
+    /// Structured ranges (`lessThan`, CPE configuration bounds, OSV events).
+    High,
+}
+
+impl Confidence {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Confidence::Low => "low",
+            Confidence::Medium => "medium",
+            Confidence::High => "high",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Confidence> {
+        match s {
+            "low" => Some(Confidence::Low),
+            "medium" => Some(Confidence::Medium),
+            "high" => Some(Confidence::High),
+            _ => None,
+        }
+    }
+}
+
+/// One affected range. Either `exact`, or at least one bound.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Range {
+    /// A single affected version.
+    pub exact: Option<String>,
+    /// Lower bound and whether it is included.
+    pub start: Option<(String, bool)>,
+    /// Upper bound and whether it is included.
+    pub end: Option<(String, bool)>,
+    /// The first version with the fix, when the record says (or when the
+    /// upper bound is exclusive, which states it).
+    pub fixed: Option<String>,
+}
+
+impl Range {
+    /// `[start, end)`-style constructor; placeholders (`0`, `*`, `n/a`)
+    /// mean no bound. `None` when no bound remains or a bound is not a
+    /// version.
+    pub fn between(start: Option<(&str, bool)>, end: Option<(&str, bool)>) -> Option<Range> {
+        let bound = |b: Option<(&str, bool)>| -> Result<Option<(String, bool)>, ()> {
+            match b {
+                Some((s, incl)) if !is_placeholder(s) => Version::parse(s)
+                    .map(|v| Some((v.as_str().to_string(), incl)))
+                    .ok_or(()),
+                _ => Ok(None),
+            }
+        };
+        let start = bound(start).ok()?;
+        let end = bound(end).ok()?;
+        if start.is_none() && end.is_none() {
+            return None;
+        }
+        // An impossible range (start above end) is dropped, not matched.
+        if let (Some((s, _)), Some((e, _))) = (&start, &end)
+            && Version::parse(s)? > Version::parse(e)?
+        {
+            return None;
+        }
+        let fixed = match &end {
+            Some((e, false)) => Some(e.clone()),
+            _ => None,
+        };
+        Some(Range {
+            exact: None,
+            start,
+            end,
+            fixed,
+        })
+    }
+
+    /// A single version.
+    pub fn exact(v: &str) -> Option<Range> {
+        if is_placeholder(v) {
+            return None;
+        }
+        Version::parse(v).map(|v| Range {
+            exact: Some(v.as_str().to_string()),
+            ..Range::default()
+        })
+    }
+
+    /// Whether `v` is inside.
+    pub fn contains(&self, v: &Version) -> bool {
+        if let Some(x) = &self.exact {
+            return Version::parse(x).is_some_and(|x| &x == v);
+        }
+        if self.start.is_none() && self.end.is_none() {
+            return false;
+        }
+        let lower_ok = match &self.start {
+            Some((s, incl)) => {
+                Version::parse(s).is_some_and(|s| if *incl { v >= &s } else { v > &s })
+            }
+            None => true,
+        };
+        let upper_ok = match &self.end {
+            Some((e, incl)) => {
+                Version::parse(e).is_some_and(|e| if *incl { v <= &e } else { v < &e })
+            }
+            None => true,
+        };
+        lower_ok && upper_ok
+    }
+
+    /// Whether versions above the range are unaffected (a fix exists).
+    pub fn has_fix(&self) -> bool {
+        self.fixed.is_some() || self.end.is_some() || self.exact.is_some()
+    }
+
+    /// The range in one line: `>= 1.1.1, < 1.1.1n`, `= 2.4.0`, `<= 2.77`.
+    pub fn describe(&self) -> String {
+        if let Some(x) = &self.exact {
+            return format!("= {x}");
+        }
+        let mut parts = Vec::new();
+        if let Some((s, incl)) = &self.start {
+            parts.push(format!("{} {s}", if *incl { ">=" } else { ">" }));
+        }
+        if let Some((e, incl)) = &self.end {
+            parts.push(format!("{} {e}", if *incl { "<=" } else { "<" }));
+        }
+        parts.join(", ")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    fn v(s: &str) -> Version {
+        Version::parse(s).unwrap()
+    }
+
+    #[test]
+    fn bounds() {
+        let r = Range::between(Some(("1.1.1", true)), Some(("1.1.1n", false))).unwrap();
+        assert!(r.contains(&v("1.1.1")));
+        assert!(r.contains(&v("1.1.1m")));
+        assert!(!r.contains(&v("1.1.1n")));
+        assert!(!r.contains(&v("1.0.2g")));
+        assert_eq!(r.fixed.as_deref(), Some("1.1.1n"));
+        assert_eq!(r.describe(), ">= 1.1.1, < 1.1.1n");
+        let r = Range::between(Some(("unspecified", true)), Some(("1.34.0", false))).unwrap();
+        assert!(r.contains(&v("1.28.2")));
+        assert!(!r.contains(&v("1.34.0")));
+        let r = Range::between(None, Some(("2.77", true))).unwrap();
+        assert!(r.contains(&v("2.77")));
+        assert!(!r.contains(&v("2.78")));
+        assert!(r.fixed.is_none());
+    }
+
+    #[test]
+    fn empty_impossible_and_bad_ranges_are_none() {
+        assert!(Range::between(None, None).is_none());
+        assert!(Range::between(Some(("n/a", true)), Some(("*", true))).is_none());
+        assert!(Range::between(Some(("3.0", true)), Some(("2.0", false))).is_none());
+        assert!(Range::between(None, Some(("not a version", false))).is_none());
+        assert!(Range::exact("n/a").is_none());
+        assert!(Range::exact("2.4.0").unwrap().contains(&v("2.4")));
+    }
+}
