@@ -24,6 +24,8 @@ pub enum Sniffed {
     Trx,
     Elf,
     Pdf,
+    /// An SQLite 3 database (the vulnerability database).
+    Sqlite,
     Html,
     Text,
     Binary,
@@ -44,6 +46,7 @@ impl Sniffed {
             Sniffed::Trx => "TRX firmware container",
             Sniffed::Elf => "ELF executable",
             Sniffed::Pdf => "PDF document",
+            Sniffed::Sqlite => "SQLite database",
             Sniffed::Html => "HTML document",
             Sniffed::Text => "text document",
             Sniffed::Binary => "unrecognised binary data",
@@ -86,7 +89,7 @@ impl Sniffed {
         if PCAP_MAGICS.iter().any(|m| starts(m)) {
             return Sniffed::Pcap;
         }
-        let checks: [(&[u8], Sniffed); 10] = [
+        let checks: [(&[u8], Sniffed); 11] = [
             (&[0x0a, 0x0d, 0x0d, 0x0a], Sniffed::PcapNg),
             (&[0x1f, 0x8b], Sniffed::Gzip),
             (&[0xfd, b'7', b'z', b'X', b'Z', 0x00], Sniffed::Xz),
@@ -97,6 +100,7 @@ impl Sniffed {
             (b"HDR0", Sniffed::Trx),
             (b"\x7fELF", Sniffed::Elf),
             (b"%PDF-", Sniffed::Pdf),
+            (b"SQLite format 3\0", Sniffed::Sqlite),
         ];
         if let Some((_, s)) = checks.iter().find(|(m, _)| starts(m)) {
             if *s == Sniffed::Gzip && Sniffed::gzip_holds_capture(head) {
@@ -266,7 +270,8 @@ pub fn check_kind(kind: InputKind, s: Sniffed) -> Result<(), String> {
         InputKind::Firmware => s != Empty,
         InputKind::PrivacyPolicy | InputKind::DisclosurePolicy => matches!(s, Html | Text | Pdf),
         InputKind::SecurityTxt => s == Text,
-        InputKind::Host | InputKind::Claims | InputKind::VulnerabilityDb => true,
+        InputKind::VulnerabilityDb => s == Sqlite,
+        InputKind::Host | InputKind::Claims => true,
     };
     if ok {
         return Ok(());
@@ -276,6 +281,9 @@ pub fn check_kind(kind: InputKind, s: Sniffed) -> Result<(), String> {
         InputKind::Firmware => "a non-empty firmware image",
         InputKind::PrivacyPolicy | InputKind::DisclosurePolicy => "an HTML, text or PDF document",
         InputKind::SecurityTxt => "a UTF-8 text file",
+        InputKind::VulnerabilityDb => {
+            "an iotcheck vulnerability database (`iotcheck vulns db import`)"
+        }
         _ => "something else",
     };
     Err(format!("expected {expected}, found {}", s.describe()))

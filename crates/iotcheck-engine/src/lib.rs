@@ -158,6 +158,12 @@ pub fn run(
         }
     }
     results.extend(analyzed.results);
+    // Known vulnerabilities need the inventory the firmware analyzer found.
+    results.extend(analyzers::vulns::results(
+        &loaded,
+        &analyzed.components,
+        today,
+    ));
     // A broken input's checks become errors, so its requirements read
     // "could not be completed" rather than "no input".
     for err in &input_errors {

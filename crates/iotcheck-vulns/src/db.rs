@@ -285,6 +285,7 @@ impl Database {
             }
             drop(tx);
             let mut w = Writer::new(&tx_conn, &path)?;
+            let mut formats: std::collections::BTreeMap<&str, usize> = Default::default();
             for (n, (i, parsed)) in rx.into_iter().enumerate() {
                 let done = n + 1;
                 let shown = files[i].display().to_string();
@@ -302,7 +303,7 @@ impl Database {
                                 summary.skipped_examples.push(format!("{shown}: {s}"));
                             }
                         }
-                        let n = p.records.len() + p.kev.len();
+                        *formats.entry(p.format).or_insert(0) += p.records.len() + p.kev.len();
                         for r in &p.records {
                             summary.affected_ranges += r.affected.len();
                             *summary
@@ -315,13 +316,21 @@ impl Database {
                             w.kev(k)?;
                         }
                         summary.kev += p.kev.len();
-                        w.log(&today, &shown, p.format, n)?;
                     }
                     Err(message) => summary.file_errors.push(FileError {
                         path: shown,
                         message,
                     }),
                 }
+            }
+            // One log line per format of this import, naming what was given.
+            let given = paths
+                .iter()
+                .map(|p| p.display().to_string())
+                .collect::<Vec<_>>()
+                .join(" ");
+            for (format, n) in formats {
+                w.log(&today, &given, format, n)?;
             }
             Ok(())
         });

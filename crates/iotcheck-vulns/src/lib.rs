@@ -44,6 +44,7 @@ pub mod matching;
 pub mod prose;
 pub mod range;
 pub mod record;
+pub mod sbom;
 pub mod version;
 
 pub use checks::{CHECKS, Options, checks};

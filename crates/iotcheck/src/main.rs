@@ -4,6 +4,7 @@
 #![allow(clippy::print_stdout, clippy::print_stderr)] // a CLI prints
 
 mod standards_cmd;
+mod vulns_cmd;
 
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
@@ -86,6 +87,11 @@ Images are unpacked in memory, never to disk. Exit codes: 0 meets, 1 fails, 2 in
         #[command(subcommand)]
         command: standards_cmd::StandardsCommand,
     },
+    /// Known vulnerabilities: the offline database and matching components against it.
+    Vulns {
+        #[command(subcommand)]
+        command: vulns_cmd::VulnsCommand,
+    },
     /// Print the JSON Schema of the report (docs/report.schema.json).
     Schema,
 }
@@ -119,6 +125,11 @@ struct AssessArgs {
     /// `user:password`, `user password` or a bare password (e.g. the Mirai list).
     #[arg(long = "passwords", value_name = "FILE")]
     passwords: Option<PathBuf>,
+    /// Vulnerability database to match the firmware's components against (see `iotcheck vulns db`).
+    /// Default: the one `iotcheck vulns db import` writes ($IOTCHECK_DATA_DIR/vulns.sqlite, else
+    /// $XDG_DATA_HOME/iotcheck/vulns.sqlite, else ~/.local/share/iotcheck/vulns.sqlite), when it exists.
+    #[arg(long = "vulns-db", value_name = "PATH")]
+    vulns_db: Option<PathBuf>,
     /// Map verdicts onto only these regimes (default: all). Repeatable.
     #[arg(long = "standard", value_name = "REGIME", value_parser = regime_ids())]
     standards: Vec<String>,
@@ -306,6 +317,7 @@ fn dispatch(cli: Cli) -> anyhow::Result<u8> {
             )
         }
         Command::Standards { command } => standards_cmd::run(command, &catalog),
+        Command::Vulns { command } => vulns_cmd::run(command),
         Command::Schema => {
             let mut out = serde_json::to_string_pretty(&iotcheck_model::report_schema())?;
             out.push('\n');
@@ -358,6 +370,7 @@ fn assess(args: AssessArgs, catalog: &Catalog) -> anyhow::Result<u8> {
     assessment
         .inputs
         .extend(args.hosts.iter().map(InputSpec::host));
+    add_vulns_db(&mut assessment, args.vulns_db.clone());
     if assessment.inputs.is_empty() && assessment.claims.0.is_empty() {
         return Err(usage(
             "nothing to assess: give a bundle directory or at least one input (--capture, --firmware, --policy, --security-txt, --disclosure-policy, --host, --claims); see `iotcheck assess --help`",
@@ -378,6 +391,22 @@ fn assess(args: AssessArgs, catalog: &Catalog) -> anyhow::Result<u8> {
     };
 
     finish(&assessment, catalog, &options, &args.output, args.quiet)
+}
+
+/// Adds the vulnerability database as an input: the one given, else the
+/// default one when it exists and there is firmware to match.
+fn add_vulns_db(assessment: &mut Assessment, given: Option<PathBuf>) {
+    let has_firmware = assessment
+        .inputs
+        .iter()
+        .any(|i| i.kind == InputKind::Firmware);
+    let db =
+        given.or_else(|| iotcheck_vulns::default_path().filter(|p| has_firmware && p.is_file()));
+    if let Some(db) = db {
+        assessment
+            .inputs
+            .push(InputSpec::file(InputKind::VulnerabilityDb, db));
+    }
 }
 
 fn traffic(args: TrafficArgs, catalog: &Catalog) -> anyhow::Result<u8> {

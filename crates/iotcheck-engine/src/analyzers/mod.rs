@@ -9,6 +9,7 @@ pub(crate) mod claims;
 mod firmware;
 mod security_txt;
 mod traffic;
+pub(crate) mod vulns;
 
 use std::collections::BTreeSet;
 
@@ -50,6 +51,7 @@ fn registry() -> Vec<Box<dyn Analyzer>> {
 /// Checks some part of this build can decide.
 pub(crate) fn implemented(catalog: &Catalog) -> BTreeSet<CheckId> {
     let mut ids: BTreeSet<CheckId> = registry().iter().flat_map(|a| a.checks()).collect();
+    ids.extend(vulns::checks());
     ids.extend(
         catalog
             .checks

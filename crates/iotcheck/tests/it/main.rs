@@ -7,6 +7,7 @@ mod browser;
 mod docs;
 mod firmware;
 mod standards;
+mod vulns;
 
 use std::path::{Path, PathBuf};
 
@@ -23,7 +24,14 @@ pub fn example() -> PathBuf {
 
 pub fn iotcheck() -> assert_cmd::Command {
     let mut cmd = assert_cmd::Command::cargo_bin("iotcheck").unwrap();
-    cmd.env_remove("NO_COLOR").current_dir(root());
+    // Never the user's own vulnerability database: tests give theirs with --db/--vulns-db.
+    cmd.env_remove("NO_COLOR")
+        .env_remove("XDG_DATA_HOME")
+        .env(
+            "IOTCHECK_DATA_DIR",
+            std::env::temp_dir().join("iotcheck-tests-no-data-dir"),
+        )
+        .current_dir(root());
     cmd
 }
 
