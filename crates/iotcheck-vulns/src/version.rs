@@ -20,7 +20,10 @@
 //!   (`2.0b1`); `stable`, `release`, `final`, `ga` are no-ops;
 //!   any other letter run (a letter release, `p` patch level) sorts after
 //!   the release and after shorter letter runs (`z` < `za`);
-//! - a missing token sorts before a number (`1.0` < `1.0.1`).
+//! - a missing token equals `0` and sorts before a number (`1.0` =
+//!   `1.0.0` < `1.0.1`); at one place the order is pre-release < nothing
+//!   or 0 < letters < 1 < 2 …, one scale, so the order is total (a fuzz
+//!   target checks it).
 
 use std::cmp::Ordering;
 
@@ -199,14 +202,11 @@ pub fn upstream_part(s: &str) -> String {
 }
 
 fn compare_tokens(a: &[Token], b: &[Token]) -> Ordering {
+    // Compared as if both were padded with "nothing" tokens: lexicographic
+    // order over one key per position, hence a total order.
     let n = a.len().max(b.len());
     for i in 0..n {
-        let ord = match (a.get(i), b.get(i)) {
-            (Some(x), Some(y)) => compare_token(x, y),
-            (None, Some(y)) => missing_vs(y).reverse(),
-            (Some(x), None) => missing_vs(x),
-            (None, None) => Ordering::Equal,
-        };
+        let ord = key(a.get(i)).cmp(&key(b.get(i)));
         if ord != Ordering::Equal {
             return ord;
         }
@@ -214,30 +214,16 @@ fn compare_tokens(a: &[Token], b: &[Token]) -> Ordering {
     Ordering::Equal
 }
 
-/// How a token compares with nothing at its place.
-fn missing_vs(t: &Token) -> Ordering {
+/// The sort key of a token (or of nothing at that place). One scale for
+/// all: pre-releases < nothing = 0 < letter releases < 1 < 2 < …, so
+/// `1.0rc1` < `1.0` = `1.0.0` < `1.0.2k`-style letters < `1.0.1`.
+fn key(t: Option<&Token>) -> (u8, i8, usize, &str) {
     match t {
-        // 1.0.1 > 1.0, 1.0.0 == 1.0
-        Token::Num(d) if d.is_empty() => Ordering::Equal,
-        Token::Num(_) => Ordering::Greater,
-        // 1.0rc1 < 1.0
-        Token::Pre(_) => Ordering::Less,
-        // 1.0.2k > 1.0.2
-        Token::Letters(_) => Ordering::Greater,
-    }
-}
-
-fn compare_token(a: &Token, b: &Token) -> Ordering {
-    match (a, b) {
-        (Token::Num(x), Token::Num(y)) => x.len().cmp(&y.len()).then_with(|| x.cmp(y)),
-        (Token::Pre(x), Token::Pre(y)) => x.cmp(y),
-        (Token::Letters(x), Token::Letters(y)) => x.len().cmp(&y.len()).then_with(|| x.cmp(y)),
-        // A pre-release sorts before anything else at its place.
-        (Token::Pre(_), _) => Ordering::Less,
-        (_, Token::Pre(_)) => Ordering::Greater,
-        // 1.0.2a vs 1.0.2.1: a number continues the release, letters tag it.
-        (Token::Letters(_), Token::Num(_)) => Ordering::Less,
-        (Token::Num(_), Token::Letters(_)) => Ordering::Greater,
+        Some(Token::Pre(r)) => (0, *r, 0, ""),
+        None => (1, 0, 0, ""),
+        Some(Token::Num(d)) if d.is_empty() => (1, 0, 0, ""),
+        Some(Token::Letters(w)) => (2, 0, w.len(), w.as_str()),
+        Some(Token::Num(d)) => (3, 0, d.len(), d.as_str()),
     }
 }
 
@@ -290,6 +276,10 @@ mod tests {
         assert!(v("2.0b1") < v("2.0"));
         assert_eq!(v("v2.80"), v("2.80"));
         assert!(v("99999999999999999999999.1") > v("9.1"));
+        // Found by fuzzing: a transitivity break between letters and `.0`.
+        assert!(v("1.0.2k") > v("1.0.2.0"));
+        assert_eq!(v("1.0.2.0"), v("1.0.2"));
+        assert!(v("1.0.2k") < v("1.0.2.1"));
     }
 
     #[test]

@@ -300,90 +300,118 @@ fn match_cmd(args: &MatchArgs) -> anyhow::Result<u8> {
         (None, Some(n), Some(v)) => vec![(n.clone(), v.clone(), n.clone())],
         _ => return Err(usage("give NAME VERSION or --sbom FILE")),
     };
+    // Written component by component: an old kernel can match thousands of
+    // records, and a thousand-component SBOM must not be held in memory twice.
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    let result = write_matches(&mut out, &db, &wanted, today, args, &path);
+    let flushed = result.and_then(|found| out.flush().map(|()| found).map_err(Into::into));
+    match flushed {
+        Ok(found) => Ok(if found > 0 { exit::FAILS } else { exit::MEETS }),
+        Err(e) => match e.downcast_ref::<std::io::Error>() {
+            Some(io) if io.kind() == std::io::ErrorKind::BrokenPipe => Ok(exit::MEETS),
+            _ => Err(e),
+        },
+    }
+}
+
+fn write_matches(
+    out: &mut impl Write,
+    db: &Database,
+    wanted: &[(String, String, String)],
+    today: Date,
+    args: &MatchArgs,
+    path: &Path,
+) -> anyhow::Result<usize> {
     let mut found = 0usize;
-    let mut rows = Vec::new();
     let mut errors = Vec::new();
-    for (name, version, declared) in &wanted {
-        match match_component(&db, name, version, today) {
-            Ok(ms) => {
-                found += ms.len();
-                rows.push((name, version, declared, ms));
-            }
+    let json = matches!(args.format, OutFormat::Json);
+    if json {
+        write!(
+            out,
+            "{{\n  \"database\": {},\n  \"as_of\": \"{today}\",\n  \"components\": [",
+            serde_json::to_string(&path.display().to_string())?
+        )?;
+    }
+    let mut first = true;
+    for (name, version, declared) in wanted {
+        let ms = match match_component(db, name, version, today) {
+            Ok(ms) => ms,
             Err(iotcheck_vulns::MatchError::Db(e)) => return Err(usage(e.to_string())),
             Err(e) => {
                 if args.sbom.is_none() {
                     return Err(usage(e.to_string()));
                 }
                 errors.push(format!("{declared} {version}: {e}"));
+                continue;
             }
-        }
-    }
-    let text = match args.format {
-        OutFormat::Json => {
+        };
+        found += ms.len();
+        if json {
             let v = json!({
-                "database": path.display().to_string(),
-                "as_of": today.to_string(),
-                "components": rows.iter().map(|(n, v, d, ms)| json!({
-                    "name": n, "declared_name": d, "version": v,
-                    "vulnerabilities": ms.iter().map(match_json).collect::<Vec<_>>(),
-                })).collect::<Vec<_>>(),
-                "not_compared": errors,
+                "name": name, "declared_name": declared, "version": version,
+                "vulnerabilities": ms.iter().map(match_json).collect::<Vec<_>>(),
             });
-            serde_json::to_string_pretty(&v)? + "\n"
+            write!(
+                out,
+                "{}\n    {}",
+                if first { "" } else { "," },
+                serde_json::to_string(&v)?
+            )?;
+            first = false;
+            continue;
         }
-        OutFormat::Text => {
-            let mut s = String::new();
-            for (n, v, _, ms) in &rows {
-                if ms.is_empty() {
-                    s.push_str(&format!(
-                        "{n} {v}: no known vulnerability in {}\n",
-                        path.display()
-                    ));
-                    continue;
-                }
-                s.push_str(&format!(
-                    "{n} {v}: {} known vulnerabilit{}\n",
-                    ms.len(),
-                    if ms.len() == 1 { "y" } else { "ies" }
-                ));
-                for m in ms {
-                    let rating = match (&m.cvss, m.severity) {
-                        (Some(c), Some(sev)) => format!("{:.1} {}", c.score, sev.as_str()),
-                        (None, Some(sev)) => sev.as_str().to_string(),
-                        _ => "unrated".to_string(),
-                    };
-                    s.push_str(&format!(
-                        "  {:<16} {:<13} {}{}  affected {}{}  published {}  {} confidence\n",
-                        m.cve,
-                        rating,
-                        if m.kev.is_some() { "KEV  " } else { "" },
-                        m.sources.join("+"),
-                        m.affected,
-                        m.fixed
-                            .as_deref()
-                            .map(|f| format!(", fixed in {f}"))
-                            .unwrap_or_default(),
-                        m.published.as_deref().unwrap_or("-"),
-                        m.confidence.as_str(),
-                    ));
-                    if !m.summary.is_empty() {
-                        s.push_str(&format!("      {}\n", m.summary));
-                    }
-                }
-            }
-            for e in &errors {
-                s.push_str(&format!("not compared: {e}\n"));
-            }
-            s
+        if ms.is_empty() {
+            writeln!(
+                out,
+                "{name} {version}: no known vulnerability in {}",
+                path.display()
+            )?;
+            continue;
         }
-    };
-    let mut out = std::io::stdout().lock();
-    if let Err(e) = out.write_all(text.as_bytes()).and_then(|()| out.flush())
-        && e.kind() != std::io::ErrorKind::BrokenPipe
-    {
-        return Err(e.into());
+        writeln!(
+            out,
+            "{name} {version}: {} known vulnerabilit{}",
+            ms.len(),
+            if ms.len() == 1 { "y" } else { "ies" }
+        )?;
+        for m in &ms {
+            let rating = match (&m.cvss, m.severity) {
+                (Some(c), Some(sev)) => format!("{:.1} {}", c.score, sev.as_str()),
+                (None, Some(sev)) => sev.as_str().to_string(),
+                _ => "unrated".to_string(),
+            };
+            writeln!(
+                out,
+                "  {:<16} {:<13} {}{}  affected {}{}  published {}  {} confidence",
+                m.cve,
+                rating,
+                if m.kev.is_some() { "KEV  " } else { "" },
+                m.sources.join("+"),
+                m.affected,
+                m.fixed
+                    .as_deref()
+                    .map(|f| format!(", fixed in {f}"))
+                    .unwrap_or_default(),
+                m.published.as_deref().unwrap_or("-"),
+                m.confidence.as_str(),
+            )?;
+            if !m.summary.is_empty() {
+                writeln!(out, "      {}", m.summary)?;
+            }
+        }
     }
-    Ok(if found > 0 { exit::FAILS } else { exit::MEETS })
+    if json {
+        writeln!(
+            out,
+            "\n  ],\n  \"not_compared\": {}\n}}",
+            serde_json::to_string(&errors)?
+        )?;
+    } else {
+        for e in &errors {
+            writeln!(out, "not compared: {e}")?;
+        }
+    }
+    Ok(found)
 }
 
 const KEV_URL: &str =
