@@ -13,7 +13,7 @@ non-vulnerable platform; CVSS v3.1 primary and secondary, some v4.0; 1-3
 description paragraphs; 3-12 references; CWE weaknesses. All ids are
 fictional (CVE-YYYY-9NNNNN).  Deterministic for a given seed.
 
-Usage: gen_nvd.py OUT_DIR [--records N] [--kev N] [--seed S]
+Usage: gen_nvd.py OUT_DIR [--records N] [--kev N] [--seed S] [--boms-only]
 """
 import argparse
 import json
@@ -138,6 +138,7 @@ def main():
     ap.add_argument("--records", type=int, default=300_000)
     ap.add_argument("--kev", type=int, default=1_500)
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--boms-only", action="store_true", help="only (re)write the two SBOMs")
     a = ap.parse_args()
     rng = random.Random(a.seed)
     os.makedirs(a.out, exist_ok=True)
@@ -145,6 +146,9 @@ def main():
     weights = [200.0] * len(IDENTITY) + [1000.0 / (i + 1) ** 0.9 for i in range(25_000)]
     # linux_kernel is the heaviest single product in the real NVD (a few per cent of all records).
     weights[IDENTITY.index(("linux", "linux_kernel"))] = 1400.0
+    if a.boms_only:
+        write_boms(a.out, products, weights, a.seed)
+        return
     page, n, ids = 2000, 0, []
     while n < a.records:
         items = []
@@ -165,19 +169,28 @@ def main():
                for c in rng.sample(ids, min(a.kev, len(ids)))]}
     with open(os.path.join(a.out, "known_exploited_vulnerabilities.json"), "w") as f:
         json.dump(kev, f, separators=(",", ":"))
-    # 1,000 components to match, as in a large firmware SBOM: each product once (every
-    # identity-table product, then long-tail products drawn by weight), at random versions.
-    chosen, seen = list(IDENTITY), set(IDENTITY)
-    while len(chosen) < 1000:
-        pv = rng.choices(products, weights)[0]
-        if pv not in seen:
-            seen.add(pv)
-            chosen.append(pv)
-    comps = [{"type": "library", "name": product, "version": version(rng, product),
-              "cpe": cpe("a", vendor, product, "*")} for vendor, product in chosen]
-    with open(os.path.join(a.out, "bom-1000.cdx.json"), "w") as f:
-        json.dump({"bomFormat": "CycloneDX", "specVersion": "1.5", "version": 1, "components": comps}, f)
+    write_boms(a.out, products, weights, a.seed)
 
+
+def write_boms(out, products, weights, seed):
+    """Two SBOMs of 1,000 distinct components at random versions. `bom-1000`:
+    every identity-table product, then products drawn by their CVE weight (a
+    worst case: the SBOM holds the products with the most records, so
+    matching reads about half of all ranges). `bom-1000-uniform`: every
+    identity-table product, then products drawn uniformly (an SBOM is a list
+    of distinct software, most of it rarely in NVD)."""
+    for name, weighted in (("bom-1000.cdx.json", True), ("bom-1000-uniform.cdx.json", False)):
+        rng = random.Random(seed * 7919 + int(weighted))
+        chosen, seen = list(IDENTITY), set(IDENTITY)
+        while len(chosen) < 1000:
+            pv = rng.choices(products, weights)[0] if weighted else rng.choice(products)
+            if pv not in seen:
+                seen.add(pv)
+                chosen.append(pv)
+        comps = [{"type": "library", "name": product, "version": version(rng, product),
+                  "cpe": cpe("a", vendor, product, "*")} for vendor, product in chosen]
+        with open(os.path.join(out, name), "w") as f:
+            json.dump({"bomFormat": "CycloneDX", "specVersion": "1.5", "version": 1, "components": comps}, f)
 
 if __name__ == "__main__":
     main()

@@ -41,14 +41,19 @@ rm -f "$db"
 /usr/bin/time -f "   %e s, %M KB max RSS" "$bin" vulns db import -q --db "$db" "$corpus"/nvd-*.json "$corpus"/known_exploited_vulnerabilities.json
 echo "   database: $(du -h "$db" | cut -f1) ($(stat -c %s "$db") bytes)"
 
-echo "== iotcheck vulns match --sbom (1,000 components), whole process"
-if command -v hyperfine >/dev/null; then
-  hyperfine -N --warmup 2 --runs 20 -i "$bin vulns match --sbom $corpus/bom-1000.cdx.json --db $db --format json"
-else
-  for i in 1 2 3; do /usr/bin/time -f "   %e s" "$bin" vulns match --sbom "$corpus/bom-1000.cdx.json" --db "$db" --format json > /dev/null || true; done
-fi
-"$bin" vulns match --sbom "$corpus/bom-1000.cdx.json" --db "$db" --format json | python3 -c '
+[ -f "$corpus/bom-1000-uniform.cdx.json" ] || python3 bench/gen_nvd.py "$corpus" --boms-only
+for bom in bom-1000 bom-1000-uniform; do
+  for fmt in json text; do
+    echo "== iotcheck vulns match --sbom $bom (1,000 components) --format $fmt, whole process"
+    if command -v hyperfine >/dev/null; then
+      hyperfine -N --warmup 2 --runs 10 -i --output=null "$bin vulns match --sbom $corpus/$bom.cdx.json --db $db --format $fmt"
+    else
+      for i in 1 2 3; do /usr/bin/time -f "   %e s" "$bin" vulns match --sbom "$corpus/$bom.cdx.json" --db "$db" --format $fmt > /dev/null || true; done
+    fi
+  done
+  "$bin" vulns match --sbom "$corpus/$bom.cdx.json" --db "$db" --format json | python3 -c '
 import json, sys
 v = json.load(sys.stdin)
 n = sum(len(c["vulnerabilities"]) for c in v["components"])
-print("   components:", len(v["components"]), "matches:", n, "not compared:", len(v["not_compared"]))'
+print("   components:", len(v["components"]), "matches:", n, "not compared:", len(v["not_compared"]))' || true
+done

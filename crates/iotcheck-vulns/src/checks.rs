@@ -51,6 +51,7 @@ pub struct Matched {
 /// Matches every component.
 pub fn match_all(db: &Database, components: &[Component], today: Date) -> Result<Matched, DbError> {
     let mut out = Matched::default();
+    db.snapshot()?;
     for (i, c) in components.iter().enumerate() {
         match match_component(db, &c.name, &c.version, today) {
             Ok(ms) => out.matches.extend(ms.into_iter().map(|m| (i, m))),

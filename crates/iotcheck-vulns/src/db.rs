@@ -10,8 +10,12 @@
 //!
 //! Layout (`SCHEMA_VERSION` in table `meta`): `vuln` (one row per record
 //! and source, unique on `(source, id)`: re-importing replaces), `affected`
-//! (ranges per product key, indexed by product), `kev` (the CISA catalog),
-//! `imports` (a log of what was imported when).
+//! (ranges, clustered by product key: a `WITHOUT ROWID` table whose primary
+//! key starts with the product, so one product's ranges are contiguous
+//! pages; the record's id, date and rating are repeated in each range row
+//! so matching never visits `vuln` except for the matches' summaries),
+//! `kev` (the CISA catalog, read into memory once per process), `imports`
+//! (a log of what was imported when). Readers map the file (`mmap_size`).
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -19,10 +23,13 @@ use std::path::{Path, PathBuf};
 use rusqlite::{Connection, OptionalExtension, params};
 
 use crate::import::{KevEntry, MAX_FILE_BYTES, Parsed, parse_document};
-use crate::range::{Confidence, Range};
-use crate::record::{Cvss, Record, Severity, Source};
+use std::collections::HashMap;
 
-const SCHEMA_VERSION: &str = "1";
+use crate::range::{Confidence, Range, contains};
+use crate::record::{Cvss, Record, Severity, Source};
+use crate::version::Version;
+
+const SCHEMA_VERSION: &str = "2";
 
 /// The database file name inside the data directory.
 pub const DB_FILE: &str = "vulns.sqlite";
@@ -62,6 +69,7 @@ pub enum DbError {
 pub struct Database {
     conn: Connection,
     path: PathBuf,
+    kev: std::sync::OnceLock<std::collections::HashMap<String, KevEntry>>,
 }
 
 /// One file that could not be imported.
@@ -115,13 +123,18 @@ pub struct SourceStatus {
     pub newest_modified: Option<String>,
 }
 
+/// A stored rating of a record: its source, CVSS, severity and row.
+pub type Rating = (Source, Option<Cvss>, Option<Severity>, i64);
+
 /// A candidate row for matching.
 #[derive(Debug, Clone)]
 pub struct Candidate {
+    /// The record's row (for [`Database::details`]).
+    pub vuln: i64,
     pub id: String,
     pub source: Source,
     pub published: Option<String>,
-    pub summary: String,
+    /// The rating; its vector is left empty here (see [`Database::details`]).
     pub cvss: Option<Cvss>,
     pub severity: Option<Severity>,
     pub range: Range,
@@ -149,6 +162,7 @@ impl Database {
         let db = Database {
             conn,
             path: path.to_path_buf(),
+            kev: std::sync::OnceLock::new(),
         };
         db.init()?;
         Ok(db)
@@ -163,9 +177,14 @@ impl Database {
         }
         let conn = Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
             .map_err(sql_err(path))?;
+        // Map the file instead of reading pages through syscalls; a larger
+        // page cache for the clustered range scans.
+        conn.execute_batch("PRAGMA mmap_size = 1073741824; PRAGMA cache_size = -65536;")
+            .map_err(sql_err(path))?;
         let db = Database {
             conn,
             path: path.to_path_buf(),
+            kev: std::sync::OnceLock::new(),
         };
         let found: Option<String> = db
             .conn
@@ -202,11 +221,12 @@ impl Database {
                     cvss_version TEXT, cvss_score REAL, cvss_vector TEXT, severity TEXT,
                     UNIQUE(source, id));
                  CREATE TABLE IF NOT EXISTS affected(
-                    vuln INTEGER NOT NULL,
-                    product TEXT NOT NULL,
+                    product TEXT NOT NULL, vuln INTEGER NOT NULL, n INTEGER NOT NULL,
+                    id TEXT NOT NULL, source TEXT NOT NULL, published TEXT,
+                    cvss_version TEXT, cvss_score REAL, severity TEXT,
                     exact TEXT, start TEXT, start_incl INTEGER, end TEXT, end_incl INTEGER,
-                    fixed TEXT, confidence TEXT NOT NULL, stated TEXT NOT NULL);
-                 CREATE INDEX IF NOT EXISTS affected_product ON affected(product);
+                    fixed TEXT, confidence TEXT NOT NULL, stated TEXT NOT NULL,
+                    PRIMARY KEY (product, vuln, n)) WITHOUT ROWID;
                  CREATE INDEX IF NOT EXISTS affected_vuln ON affected(vuln);
                  CREATE TABLE IF NOT EXISTS kev(
                     cve TEXT PRIMARY KEY, vendor TEXT, product TEXT, name TEXT,
@@ -267,6 +287,11 @@ impl Database {
             std::sync::mpsc::sync_channel::<(usize, Result<Parsed, String>)>(workers * 2);
         let path = self.path.clone();
         let today = iotcheck_model::Date::today().to_string();
+        // A large page cache: ranges are inserted in file order into a table
+        // clustered by product, so inserts land all over it.
+        self.conn
+            .execute_batch("PRAGMA cache_size = -524288; PRAGMA synchronous = NORMAL;")
+            .map_err(sql_err(&path))?;
         let tx_conn = self.conn.transaction().map_err(sql_err(&path))?;
         let result: Result<(), DbError> = std::thread::scope(|scope| {
             for _ in 0..workers {
@@ -372,7 +397,7 @@ impl Database {
             s.affected_ranges = self
                 .conn
                 .query_row(
-                    "SELECT COUNT(*) FROM affected JOIN vuln ON vuln.rowid = affected.vuln WHERE vuln.source = ?1",
+                    "SELECT COUNT(*) FROM affected WHERE source = ?1",
                     [&s.source],
                     |r| r.get::<_, i64>(0),
                 )
@@ -406,74 +431,185 @@ impl Database {
             .map_err(sql_err(&self.path))
     }
 
-    /// The KEV entry of a CVE.
+    /// The KEV entry of a CVE (the catalog is read once per process: it is
+    /// small, and matching asks for every match).
     pub fn kev(&self, cve: &str) -> Result<Option<KevEntry>, DbError> {
+        if let Some(all) = self.kev.get() {
+            return Ok(all.get(cve).cloned());
+        }
         let e = sql_err(&self.path);
         let mut q = self
             .conn
-            .prepare_cached(
-                "SELECT cve, vendor, product, name, date_added, due_date, ransomware FROM kev WHERE cve = ?1",
-            )
+            .prepare("SELECT cve, vendor, product, name, date_added, due_date, ransomware FROM kev")
             .map_err(&e)?;
-        q.query_row([cve], |r| {
-            Ok(KevEntry {
-                cve: r.get(0)?,
-                vendor: r.get::<_, Option<String>>(1)?.unwrap_or_default(),
-                product: r.get::<_, Option<String>>(2)?.unwrap_or_default(),
-                name: r.get::<_, Option<String>>(3)?.unwrap_or_default(),
-                date_added: r.get(4)?,
-                due_date: r.get(5)?,
-                ransomware: r.get::<_, i64>(6)? != 0,
+        let rows = q
+            .query_map([], |r| {
+                Ok(KevEntry {
+                    cve: r.get(0)?,
+                    vendor: r.get::<_, Option<String>>(1)?.unwrap_or_default(),
+                    product: r.get::<_, Option<String>>(2)?.unwrap_or_default(),
+                    name: r.get::<_, Option<String>>(3)?.unwrap_or_default(),
+                    date_added: r.get(4)?,
+                    due_date: r.get(5)?,
+                    ransomware: r.get::<_, i64>(6)? != 0,
+                })
             })
-        })
-        .optional()
-        .map_err(&e)
+            .map_err(&e)?;
+        let mut all = std::collections::HashMap::new();
+        for k in rows {
+            let k = k.map_err(&e)?;
+            all.insert(k.cve.clone(), k);
+        }
+        let all = self.kev.get_or_init(|| all);
+        Ok(all.get(cve).cloned())
     }
 
-    /// Every affected range recorded for a product key.
-    pub fn candidates(&self, product: &str) -> Result<Vec<Candidate>, DbError> {
+    /// Holds one read snapshot until the database is dropped: every later
+    /// query reuses it instead of taking the file lock again (a match run
+    /// makes thousands of queries). An import running meanwhile waits for it.
+    pub fn snapshot(&self) -> Result<(), DbError> {
+        if self.conn.is_autocommit() {
+            self.conn
+                .execute_batch("BEGIN DEFERRED; SELECT 1 FROM meta LIMIT 1;")
+                .map_err(sql_err(&self.path))?;
+        }
+        Ok(())
+    }
+
+    /// The summary and CVSS vector of a stored record (by its row).
+    pub fn details(&self, vuln: i64) -> Result<(String, Option<String>), DbError> {
+        let e = sql_err(&self.path);
+        let mut q = self
+            .conn
+            .prepare_cached("SELECT summary, cvss_vector FROM vuln WHERE rowid = ?1")
+            .map_err(&e)?;
+        q.query_row([vuln], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()
+            .map(Option::unwrap_or_default)
+            .map_err(&e)
+    }
+
+    /// The affected ranges of a product key that contain `version`, and
+    /// the most trustworthy confidence each CVE has for this product (over
+    /// all its ranges, inside or not). One contiguous scan of the clustered
+    /// table; only the rows that contain the version are copied out.
+    pub fn hits(
+        &self,
+        product: &str,
+        version: &Version,
+    ) -> Result<(Vec<Candidate>, HashMap<String, Confidence>), DbError> {
         let e = sql_err(&self.path);
         let mut q = self
             .conn
             .prepare_cached(
-                "SELECT v.id, v.source, v.published, v.summary, v.cvss_version, v.cvss_score, v.cvss_vector,
-                        v.severity, a.exact, a.start, a.start_incl, a.end, a.end_incl, a.fixed,
-                        a.confidence, a.stated
-                 FROM affected a JOIN vuln v ON v.rowid = a.vuln WHERE a.product = ?1",
+                "SELECT id, confidence, exact, start, start_incl, end, end_incl,
+                        vuln, source, published, cvss_version, cvss_score, severity, fixed, stated
+                 FROM affected WHERE product = ?1",
+            )
+            .map_err(&e)?;
+        let mut rows = q.query([product]).map_err(&e)?;
+        let mut best: HashMap<String, Confidence> = HashMap::new();
+        let mut hits = Vec::new();
+        let text =
+            |r: &rusqlite::Row<'_>, i: usize| -> rusqlite::Result<Option<String>> { r.get(i) };
+        while let Some(r) = rows.next().map_err(&e)? {
+            let id = r
+                .get_ref(0)
+                .map_err(&e)?
+                .as_str()
+                .map_err(|x| sql_err(&self.path)(x.into()))?;
+            let confidence = Confidence::parse(r.get_ref(1).map_err(&e)?.as_str().unwrap_or("low"))
+                .unwrap_or(Confidence::Low);
+            match best.get_mut(id) {
+                Some(b) => *b = (*b).max(confidence),
+                None => {
+                    best.insert(id.to_string(), confidence);
+                }
+            }
+            let s = |i: usize| {
+                r.get_ref(i)
+                    .ok()
+                    .and_then(|v| v.as_str_or_null().ok().flatten())
+            };
+            let flag = |i: usize| {
+                r.get_ref(i)
+                    .ok()
+                    .and_then(|v| v.as_i64_or_null().ok().flatten())
+                    .unwrap_or(0)
+                    != 0
+            };
+            let inside = contains(
+                version,
+                s(2),
+                s(3).map(|b| (b, flag(4))),
+                s(5).map(|b| (b, flag(6))),
+            );
+            if !inside {
+                continue;
+            }
+            let bound = |v: Option<&str>, incl: bool| v.map(|v| (v.to_string(), incl));
+            let cvss = match (
+                text(r, 10).map_err(&e)?,
+                r.get::<_, Option<f64>>(11).map_err(&e)?,
+            ) {
+                (Some(version), Some(score)) => Some(Cvss {
+                    version,
+                    score,
+                    vector: String::new(),
+                }),
+                _ => None,
+            };
+            hits.push(Candidate {
+                vuln: r.get(7).map_err(&e)?,
+                id: id.to_string(),
+                source: Source::parse(s(8).unwrap_or("")).unwrap_or(Source::Cve5),
+                published: text(r, 9).map_err(&e)?,
+                cvss,
+                severity: s(12).and_then(Severity::from_word),
+                range: Range {
+                    exact: s(2).map(str::to_string),
+                    start: bound(s(3), flag(4)),
+                    end: bound(s(5), flag(6)),
+                    fixed: text(r, 13).map_err(&e)?,
+                },
+                confidence,
+                stated: text(r, 14).map_err(&e)?.unwrap_or_default(),
+            });
+        }
+        Ok((hits, best))
+    }
+
+    /// The rating of a CVE from every stored source, best source first
+    /// (for matches whose own rows carry none).
+    pub fn ratings(
+        &self,
+        id: &str,
+    ) -> Result<Vec<Rating>, DbError> {
+        let e = sql_err(&self.path);
+        let mut q = self
+            .conn
+            .prepare_cached(
+                "SELECT source, cvss_version, cvss_score, severity, rowid FROM vuln WHERE id = ?1",
             )
             .map_err(&e)?;
         let rows = q
-            .query_map([product], |r| {
-                let bound =
-                    |v: Option<String>, incl: Option<i64>| v.map(|v| (v, incl.unwrap_or(0) != 0));
-                let cvss = match (r.get::<_, Option<String>>(4)?, r.get::<_, Option<f64>>(5)?) {
+            .query_map([id], |r| {
+                let cvss = match (r.get::<_, Option<String>>(1)?, r.get::<_, Option<f64>>(2)?) {
                     (Some(version), Some(score)) => Some(Cvss {
                         version,
                         score,
-                        vector: r.get::<_, Option<String>>(6)?.unwrap_or_default(),
+                        vector: String::new(),
                     }),
                     _ => None,
                 };
-                Ok(Candidate {
-                    id: r.get(0)?,
-                    source: Source::parse(&r.get::<_, String>(1)?).unwrap_or(Source::Cve5),
-                    published: r.get(2)?,
-                    summary: r.get(3)?,
+                Ok((
+                    Source::parse(&r.get::<_, String>(0)?).unwrap_or(Source::Cve5),
                     cvss,
-                    severity: r
-                        .get::<_, Option<String>>(7)?
+                    r.get::<_, Option<String>>(3)?
                         .as_deref()
                         .and_then(Severity::from_word),
-                    range: Range {
-                        exact: r.get(8)?,
-                        start: bound(r.get(9)?, r.get(10)?),
-                        end: bound(r.get(11)?, r.get(12)?),
-                        fixed: r.get(13)?,
-                    },
-                    confidence: Confidence::parse(&r.get::<_, String>(14)?)
-                        .unwrap_or(Confidence::Low),
-                    stated: r.get(15)?,
-                })
+                    r.get::<_, i64>(4)?,
+                ))
             })
             .map_err(&e)?;
         rows.collect::<Result<Vec<_>, _>>().map_err(&e)
@@ -509,8 +645,9 @@ impl<'c> Writer<'c> {
             clear: conn.prepare("DELETE FROM affected WHERE vuln = ?1").map_err(&e)?,
             range: conn
                 .prepare(
-                    "INSERT INTO affected(vuln, product, exact, start, start_incl, end, end_incl, fixed, confidence, stated)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                    "INSERT OR REPLACE INTO affected(product, vuln, n, id, source, published, cvss_version, cvss_score, severity,
+                        exact, start, start_incl, end, end_incl, fixed, confidence, stated)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
                 )
                 .map_err(&e)?,
             kev: conn
@@ -545,11 +682,18 @@ impl<'c> Writer<'c> {
             )
             .map_err(&e)?;
         self.clear.execute([rowid]).map_err(&e)?;
-        for a in &r.affected {
+        for (n, a) in r.affected.iter().enumerate() {
             self.range
                 .execute(params![
-                    rowid,
                     a.product,
+                    rowid,
+                    n as i64,
+                    r.id,
+                    r.source.as_str(),
+                    r.published,
+                    r.cvss.as_ref().map(|c| c.version.as_str()),
+                    r.cvss.as_ref().map(|c| c.score),
+                    r.severity.map(Severity::as_str),
                     a.range.exact,
                     a.range.start.as_ref().map(|s| s.0.as_str()),
                     a.range.start.as_ref().map(|s| s.1),

@@ -74,58 +74,55 @@ pub fn match_component(
     let v = Version::parse_distro(version).ok_or_else(|| MatchError::BadVersion(version.into()))?;
     let key = product_key(None, name).ok_or_else(|| MatchError::BadName(name.into()))?;
     let component = key.clone();
-    let candidates = db.candidates(&key)?;
+    let (hits, best) = db.hits(&key, &v)?;
     let mut by_cve: BTreeMap<&str, Vec<&Candidate>> = BTreeMap::new();
-    for c in &candidates {
-        by_cve.entry(c.id.as_str()).or_default().push(c);
+    for c in &hits {
+        // Only the most trustworthy kind of range a CVE has for this product counts.
+        if best.get(&c.id).is_none_or(|b| *b == c.confidence) {
+            by_cve.entry(c.id.as_str()).or_default().push(c);
+        }
     }
     let mut out = Vec::new();
-    for (cve, rows) in by_cve {
-        let best = rows
-            .iter()
-            .map(|c| c.confidence)
-            .max()
-            .unwrap_or(Confidence::Low);
-        let hits: Vec<&&Candidate> = rows
-            .iter()
-            .filter(|c| c.confidence == best && c.range.contains(&v))
-            .collect();
-        if hits.is_empty() {
-            continue;
-        }
+    for (cve, hits) in by_cve {
         let mut sources: Vec<String> = hits.iter().map(|c| c.source.as_str().to_string()).collect();
         sources.sort();
         sources.dedup();
-        // Rating: from any row of this CVE (not only the hits), best source first.
-        let rated = rows
+        // Rating: NVD's when one of the hits is NVD's, else the best source
+        // of any record of this CVE (a source whose ranges disagree still rates it).
+        let own = hits
             .iter()
             .filter(|c| c.cvss.is_some() || c.severity.is_some())
-            .min_by_key(|c| rating_rank(c.source));
-        let cvss = rated.and_then(|c| c.cvss.clone());
-        let severity = rated.and_then(|c| c.severity);
+            .min_by_key(|c| rating_rank(c.source))
+            .map(|c| (c.source, c.cvss.clone(), c.severity, c.vuln));
+        let rated = match own {
+            Some(r) if r.0 == Source::Nvd => Some(r),
+            _ => db
+                .ratings(cve)?
+                .into_iter()
+                .filter(|r| r.1.is_some() || r.2.is_some())
+                .min_by_key(|r| rating_rank(r.0))
+                .or(own),
+        };
+        let (summary, vector) = db.details(rated.as_ref().map_or(hits[0].vuln, |r| r.3))?;
+        let cvss = rated.as_ref().and_then(|r| r.1.clone()).map(|mut c| {
+            c.vector = vector.unwrap_or_default();
+            c
+        });
+        let severity = rated.as_ref().and_then(|r| r.2);
         let fixed = hits
             .iter()
-            .filter_map(|c| c.range.fixed.clone())
-            .filter_map(|f| Version::parse(&f))
+            .filter_map(|c| c.range.fixed.as_deref())
+            .filter_map(Version::parse)
             .min()
             .map(|f| f.to_string());
-        let published = rows.iter().filter_map(|c| c.published.clone()).min();
-        let fix_age_days = match (
-            &published,
-            fixed.is_some() || hits.iter().any(|c| c.range.has_fix()),
-        ) {
+        let published = hits.iter().filter_map(|c| c.published.clone()).min();
+        let fix_age_days = match (&published, hits.iter().any(|c| c.range.has_fix())) {
             (Some(p), true) => p
                 .parse::<Date>()
                 .ok()
                 .map(|d| today.unix_days() - d.unix_days()),
             _ => None,
         };
-        let summary = rows
-            .iter()
-            .map(|c| c.summary.as_str())
-            .find(|s| !s.is_empty())
-            .unwrap_or("")
-            .to_string();
         out.push(Match {
             cve: cve.to_string(),
             component: component.clone(),
@@ -138,7 +135,7 @@ pub fn match_component(
             kev: db.kev(cve)?,
             published,
             fix_age_days,
-            confidence: best,
+            confidence: hits[0].confidence,
             summary,
         });
     }

@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::version::{Version, is_placeholder};
+use crate::version::{Version, compare_text, is_placeholder};
 
 /// How far a match can be trusted, from how the record stated its versions.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -100,25 +100,12 @@ impl Range {
 
     /// Whether `v` is inside.
     pub fn contains(&self, v: &Version) -> bool {
-        if let Some(x) = &self.exact {
-            return Version::parse(x).is_some_and(|x| &x == v);
-        }
-        if self.start.is_none() && self.end.is_none() {
-            return false;
-        }
-        let lower_ok = match &self.start {
-            Some((s, incl)) => {
-                Version::parse(s).is_some_and(|s| if *incl { v >= &s } else { v > &s })
-            }
-            None => true,
-        };
-        let upper_ok = match &self.end {
-            Some((e, incl)) => {
-                Version::parse(e).is_some_and(|e| if *incl { v <= &e } else { v < &e })
-            }
-            None => true,
-        };
-        lower_ok && upper_ok
+        contains(
+            v,
+            self.exact.as_deref(),
+            self.start.as_ref().map(|(s, i)| (s.as_str(), *i)),
+            self.end.as_ref().map(|(e, i)| (e.as_str(), *i)),
+        )
     }
 
     /// Whether versions above the range are unaffected (a fix exists).
@@ -140,6 +127,37 @@ impl Range {
         }
         parts.join(", ")
     }
+}
+
+/// Whether `v` is inside the range given by borrowed bounds (as stored):
+/// an exact version, or at least one bound. A bound that is not a version
+/// matches nothing.
+pub fn contains(
+    v: &Version,
+    exact: Option<&str>,
+    start: Option<(&str, bool)>,
+    end: Option<(&str, bool)>,
+) -> bool {
+    use std::cmp::Ordering::{Equal, Greater, Less};
+    if let Some(x) = exact {
+        return compare_text(v, x) == Some(Equal);
+    }
+    if start.is_none() && end.is_none() {
+        return false;
+    }
+    let lower_ok = match start.map(|(s, incl)| (compare_text(v, s), incl)) {
+        None => true,
+        Some((Some(Greater), _)) => true,
+        Some((Some(Equal), incl)) => incl,
+        Some(_) => false,
+    };
+    let upper_ok = match end.map(|(e, incl)| (compare_text(v, e), incl)) {
+        None => true,
+        Some((Some(Less), _)) => true,
+        Some((Some(Equal), incl)) => incl,
+        Some(_) => false,
+    };
+    lower_ok && upper_ok
 }
 
 #[cfg(test)]

@@ -30,22 +30,12 @@ use std::cmp::Ordering;
 /// The longest version string accepted; longer input is not a version.
 pub const MAX_LEN: usize = 64;
 
-/// One token of a version.
-#[derive(Debug, Clone, PartialEq, Eq)]
-enum Token {
-    /// Digits, leading zeros dropped (so they compare as numbers of any size).
-    Num(String),
-    /// A pre-release marker with its rank (alpha 0, beta 1, pre 2, rc 3, dev/snapshot -1).
-    Pre(i8),
-    /// A letter release or patch level (`k`, `zd`, `p`).
-    Letters(String),
-}
-
-/// A parsed version.
+/// A parsed version: the validated text; comparisons tokenize it on the
+/// fly without allocating (matching compares hundreds of thousands of
+/// stored bounds against one version).
 #[derive(Debug, Clone)]
 pub struct Version {
     text: String,
-    tokens: Vec<Token>,
 }
 
 impl PartialEq for Version {
@@ -61,7 +51,7 @@ impl PartialOrd for Version {
 }
 impl Ord for Version {
     fn cmp(&self, other: &Self) -> Ordering {
-        compare_tokens(&self.tokens, &other.tokens)
+        compare_valid(&self.text, &other.text)
     }
 }
 
@@ -69,6 +59,154 @@ impl std::fmt::Display for Version {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(&self.text)
     }
+}
+
+/// The sort key of one token at one place. Declaration order is the order
+/// across kinds: pre-release < nothing or 0 < letters < a positive number.
+#[derive(Debug, Clone, Copy)]
+enum Key<'a> {
+    /// Rank: dev/snapshot -1, alpha 0, beta 1, pre 2, rc 3.
+    Pre(i8),
+    /// Nothing at this place, or a run of zeros.
+    Zero,
+    /// A letter release or patch level (`k`, `zd`, `p`), compared by
+    /// length, then case-insensitively.
+    Letters(&'a str),
+    /// Digits without leading zeros, compared by length then bytes (a
+    /// number of any size).
+    Num(&'a str),
+}
+
+impl Key<'_> {
+    fn rank(&self) -> u8 {
+        match self {
+            Key::Pre(_) => 0,
+            Key::Zero => 1,
+            Key::Letters(_) => 2,
+            Key::Num(_) => 3,
+        }
+    }
+
+    fn cmp(&self, other: &Key<'_>) -> Ordering {
+        match (self, other) {
+            (Key::Pre(a), Key::Pre(b)) => a.cmp(b),
+            (Key::Letters(a), Key::Letters(b)) => a.len().cmp(&b.len()).then_with(|| {
+                a.bytes()
+                    .map(|c| c.to_ascii_lowercase())
+                    .cmp(b.bytes().map(|c| c.to_ascii_lowercase()))
+            }),
+            (Key::Num(a), Key::Num(b)) => a.len().cmp(&b.len()).then_with(|| a.cmp(b)),
+            _ => self.rank().cmp(&other.rank()),
+        }
+    }
+}
+
+/// The tokens of a valid version text, as keys.
+struct Keys<'a> {
+    s: &'a str,
+    i: usize,
+    after_separator: bool,
+}
+
+impl<'a> Keys<'a> {
+    fn new(s: &'a str) -> Self {
+        Keys {
+            s,
+            i: 0,
+            after_separator: false,
+        }
+    }
+}
+
+impl<'a> Iterator for Keys<'a> {
+    type Item = Key<'a>;
+
+    fn next(&mut self) -> Option<Key<'a>> {
+        let bytes = self.s.as_bytes();
+        while self.i < bytes.len() {
+            let b = bytes[self.i];
+            if b.is_ascii_digit() {
+                let start = self.i;
+                while self.i < bytes.len() && bytes[self.i].is_ascii_digit() {
+                    self.i += 1;
+                }
+                self.after_separator = false;
+                let digits = self.s[start..self.i].trim_start_matches('0');
+                return Some(if digits.is_empty() {
+                    Key::Zero
+                } else {
+                    Key::Num(digits)
+                });
+            } else if b.is_ascii_alphabetic() {
+                let start = self.i;
+                while self.i < bytes.len() && bytes[self.i].is_ascii_alphabetic() {
+                    self.i += 1;
+                }
+                let word = &self.s[start..self.i];
+                // `2.0b1`, `3.8.0a4`: a lone a/b followed by digits is a
+                // pre-release (Python style); `1.0.2b` is OpenSSL's letter release.
+                let digit_follows = bytes.get(self.i).is_some_and(u8::is_ascii_digit);
+                let lone_pre = self.after_separator || digit_follows;
+                self.after_separator = false;
+                let is = |w: &str| word.eq_ignore_ascii_case(w);
+                if is("stable") || is("release") || is("final") || is("ga") {
+                    continue;
+                }
+                return Some(if is("alpha") || (is("a") && lone_pre) {
+                    Key::Pre(0)
+                } else if is("beta") || (is("b") && lone_pre) {
+                    Key::Pre(1)
+                } else if is("pre") {
+                    Key::Pre(2)
+                } else if is("rc") || is("cr") {
+                    Key::Pre(3)
+                } else if is("dev") || is("snapshot") || is("git") {
+                    Key::Pre(-1)
+                } else {
+                    Key::Letters(word)
+                });
+            } else {
+                self.i += 1;
+                self.after_separator = true;
+            }
+        }
+        None
+    }
+}
+
+/// Compares two valid version texts: lexicographic over the keys, the
+/// shorter padded with "nothing" (so `1.0` = `1.0.0`), hence a total order.
+fn compare_valid(a: &str, b: &str) -> Ordering {
+    let (mut x, mut y) = (Keys::new(a), Keys::new(b));
+    loop {
+        match (x.next(), y.next()) {
+            (None, None) => return Ordering::Equal,
+            (p, q) => {
+                let ord = p.unwrap_or(Key::Zero).cmp(&q.unwrap_or(Key::Zero));
+                if ord != Ordering::Equal {
+                    return ord;
+                }
+            }
+        }
+    }
+}
+
+/// The version text of `s` when it is a version (see [`Version::parse`]).
+fn valid(s: &str) -> Option<&str> {
+    let s = s.trim();
+    let s = s.strip_prefix(['v', 'V']).unwrap_or(s);
+    let ok = !s.is_empty()
+        && s.len() <= MAX_LEN
+        && s.as_bytes()[0].is_ascii_digit()
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_' | b'+' | b'~'));
+    ok.then_some(s)
+}
+
+/// Compares a version with a version text (a stored bound) without
+/// allocating; `None` when the text is not a version.
+pub fn compare_text(v: &Version, text: &str) -> Option<Ordering> {
+    valid(text).map(|t| compare_valid(&v.text, t))
 }
 
 /// Words that stand for "no version" in records.
@@ -85,60 +223,8 @@ impl Version {
     /// when it is not a version: empty, too long, no digit first, or
     /// characters no version uses.
     pub fn parse(s: &str) -> Option<Version> {
-        let s = s.trim();
-        let s = s.strip_prefix(['v', 'V']).unwrap_or(s);
-        if s.is_empty() || s.len() > MAX_LEN || !s.as_bytes()[0].is_ascii_digit() {
-            return None;
-        }
-        if !s
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_' | b'+' | b'~'))
-        {
-            return None;
-        }
-        let mut tokens = Vec::new();
-        let bytes = s.as_bytes();
-        let mut i = 0;
-        let mut after_separator = false;
-        while i < bytes.len() {
-            let b = bytes[i];
-            if b.is_ascii_digit() {
-                let start = i;
-                while i < bytes.len() && bytes[i].is_ascii_digit() {
-                    i += 1;
-                }
-                let digits = s[start..i].trim_start_matches('0');
-                tokens.push(Token::Num(digits.to_string()));
-                after_separator = false;
-            } else if b.is_ascii_alphabetic() {
-                let start = i;
-                while i < bytes.len() && bytes[i].is_ascii_alphabetic() {
-                    i += 1;
-                }
-                let word = s[start..i].to_ascii_lowercase();
-                // `2.0b1`, `3.8.0a4`: a lone a/b followed by digits is a
-                // pre-release (Python style); `1.0.2b` is OpenSSL's letter release.
-                let digit_follows = bytes.get(i).is_some_and(u8::is_ascii_digit);
-                match word.as_str() {
-                    "stable" | "release" | "final" | "ga" => {}
-                    "alpha" => tokens.push(Token::Pre(0)),
-                    "a" if after_separator || digit_follows => tokens.push(Token::Pre(0)),
-                    "beta" => tokens.push(Token::Pre(1)),
-                    "b" if after_separator || digit_follows => tokens.push(Token::Pre(1)),
-                    "pre" => tokens.push(Token::Pre(2)),
-                    "rc" | "cr" => tokens.push(Token::Pre(3)),
-                    "dev" | "snapshot" | "git" => tokens.push(Token::Pre(-1)),
-                    _ => tokens.push(Token::Letters(word)),
-                }
-                after_separator = false;
-            } else {
-                i += 1;
-                after_separator = true;
-            }
-        }
-        Some(Version {
-            text: s.to_string(),
-            tokens,
+        valid(s).map(|t| Version {
+            text: t.to_string(),
         })
     }
 
@@ -158,8 +244,8 @@ impl Version {
     /// Whether `self` starts with the release line `line` (`1.1.1n` is in
     /// line `1.1.1` and `1.1`; `1.10` is not in `1.1`).
     pub fn in_line(&self, line: &Version) -> bool {
-        line.tokens.len() <= self.tokens.len()
-            && line.tokens.iter().zip(&self.tokens).all(|(a, b)| a == b)
+        let mut mine = Keys::new(&self.text);
+        Keys::new(&line.text).all(|l| mine.next().is_some_and(|m| m.cmp(&l) == Ordering::Equal))
     }
 }
 
@@ -199,32 +285,6 @@ pub fn upstream_part(s: &str) -> String {
         s = up;
     }
     s.to_string()
-}
-
-fn compare_tokens(a: &[Token], b: &[Token]) -> Ordering {
-    // Compared as if both were padded with "nothing" tokens: lexicographic
-    // order over one key per position, hence a total order.
-    let n = a.len().max(b.len());
-    for i in 0..n {
-        let ord = key(a.get(i)).cmp(&key(b.get(i)));
-        if ord != Ordering::Equal {
-            return ord;
-        }
-    }
-    Ordering::Equal
-}
-
-/// The sort key of a token (or of nothing at that place). One scale for
-/// all: pre-releases < nothing = 0 < letter releases < 1 < 2 < …, so
-/// `1.0rc1` < `1.0` = `1.0.0` < `1.0.2k`-style letters < `1.0.1`.
-fn key(t: Option<&Token>) -> (u8, i8, usize, &str) {
-    match t {
-        Some(Token::Pre(r)) => (0, *r, 0, ""),
-        None => (1, 0, 0, ""),
-        Some(Token::Num(d)) if d.is_empty() => (1, 0, 0, ""),
-        Some(Token::Letters(w)) => (2, 0, w.len(), w.as_str()),
-        Some(Token::Num(d)) => (3, 0, d.len(), d.as_str()),
-    }
 }
 
 #[cfg(test)]

@@ -287,6 +287,7 @@ fn match_cmd(args: &MatchArgs) -> anyhow::Result<u8> {
     };
     let path = args.db.path()?;
     let db = Database::open(&path).map_err(|e| usage(e.to_string()))?;
+    db.snapshot().map_err(|e| usage(e.to_string()))?;
     let wanted: Vec<(String, String, String)> = match (&args.sbom, &args.name, &args.version) {
         (Some(sbom), _, _) => {
             let text = std::fs::read_to_string(sbom)

@@ -190,3 +190,190 @@ fn errors_name_the_input() {
     );
     assert!(err.contains("is not a version"), "{err}");
 }
+
+/// A squashfs firmware image around real binaries (the cve-bin-tool
+/// packages in ../shared/data, unpacked at test time, never committed),
+/// built with Debian's mksquashfs.
+fn firmware_with_real_packages(dir: &std::path::Path) -> PathBuf {
+    let pkgs = root().join("../shared/data/firmware/cve-bin-tool-condensed/condensed-downloads");
+    assert!(
+        pkgs.is_dir(),
+        "shared data missing: {} (see ../shared/data/MANIFEST.md)",
+        pkgs.display()
+    );
+    let rootfs = dir.join("rootfs");
+    std::fs::create_dir_all(rootfs.join("etc")).unwrap();
+    std::fs::write(rootfs.join("etc/passwd"), "root:x:0:0:root:/root:/bin/sh\n").unwrap();
+    for p in [
+        "busybox-1.28.2-1.fc29.x86_64.rpm.tar.gz",
+        "dropbear_2014.65-1+deb8u2_amd64.deb.tar.gz",
+        "libopenssl1.1_1.1.1n-1_x86_64.ipk.tar.gz",
+        "dnsmasq_2.80-16.3_x86_64.ipk.tar.gz",
+    ] {
+        let ok = std::process::Command::new("tar")
+            .arg("xzf")
+            .arg(pkgs.join(p))
+            .arg("-C")
+            .arg(&rootfs)
+            .status()
+            .unwrap()
+            .success();
+        assert!(ok, "tar xzf {p}");
+    }
+    let image = dir.join("fw.squashfs");
+    let out = std::process::Command::new("mksquashfs")
+        .arg(&rootfs)
+        .arg(&image)
+        .args(["-comp", "gzip", "-noappend", "-all-root", "-quiet"])
+        .output()
+        .expect("mksquashfs (squashfs-tools, installed by scripts/install-test-deps.sh)");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    image
+}
+
+fn requirement<'a>(report: &'a serde_json::Value, id: &str) -> &'a serde_json::Value {
+    report["standards"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|s| s["requirements"].as_array().unwrap())
+        .find(|r| r["id"] == id)
+        .unwrap()
+}
+
+fn assess_json(image: &std::path::Path, db: &std::path::Path) -> serde_json::Value {
+    let out = iotcheck()
+        .args([
+            "assess",
+            "--format",
+            "json",
+            "--as-of",
+            "2026-11-25",
+            "--firmware",
+        ])
+        .arg(image)
+        .arg("--vulns-db")
+        .arg(db)
+        .output()
+        .unwrap();
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)));
+    crate::assert_contract(&report);
+    report
+}
+
+#[test]
+fn assess_decides_vulnerability_management_from_real_components() {
+    let dir = tempfile::tempdir().unwrap();
+    let image = firmware_with_real_packages(dir.path());
+    let (_db_dir, db) = imported_db();
+    let report = assess_json(&image, &db);
+
+    let comps: Vec<(String, String)> = report["components"]
+        .as_array()
+        .expect("a component inventory")
+        .iter()
+        .map(|c| {
+            (
+                c["name"].as_str().unwrap().to_string(),
+                c["version"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    for want in [
+        ("busybox", "1.28.2"),
+        ("dropbear", "2014.65"),
+        ("openssl", "1.1.1n"),
+        ("dnsmasq", "2.80"),
+    ] {
+        assert!(
+            comps.iter().any(|(n, v)| n == want.0 && v == want.1),
+            "{want:?} not in {comps:?}"
+        );
+    }
+    assert_eq!(requirement(&report, "VUL-4")["verdict"], "meets");
+    // OpenSSL 1.1.1 reached its end of life on 2023-09-11.
+    let eol = requirement(&report, "VUL-5");
+    assert_eq!(eol["verdict"], "fails", "{eol:#}");
+    assert!(
+        eol["reason"].as_str().unwrap().contains("openssl 1.1.1n"),
+        "{eol:#}"
+    );
+    // The KEV catalog (fixture) lists none of these: decided, not skipped.
+    assert_eq!(requirement(&report, "VUL-2")["verdict"], "meets");
+    // busybox 1.28.2 and dropbear 2014.65 are affected, but these records carry no
+    // rating: VUL-3 cannot pass, and says which CVEs it could not rate.
+    let high = requirement(&report, "VUL-3");
+    assert_eq!(high["verdict"], "inconclusive", "{high:#}");
+    let text = high.to_string();
+    assert!(
+        text.contains("CVE-2021-42386") && text.contains("CVE-2016-7406"),
+        "{text}"
+    );
+    assert!(
+        !text.contains("CVE-2017-14491"),
+        "dnsmasq 2.80 has the fix (2.78)"
+    );
+    assert!(
+        !text.contains("CVE-2022-0778"),
+        "OpenSSL 1.1.1n has the fix"
+    );
+    // The evidence locates the component in the image and names the record.
+    let results = &high["checks"][0]["results"][0]["evidence"];
+    assert!(
+        results
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["kind"] == "file"
+                && e["path"]
+                    .as_array()
+                    .unwrap()
+                    .last()
+                    .unwrap()
+                    .as_str()
+                    .unwrap()
+                    .ends_with("busybox")),
+        "{results:#}"
+    );
+    assert!(
+        results
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["kind"] == "advisory"
+                && e["id"] == "CVE-2021-42386"
+                && e["fixed"] == "1.34.0"
+                && e["confidence"] == "high"),
+        "{results:#}"
+    );
+}
+
+#[test]
+fn assess_fails_known_exploited_and_unpatched_high_with_rated_records() {
+    // The same real binaries against the NVD-format and KEV-format fixtures
+    // (fictional ids CVE-2999-*: busybox 1.20.0–1.30.0, CVSS 9.8, in KEV).
+    let dir = tempfile::tempdir().unwrap();
+    let image = firmware_with_real_packages(dir.path());
+    let db = dir.path().join("v.sqlite");
+    run(
+        iotcheck()
+            .args(["vulns", "db", "import", "--db"])
+            .arg(&db)
+            .arg(root().join("crates/iotcheck-vulns/tests/fixtures/nvd-synthetic.json"))
+            .arg(root().join("crates/iotcheck-vulns/tests/fixtures/osv-synthetic.json"))
+            .arg(kev_fixture()),
+        0,
+    );
+    let report = assess_json(&image, &db);
+    for id in ["VUL-2", "VUL-3"] {
+        let r = requirement(&report, id);
+        assert_eq!(r["verdict"], "fails", "{r:#}");
+        assert!(r.to_string().contains("CVE-2999-0001"), "{r:#}");
+    }
+    assert_eq!(report["overall"], "fails");
+}
