@@ -34,17 +34,21 @@
 //! ```
 
 mod checks;
+mod confine;
 mod error;
 mod formats;
 mod image;
+pub mod inventory;
 mod limits;
+pub mod sbom;
 mod text;
 mod unpack;
 
 pub use checks::accounts::{DEFAULT_PASSWORDS, check_accounts};
-pub use checks::{CHECKS, checks, checks_with};
+pub use checks::{CHECKS, checks, checks_with, checks_with_inventory};
 pub use error::FirmwareError;
-pub use image::{Entry, EntryKind, Image, Note};
+pub use image::{Entry, EntryKind, Image, ImageHeader, Note};
+pub use inventory::inventory;
 pub use limits::Limits;
 
 /// Unpacks a firmware image in memory.

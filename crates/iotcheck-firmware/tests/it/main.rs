@@ -5,8 +5,10 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod adversarial;
+mod archives;
 mod clean;
 mod example;
+mod inventory;
 mod props;
 mod shared;
 
