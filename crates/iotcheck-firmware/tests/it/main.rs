@@ -10,6 +10,7 @@ mod clean;
 mod example;
 mod inventory;
 mod props;
+mod sbom;
 mod shared;
 
 use std::path::{Path, PathBuf};
