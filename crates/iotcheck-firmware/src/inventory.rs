@@ -444,6 +444,28 @@ fn package_component(r: &Rules, p: &Package) -> Option<(String, String)> {
     (name_ok && plausible_version(&version)).then_some((name, version))
 }
 
+/// Drops a version that another match of the same component in the same
+/// file extends with a letter suffix: OpenSSH's `version.h` stores
+/// `SSH_VERSION` ("OpenSSH_9.2", sent in the protocol banner) and
+/// `SSH_RELEASE` = `SSH_VERSION SSH_PORTABLE` ("OpenSSH_9.2p1") as separate
+/// strings, and the release is the version shipped.
+fn collapse_prefixes(matches: Vec<VersionMatch>) -> Vec<VersionMatch> {
+    let extended = |m: &VersionMatch| {
+        matches.iter().any(|o| {
+            o.component == m.component
+                && o.version.len() > m.version.len()
+                && o.version.starts_with(&m.version)
+                && o.version.as_bytes()[m.version.len()].is_ascii_alphabetic()
+        })
+    };
+    let keep: Vec<bool> = matches.iter().map(|m| !extended(m)).collect();
+    matches
+        .into_iter()
+        .zip(keep)
+        .filter_map(|(m, k)| k.then_some(m))
+        .collect()
+}
+
 /// Components accumulated by (name, version).
 #[derive(Default)]
 struct Found {
@@ -520,7 +542,7 @@ pub fn inventory(image: &Image) -> Vec<Component> {
         if !scannable(bytes) {
             continue;
         }
-        for m in scan_bytes(inner, bytes) {
+        for m in collapse_prefixes(scan_bytes(inner, bytes)) {
             found.add(
                 &m.component,
                 &m.version,
@@ -602,6 +624,8 @@ mod tests {
         assert!(scan_bytes("/usr/sbin/sshd", b"\0OpenSSH_3.0*,OpenSSH_3.1*\0").is_empty());
         assert!(scan_bytes("/x", b"\0requires OpenSSL 1.0.2 or later\0").is_empty());
         assert!(scan_bytes("/x", b"BusyBox v%s (%s)").is_empty());
+        // libavahi-client carries "avahi 0.6" whatever its own version.
+        assert!(scan_bytes("/usr/lib/libavahi-client.so.3", b"\0avahi 0.6\0").is_empty());
         // A version literal far from the format string is not taken.
         let mut far = b"mosquitto version %s\0".to_vec();
         far.extend(std::iter::repeat_n(b'x', 1000));
@@ -613,6 +637,18 @@ mod tests {
             scan_bytes("/usr/sbin/mosquitto", b"mosquitto version %s\x001.4.10\0")[0].version,
             "1.4.10"
         );
+    }
+
+    #[test]
+    fn a_version_extended_in_the_same_file_is_dropped() {
+        let bytes = b"\0OpenSSH_9.2\0SSH-2.0-%.100s\0OpenSSH_9.2p1\0";
+        let all = scan_bytes("/usr/bin/ssh", bytes);
+        assert_eq!(all.len(), 2);
+        let kept: Vec<String> = collapse_prefixes(all).into_iter().map(|m| m.version).collect();
+        assert_eq!(kept, ["9.2p1"]);
+        // Different components, or a numeric continuation, are kept.
+        let two = scan_bytes("/x", b"\0OpenSSH_9.2\0nginx/9.2.1\0");
+        assert_eq!(collapse_prefixes(two).len(), 2);
     }
 
     #[test]

@@ -317,3 +317,88 @@ mod props {
         }
     }
 }
+
+/// A second, held-out measure: the binaries of Debian packages installed on
+/// this machine (none of them seen while writing the signatures), with
+/// dpkg's version as ground truth. Host-dependent, so not run by default:
+///
+/// ```text
+/// cargo test -p iotcheck-firmware --test it inventory::debian_host_binaries -- --ignored --nocapture
+/// ```
+#[test]
+#[ignore = "reads the packages installed on this machine (Debian 12 with the ones listed)"]
+fn debian_host_binaries() {
+    const PACKAGES: [(&str, &str); 16] = [
+        ("busybox-static", "busybox"),
+        ("dnsmasq-base", "dnsmasq"),
+        ("dropbear-bin", "dropbear"),
+        ("lighttpd", "lighttpd"),
+        ("curl", "curl"),
+        ("libcurl4", "curl"),
+        ("mosquitto", "mosquitto"),
+        ("libssl3", "openssl"),
+        ("zlib1g", "zlib"),
+        ("openssh-client", "openssh"),
+        ("libc6", "glibc"),
+        ("avahi-daemon", "avahi"),
+        ("libpcap0.8", "libpcap"),
+        ("libexpat1", "expat"),
+        ("libpng16-16", "libpng"),
+        ("u-boot-tools", "u-boot"),
+    ];
+    let dpkg = |args: &[&str]| {
+        let out = std::process::Command::new("dpkg-query")
+            .args(args)
+            .output()
+            .expect("dpkg-query (Debian) is needed for this measurement");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let (mut tp, mut reported, mut truth_n) = (0usize, 0usize, 0usize);
+    println!("| Debian package | expected | identified | result |");
+    println!("|---|---|---|---|");
+    for (pkg, component) in PACKAGES {
+        let version = dpkg(&["-W", "-f", "${Version}", pkg]);
+        assert!(!version.is_empty(), "{pkg} is not installed on this machine");
+        let want = (
+            component.to_string(),
+            iotcheck_firmware::inventory::upstream_version(&version),
+        );
+        let list = dpkg(&["-L", pkg]);
+        let files: Vec<&str> = list
+            .lines()
+            .filter(|f| std::path::Path::new(f).is_file() && !f.starts_with("/usr/share/"))
+            .collect();
+        let out = std::process::Command::new("tar")
+            .args(["-c", "--no-recursion", "-P", "-f", "-"])
+            .args(&files)
+            .output()
+            .unwrap();
+        assert!(out.status.success());
+        let img = unpack_ok(&out.stdout, pkg);
+        let found: BTreeSet<(String, String)> = inventory(&img)
+            .into_iter()
+            .map(|c| (c.name, c.version))
+            .collect();
+        truth_n += 1;
+        reported += found.len();
+        let hit = found.contains(&want);
+        tp += usize::from(hit);
+        let shown = found
+            .iter()
+            .map(|(n, v)| format!("{n} {v}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let result = match (hit, found.len()) {
+            (true, 1) => "✔",
+            (true, _) => "✔ + extra",
+            (false, 0) => "✘ missed",
+            (false, _) => "✘ wrong",
+        };
+        println!("| `{pkg}` {version} | {} {} | {shown} | {result} |", want.0, want.1);
+    }
+    println!(
+        "\nprecision {tp}/{reported} = {:.3}, recall {tp}/{truth_n} = {:.3}",
+        tp as f64 / reported.max(1) as f64,
+        tp as f64 / truth_n as f64
+    );
+}
