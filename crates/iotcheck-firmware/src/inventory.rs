@@ -24,8 +24,9 @@
 //! whether a version is vulnerable (that is `iotcheck-vulns`' job).
 //!
 //! Every scan is bounded: files are already bounded by [`crate::Limits`],
-//! a rule reports at most [`MAX_MATCHES_PER_FILE`] matches per file, and a
-//! `near` rule looks at most its `window` bytes either side of its anchor.
+//! a rule reports at most [`MAX_MATCHES_PER_FILE`] matches per file, a
+//! `near` rule looks at most its `window` bytes either side of its anchor,
+//! and at most [`MAX_COMPONENTS`] distinct components are kept.
 
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
@@ -41,6 +42,9 @@ use crate::text;
 pub const MAX_EVIDENCE: usize = 5;
 /// Matches one rule may report from one file.
 pub const MAX_MATCHES_PER_FILE: usize = 16;
+/// Distinct (name, version) pairs kept per image: a hostile status file of
+/// a million one-line stanzas must not become a million components.
+pub const MAX_COMPONENTS: usize = 5_000;
 /// Longest version accepted.
 pub const MAX_VERSION_LEN: usize = 32;
 /// Longest excerpt kept as evidence (characters).
@@ -475,10 +479,11 @@ struct Found {
 impl Found {
     fn add(&mut self, component: &str, version: &str, evidence: Evidence) {
         let c = Component::identified(component, version, Vec::new());
-        let entry = self
-            .by_key
-            .entry((c.name.clone(), c.version.clone()))
-            .or_insert(c);
+        let key = (c.name.clone(), c.version.clone());
+        if self.by_key.len() >= MAX_COMPONENTS && !self.by_key.contains_key(&key) {
+            return;
+        }
+        let entry = self.by_key.entry(key).or_insert(c);
         if entry.evidence.len() < MAX_EVIDENCE && !entry.evidence.contains(&evidence) {
             entry.evidence.push(evidence);
         }
@@ -644,11 +649,31 @@ mod tests {
         let bytes = b"\0OpenSSH_9.2\0SSH-2.0-%.100s\0OpenSSH_9.2p1\0";
         let all = scan_bytes("/usr/bin/ssh", bytes);
         assert_eq!(all.len(), 2);
-        let kept: Vec<String> = collapse_prefixes(all).into_iter().map(|m| m.version).collect();
+        let kept: Vec<String> = collapse_prefixes(all)
+            .into_iter()
+            .map(|m| m.version)
+            .collect();
         assert_eq!(kept, ["9.2p1"]);
         // Different components, or a numeric continuation, are kept.
         let two = scan_bytes("/x", b"\0OpenSSH_9.2\0nginx/9.2.1\0");
         assert_eq!(collapse_prefixes(two).len(), 2);
+    }
+
+    #[test]
+    fn a_flood_of_packages_is_capped() {
+        let mut status = Vec::new();
+        for i in 0..(MAX_COMPONENTS + 50) {
+            status.extend(format!("Package: p{i}\nVersion: 1.{i}\n\n").as_bytes());
+        }
+        let img = Image {
+            name: "flood".into(),
+            entries: vec![crate::Entry {
+                path: vec!["tar@0x0".into(), "/usr/lib/opkg/status".into()],
+                kind: EntryKind::File(status),
+            }],
+            ..Image::default()
+        };
+        assert_eq!(inventory(&img).len(), MAX_COMPONENTS);
     }
 
     #[test]

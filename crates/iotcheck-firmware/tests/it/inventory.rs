@@ -358,7 +358,10 @@ fn debian_host_binaries() {
     println!("|---|---|---|---|");
     for (pkg, component) in PACKAGES {
         let version = dpkg(&["-W", "-f", "${Version}", pkg]);
-        assert!(!version.is_empty(), "{pkg} is not installed on this machine");
+        assert!(
+            !version.is_empty(),
+            "{pkg} is not installed on this machine"
+        );
         let want = (
             component.to_string(),
             iotcheck_firmware::inventory::upstream_version(&version),
@@ -394,7 +397,10 @@ fn debian_host_binaries() {
             (false, 0) => "✘ missed",
             (false, _) => "✘ wrong",
         };
-        println!("| `{pkg}` {version} | {} {} | {shown} | {result} |", want.0, want.1);
+        println!(
+            "| `{pkg}` {version} | {} {} | {shown} | {result} |",
+            want.0, want.1
+        );
     }
     println!(
         "\nprecision {tp}/{reported} = {:.3}, recall {tp}/{truth_n} = {:.3}",
