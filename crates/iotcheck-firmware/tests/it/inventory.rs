@@ -408,3 +408,70 @@ fn debian_host_binaries() {
         tp as f64 / truth_n as f64
     );
 }
+
+/// A kernel uImage made with mkimage (u-boot-tools): the version from the
+/// header name and from the kernel's `linux_banner` inside the payload, for
+/// a gzip-compressed and an uncompressed payload.
+#[test]
+fn kernel_uimage_names_linux_from_header_and_banner() {
+    let dir = tempfile::tempdir().unwrap();
+    // A stand-in kernel: binary noise around init/version.c's banner format.
+    let mut kernel = vec![0u8, 1, 2, 3, 0xff, 0];
+    kernel.extend(b"Linux version 5.15.167 (builder@buildhost) (mips-openwrt-linux-musl-gcc (OpenWrt GCC 12.3.0 r24106) 12.3.0, GNU ld (GNU Binutils) 2.40.0) #0 SMP Mon Sep 23 12:34:46 2024\n\0");
+    kernel.extend([0xffu8; 64]);
+    let raw = dir.path().join("vmlinux.bin");
+    std::fs::write(&raw, &kernel).unwrap();
+    let gz = dir.path().join("vmlinux.bin.gz");
+    let status = std::process::Command::new("gzip")
+        .args(["-k", "-n"])
+        .arg(&raw)
+        .status()
+        .expect("gzip runs");
+    assert!(status.success());
+    for (comp, payload) in [("gzip", &gz), ("none", &raw)] {
+        let out = dir.path().join(format!("uImage-{comp}"));
+        let status = std::process::Command::new("mkimage")
+            .args(["-A", "mips", "-O", "linux", "-T", "kernel", "-C", comp])
+            .args(["-a", "0x80000000", "-e", "0x80000000"])
+            .args(["-n", "MIPS OpenWrt Linux-5.15.167", "-d"])
+            .arg(payload)
+            .arg(&out)
+            .stdout(std::process::Stdio::null())
+            .status()
+            .expect("mkimage (Debian u-boot-tools) must be installed for this test");
+        assert!(status.success());
+        let img = unpack_ok(&std::fs::read(&out).unwrap(), "uImage");
+        let c = inventory(&img);
+        assert_eq!(c.len(), 1, "{comp}: {c:#?}");
+        assert_eq!(
+            (c[0].name.as_str(), c[0].version.as_str()),
+            ("linux", "5.15.167")
+        );
+        assert!(
+            c[0].cpe
+                .as_deref()
+                .unwrap()
+                .contains(":linux:linux_kernel:5.15.167:"),
+            "{:?}",
+            c[0].cpe
+        );
+        let paths: Vec<Vec<String>> = c[0]
+            .evidence
+            .iter()
+            .map(|e| match e {
+                Evidence::File { path, .. } => path.clone(),
+                other => panic!("{other:?}"),
+            })
+            .collect();
+        assert_eq!(
+            paths[0],
+            vec!["uImage@0x0".to_string()],
+            "{comp}: header first"
+        );
+        assert_eq!(paths.len(), 2, "{comp}: {paths:?}");
+        assert!(
+            paths[1].last().unwrap().starts_with('('),
+            "{comp}: {paths:?}"
+        );
+    }
+}
