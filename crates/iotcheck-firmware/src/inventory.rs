@@ -209,9 +209,9 @@ fn version_of(caps: &regex::bytes::Captures<'_>) -> Option<String> {
 }
 
 /// The matched bytes without the separators a pattern may start or end
-/// with, and their offset.
+/// with (any byte that is not printable ASCII), and their offset.
 fn trimmed(bytes: &[u8], start: usize, end: usize) -> (usize, &[u8]) {
-    let sep = |b: &u8| matches!(b, 0 | b'\n' | b'\r');
+    let sep = |b: &u8| !(0x20..=0x7e).contains(b);
     let mut s = start;
     let mut e = end;
     while s < e && sep(&bytes[s]) {
@@ -642,6 +642,20 @@ mod tests {
             scan_bytes("/usr/sbin/mosquitto", b"mosquitto version %s\x001.4.10\0")[0].version,
             "1.4.10"
         );
+    }
+
+    #[test]
+    fn a_string_may_start_after_any_unprintable_byte() {
+        // libpcre.so.3's rodata: a jump table, then pcre_version()'s literal.
+        let m = scan_bytes(
+            "/lib/libpcre.so.3.13.3",
+            b"\xfc\x7f\xfe\xff8.39 2016-06-14\0\xbc",
+        );
+        assert_eq!(m.len(), 1, "{m:?}");
+        assert_eq!((m[0].version.as_str(), m[0].offset), ("8.39", 4));
+        assert_eq!(m[0].excerpt, "8.39 2016-06-14");
+        // …but not after a printable one.
+        assert!(scan_bytes("/lib/libpcre.so.3", b"\0x8.39 2016-06-14\0").is_empty());
     }
 
     #[test]
