@@ -10,8 +10,14 @@
 #    mkimage, as embedded Linux firmware is.
 # 2. Times, with peak memory (GNU time):
 #      unsquashfs -d DIR (bare decompression of the same filesystem: the physical limit)
-#      iotcheck firmware IMAGE --format json     (unpack in memory + all checks)
+#      iotcheck firmware IMAGE --format json     (unpack in memory + all checks,
+#                                                  the component inventory included)
+#      iotcheck firmware IMAGE --sbom FILE        (the same, plus the CycloneDX SBOM)
 #      binwalk -Me IMAGE                          (Debian binwalk 2: carve + extract)
+# 3. Component inventory side by side (the same root filesystem as a tar, so
+#    both tools read the same files): iotcheck firmware ROOTFS.tar against
+#    cve-bin-tool (PyPI) when it is installed and can scan offline
+#    (CVE_BIN_TOOL=/path/to/cve-bin-tool to pick one); otherwise it says why.
 # Needs: squashfs-tools, u-boot-tools, binwalk, time. Writes only under a temp dir.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -20,7 +26,7 @@ for t in mksquashfs unsquashfs mkimage binwalk /usr/bin/time; do
   command -v "$t" >/dev/null || { echo "bench: $t is needed (apt-get install squashfs-tools u-boot-tools binwalk time)" >&2; exit 1; }
 done
 cargo build --release -p iotcheck --locked >/dev/null 2>&1
-bin=$PWD/target/release/iotcheck
+bin=${CARGO_TARGET_DIR:-$PWD/target}/release/iotcheck
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
@@ -35,6 +41,7 @@ for f in /usr/bin/* /usr/lib/x86_64-linux-gnu/*.so*; do
 done
 mksquashfs "$work/root" "$work/rootfs.sqfs" -comp xz -all-root -noappend -quiet >/dev/null
 mkimage -A x86 -O linux -T filesystem -C none -n "bench rootfs" -d "$work/rootfs.sqfs" "$work/fw.bin" >/dev/null
+tar -c -C "$work/root" -f "$work/rootfs.tar" .
 image="$work/fw.bin"
 bytes=$(stat -c %s "$image")
 files=$(find "$work/root" -type f | wc -l)
@@ -55,7 +62,73 @@ echo "|---|---|---|"
 measure "unsquashfs -d (bare decompression)" unsquashfs -no-progress -d "$work/unsq" "$work/rootfs.sqfs"
 rm -rf "$work/unsq"
 measure "iotcheck firmware" "$bin" firmware "$image" --format json -o "$work/r.json" -q
+measure "iotcheck firmware --sbom" "$bin" firmware "$image" --format json -o "$work/r.json" -q --sbom "$work/sbom.json"
 # binwalk 2 refuses to run its extractors as root unless told which user to run them as.
 run_as=(); [ "$(id -u)" -eq 0 ] && run_as=(--run-as=root)
 measure "binwalk -Me" binwalk -Me -q "${run_as[@]}" -C "$work/binwalk" "$image"
 find "$work/binwalk" -name shadow -path "*etc*" | grep -q . || echo "note: binwalk did not extract etc/shadow (its result above is not a full extraction)"
+
+echo
+echo "where iotcheck's time goes (in-process, best of 3; examples/firmware_timing.rs):"
+echo
+echo "| image | unpacked | unpack | component inventory | other checks | found |"
+echo "|---|---|---|---|---|---|"
+cargo build --release -p iotcheck-firmware --example firmware_timing --locked >/dev/null 2>&1
+timing=${CARGO_TARGET_DIR:-$PWD/target}/release/examples/firmware_timing
+"$timing" "$image"
+"$timing" "$work/rootfs.tar"
+
+echo
+echo "component inventory of the same files as a tar ($(stat -c %s "$work/rootfs.tar") bytes):"
+echo
+echo "| command | wall | peak memory | components |"
+echo "|---|---|---|---|"
+measure_inv() { # name, count-command, command...
+  local name=$1 count=$2; shift 2
+  cat "$work/rootfs.tar" > /dev/null
+  /usr/bin/time -f "%e %M" -o "$work/t" "$@" > /dev/null 2> "$work/err" || true
+  read -r secs kb < <(tail -n 1 "$work/t")
+  printf '| %s | %.2f s | %.0f MiB | %s |\n' "$name" "$secs" "$(echo "$kb / 1024" | bc -l)" "$(eval "$count")"
+}
+measure_inv "iotcheck firmware ROOTFS.tar" \
+  "python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))[\"components\"]))' $work/inv.json" \
+  "$bin" firmware "$work/rootfs.tar" --format json -o "$work/inv.json" -q
+# cve-bin-tool (PyPI) cannot scan offline without an NVD database
+# ("Database does not exist"), and fetching one is network use. Its detection
+# is run instead as it runs inside cve-bin-tool: every checker's
+# get_version() over its own strings parser, on ELF files of the extracted
+# tree (the tar is extracted first, as cve-bin-tool would). Its sqlite
+# checker fetches https://www.sqlite.org/changes.html when imported, so it is
+# left out. CVE_BIN_TOOL_PYTHON names a python with cve-bin-tool installed.
+py=${CVE_BIN_TOOL_PYTHON:-python3}
+if ! "$py" -c 'import cve_bin_tool' 2>/dev/null; then
+  echo "cve-bin-tool: not importable by $py (python3 -m venv v && v/bin/pip install cve-bin-tool; CVE_BIN_TOOL_PYTHON=v/bin/python)"
+else
+  cat > "$work/cbt_detect.py" <<'PY'
+import json, os, sys
+from cve_bin_tool.checkers import BUILTIN_CHECKERS
+from cve_bin_tool.strings import parse_strings
+checkers = {n: e.load()() for n, e in BUILTIN_CHECKERS.items() if n != "sqlite"}
+found = set()
+for root, _, files in os.walk(sys.argv[1]):
+    for f in files:
+        p = os.path.join(root, f)
+        if os.path.islink(p) or not os.path.isfile(p):
+            continue
+        with open(p, "rb") as fh:
+            if fh.read(4) != b"\x7fELF":
+                continue
+        lines = parse_strings(p)
+        for name, ch in checkers.items():
+            r = ch.get_version(lines, p)
+            for x in ([r] if "is_or_contains" in r else r):
+                if isinstance(x, dict) and "is_or_contains" in x and x.get("version", "UNKNOWN") != "UNKNOWN":
+                    found.add((name, x["version"]))
+json.dump(sorted(found), open(sys.argv[2], "w"))
+PY
+  mkdir -p "$work/x" && tar -xf "$work/rootfs.tar" -C "$work/x"
+  mkdir -p "${XDG_CACHE_HOME:-$HOME/.cache}/cve-bin-tool"
+  measure_inv "cve-bin-tool checkers (strings + get_version, no DB)" \
+    "python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))))' $work/cbt.json 2>/dev/null || echo 'no result: '\$(tail -n 1 $work/err)" \
+    "$py" "$work/cbt_detect.py" "$work/x" "$work/cbt.json"
+fi

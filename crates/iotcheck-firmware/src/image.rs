@@ -8,8 +8,19 @@ pub struct Image {
     /// Regions that could not be unpacked, and limits that were reached.
     pub notes: Vec<Note>,
     /// The layer paths (e.g. `["uImage@0x0", "squashfs@0x40"]`) of every
-    /// filesystem that was read.
+    /// filesystem or archive that was read.
     pub filesystems: Vec<Vec<String>>,
+    /// Names container headers give their payload (a uImage's `ih_name`,
+    /// e.g. `MIPS OpenWrt Linux-4.14.95`), with the layer they belong to.
+    pub headers: Vec<ImageHeader>,
+}
+
+/// The name a container header gives its payload.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImageHeader {
+    /// The container's layer path (e.g. `["uImage@0x0"]`).
+    pub path: Vec<String>,
+    pub name: String,
 }
 
 /// One entry of an unpacked image.
@@ -31,6 +42,11 @@ pub enum EntryKind {
         size: u64,
     },
     Symlink {
+        target: String,
+    },
+    /// A hard link to another member of the same archive (tar), recorded
+    /// with the target as the archive names it.
+    Hardlink {
         target: String,
     },
     Dir,

@@ -5,23 +5,29 @@
 //! What it does:
 //! - [`unpack`] reads a U-Boot legacy uImage (64-byte header, payload
 //!   uncompressed, gzip, xz or legacy LZMA), bare gzip and xz streams and
-//!   SquashFS 4.x (gzip, xz, lz4 compressors, via `backhand`), and scans a
-//!   blob no header describes for embedded squashfs and uImages. The
-//!   squashfs tree is walked into memory: regular files (bounded), symlinks
-//!   as recorded targets (never followed), directories, device nodes
-//!   (recorded, never created). Nothing is written to disk.
+//!   SquashFS 4.x (gzip, xz, lz4 compressors, via `backhand`), tar
+//!   (ustar/GNU/pax, also `.tar.gz`) and cpio (`newc`/`odc`, e.g. an
+//!   initramfs), and scans a blob no header describes for embedded squashfs,
+//!   uImages, tar and cpio archives. Trees are walked into memory: regular
+//!   files (bounded), symlinks and hardlinks as recorded targets (never
+//!   followed), directories, device nodes (recorded, never created); member
+//!   names leaving the root are refused. Nothing is written to disk.
 //! - Every stream and file is bounded by [`Limits`]; a bomb, a truncated
 //!   superblock or a header claiming more than the file holds ends that
 //!   branch with a [`Note`] and the rest is kept.
 //! - [`checks`] / [`checks_with`] decide [`CHECKS`]: weak or empty account
 //!   passwords (crypt hashes tried against a built-in list and the caller's),
-//!   private keys, hard-coded credentials under `/etc`, and update URLs over
-//!   `http`/`ftp`/`tftp`.
+//!   private keys, hard-coded credentials under `/etc`, update URLs over
+//!   `http`/`ftp`/`tftp`, and whether a component inventory can be
+//!   established.
+//! - [`inventory`] names the software in the image (version strings in
+//!   binaries, package-manager metadata, uImage names) with CPE and PURL;
+//!   [`sbom`] writes it as a CycloneDX 1.5 SBOM.
 //!
 //! What it does not do yet: SquashFS 3.x and the lzo/zstd/lzma squashfs
-//! compressors, cramfs, jffs2, UBI/UBIFS, ext, cpio, FIT images; it does not
-//! recurse into archives found inside a filesystem, check update signatures,
-//! or judge bcrypt/yescrypt hashes.
+//! compressors, cramfs, jffs2, UBI/UBIFS, ext, FIT images, binary cpio; it
+//! does not recurse into archives found inside a filesystem, check update
+//! signatures, or judge bcrypt/yescrypt hashes.
 //!
 //! ```
 //! let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/acme-cam/firmware/acme-cam2-1.4.2.bin");
@@ -29,22 +35,36 @@
 //! let image = iotcheck_firmware::unpack(&bytes, "acme-cam2-1.4.2.bin", &Default::default()).unwrap();
 //! assert!(image.find("/etc/shadow").is_some());
 //! for r in iotcheck_firmware::checks(&image) {
-//!     assert_eq!(r.outcome, iotcheck_model::Outcome::Fail, "{}", r.check);
+//!     let want = if r.check.as_str() == "fw.component-inventory" {
+//!         iotcheck_model::Outcome::Pass // it names BusyBox 1.35.0 and the vendor's packages
+//!     } else {
+//!         iotcheck_model::Outcome::Fail
+//!     };
+//!     assert_eq!(r.outcome, want, "{}", r.check);
 //! }
+//! let busybox = iotcheck_firmware::inventory(&image)
+//!     .into_iter()
+//!     .find(|c| c.name == "busybox")
+//!     .unwrap();
+//! assert_eq!(busybox.version, "1.35.0");
 //! ```
 
 mod checks;
+mod confine;
 mod error;
 mod formats;
 mod image;
+pub mod inventory;
 mod limits;
+pub mod sbom;
 mod text;
 mod unpack;
 
 pub use checks::accounts::{DEFAULT_PASSWORDS, check_accounts};
-pub use checks::{CHECKS, checks, checks_with};
+pub use checks::{CHECKS, checks, checks_with, checks_with_inventory};
 pub use error::FirmwareError;
-pub use image::{Entry, EntryKind, Image, Note};
+pub use image::{Entry, EntryKind, Image, ImageHeader, Note};
+pub use inventory::inventory;
 pub use limits::Limits;
 
 /// Unpacks a firmware image in memory.

@@ -3,8 +3,8 @@
 //! [`Note`] on its layer.
 
 use crate::formats::compress::{self, Codec, DecompressError};
-use crate::formats::{squashfs, uimage};
-use crate::image::{Entry, EntryKind, Image, Note};
+use crate::formats::{cpio, squashfs, tar, uimage};
+use crate::image::{Entry, EntryKind, Image, ImageHeader, Note};
 use crate::{FirmwareError, Limits};
 
 /// Notes kept per image; more would only repeat themselves.
@@ -131,6 +131,20 @@ fn at(
             return Some(0);
         }
         Some(squashfs::read(u, data, &l).unwrap_or(0))
+    } else if tar::sniff(data) {
+        let l = layer(prefix, "tar", offset);
+        if depth >= u.limits.max_depth {
+            u.note(&l, "nesting depth limit reached; not unpacked");
+            return Some(0);
+        }
+        Some(tar::read(u, data, &l).unwrap_or(0))
+    } else if cpio::sniff(data) {
+        let l = layer(prefix, "cpio", offset);
+        if depth >= u.limits.max_depth {
+            u.note(&l, "nesting depth limit reached; not unpacked");
+            return Some(0);
+        }
+        Some(cpio::read(u, data, &l).unwrap_or(0))
     } else if let Some(codec) = Codec::sniff(data) {
         stream(u, codec, data, offset, prefix, depth);
         Some(0)
@@ -153,6 +167,10 @@ fn uimage_payload(u: &mut Unpacker<'_>, data: &[u8], l: &[String], depth: usize)
             return 0;
         }
     };
+    u.image.headers.push(ImageHeader {
+        path: l.to_vec(),
+        name: header.name.clone(),
+    });
     let rest = &data[uimage::HEADER_LEN..];
     let declared = header.data_size as usize;
     let payload = if declared > rest.len() {
@@ -177,6 +195,14 @@ fn uimage_payload(u: &mut Unpacker<'_>, data: &[u8], l: &[String], depth: usize)
                         header.name, header.image_type
                     ),
                 );
+                // Kept as one entry: an uncompressed kernel still names its
+                // version (the component inventory reads it).
+                if payload.len() as u64 <= u.remaining() {
+                    u.spend(payload.len() as u64);
+                    let mut path = l.to_vec();
+                    path.push("(payload)".into());
+                    u.push_entry(path, EntryKind::File(payload.to_vec()));
+                }
             }
         }
         uimage::Compression::GZIP => {
@@ -262,15 +288,25 @@ fn scan(u: &mut Unpacker<'_>, data: &[u8], prefix: &[String], depth: usize) -> b
         let rest = &data[pos..];
         let sq = memchr::memmem::find(rest, &squashfs::MAGIC);
         let ui = memchr::memmem::find(rest, &uimage::MAGIC);
-        let Some(hit) = [sq, ui].into_iter().flatten().min() else {
+        let cp = memchr::memmem::find(rest, &cpio::NEWC[..5]);
+        // The ustar magic sits 257 bytes into its header.
+        let ta = memchr::memmem::find(rest, &tar::MAGIC)
+            .and_then(|i| (pos + i).checked_sub(tar::MAGIC_OFFSET))
+            .filter(|s| *s >= pos)
+            .map(|s| s - pos);
+        let Some(hit) = [sq, ui, cp, ta].into_iter().flatten().min() else {
             break;
         };
         let start = pos + hit;
         let candidate = &data[start..];
         let plausible = if candidate.starts_with(&squashfs::MAGIC) {
             squashfs::superblock(candidate, u.limits.max_files).is_ok()
-        } else {
+        } else if candidate.starts_with(&uimage::MAGIC) {
             uimage::parse(candidate).is_ok()
+        } else if tar::sniff(candidate) {
+            true
+        } else {
+            cpio::sniff(candidate)
         };
         let mut covered = 0;
         if plausible {

@@ -581,10 +581,7 @@ impl Database {
 
     /// The rating of a CVE from every stored source, best source first
     /// (for matches whose own rows carry none).
-    pub fn ratings(
-        &self,
-        id: &str,
-    ) -> Result<Vec<Rating>, DbError> {
+    pub fn ratings(&self, id: &str) -> Result<Vec<Rating>, DbError> {
         let e = sql_err(&self.path);
         let mut q = self
             .conn

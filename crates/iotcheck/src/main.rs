@@ -59,10 +59,13 @@ Without --device, the most active local host is taken to be the device, and the 
 Exit codes: 0 meets, 1 fails, 2 inconclusive, 3 usage or input error, 4 internal error."
     )]
     Traffic(Box<TrafficArgs>),
-    /// Analyse firmware images alone: accounts, keys, hard-coded credentials, update channel.
+    /// Analyse firmware images alone: accounts, keys, hard-coded credentials, update channel,
+    /// and the inventory of named, versioned components (optionally as a CycloneDX SBOM).
     #[command(
-        after_help = "Examples:\n  iotcheck firmware fw.bin\n  iotcheck firmware fw.bin --passwords mirai.txt --format json\n\n\
-Images are unpacked in memory, never to disk. Exit codes: 0 meets, 1 fails, 2 inconclusive, 3 usage or input error, 4 internal error."
+        after_help = "Examples:\n  iotcheck firmware fw.bin\n  iotcheck firmware fw.bin --passwords mirai.txt --format json\n  \
+iotcheck firmware fw.bin --sbom fw.cdx.json\n\n\
+Images are unpacked in memory, never to disk. Images may be uImages, squashfs, tar (also .tar.gz) or cpio \
+(newc/odc, e.g. an initramfs). Exit codes: 0 meets, 1 fails, 2 inconclusive, 3 usage or input error, 4 internal error."
     )]
     Firmware {
         /// Firmware images.
@@ -71,6 +74,9 @@ Images are unpacked in memory, never to disk. Exit codes: 0 meets, 1 fails, 2 in
         /// Extra default passwords to try (one a line: `user:password`, `user password` or a password).
         #[arg(long = "passwords", value_name = "FILE")]
         passwords: Option<PathBuf>,
+        /// Also write the components found as a CycloneDX 1.5 JSON SBOM to FILE.
+        #[arg(long = "sbom", value_name = "FILE")]
+        sbom: Option<PathBuf>,
         #[command(flatten)]
         output: OutputArgs,
         /// No progress on stderr.
@@ -271,6 +277,7 @@ fn dispatch(cli: Cli) -> anyhow::Result<u8> {
         Command::Firmware {
             images,
             passwords,
+            sbom,
             output,
             quiet,
         } => {
@@ -285,7 +292,10 @@ fn dispatch(cli: Cli) -> anyhow::Result<u8> {
                 assessment.extra_passwords =
                     read_password_list(p).map_err(|e| usage(e.to_string()))?;
             }
-            finish(&assessment, &catalog, &Options::default(), &output, quiet)
+            match sbom {
+                None => finish(&assessment, &catalog, &Options::default(), &output, quiet),
+                Some(sbom) => firmware_with_sbom(&assessment, &catalog, &output, quiet, &sbom),
+            }
         }
         Command::Docs {
             command:
@@ -325,6 +335,66 @@ fn dispatch(cli: Cli) -> anyhow::Result<u8> {
             Ok(exit::MEETS)
         }
     }
+}
+
+/// `iotcheck firmware --sbom FILE`: the report as `finish` writes it, then
+/// the components of every image that could be read as a CycloneDX 1.5 SBOM.
+fn firmware_with_sbom(
+    assessment: &Assessment,
+    catalog: &Catalog,
+    output: &OutputArgs,
+    quiet: bool,
+    sbom: &std::path::Path,
+) -> anyhow::Result<u8> {
+    let show_progress = !quiet && std::io::stderr().is_terminal();
+    let progress = move |p: Progress<'_>| {
+        if !show_progress {
+            return;
+        }
+        match p {
+            Progress::Loading { input } => eprintln!("  reading   {input}"),
+            Progress::Analyzing { analyzer, input } => eprintln!("  {analyzer:<9} {input} …"),
+            Progress::Done { analyzer, input } => eprintln!("  {analyzer:<9} {input} done"),
+        }
+    };
+    let outcome = run(assessment, catalog, &Options::default(), &progress);
+    write_report(&outcome.report, output)?;
+    let images: Vec<iotcheck_firmware::sbom::SbomImage> = outcome
+        .report
+        .inputs
+        .iter()
+        .filter(|i| i.kind == InputKind::Firmware && i.sha256.is_some())
+        .map(|i| iotcheck_firmware::sbom::SbomImage {
+            name: i.location.clone(),
+            sha256: i.sha256.clone(),
+        })
+        .collect();
+    if images.is_empty() {
+        return Err(usage(format!(
+            "--sbom {}: no firmware image could be read, so there is nothing to describe",
+            sbom.display()
+        )));
+    }
+    let json = iotcheck_firmware::sbom::cyclonedx_json(
+        &images,
+        &outcome.report.components,
+        env!("CARGO_PKG_VERSION"),
+    )
+    .context("cannot write the SBOM (a bug in this build)")?;
+    std::fs::write(sbom, json)
+        .with_context(|| format!("cannot write the SBOM to {}", sbom.display()))
+        .map_err(|e| usage(format!("{e:#}")))?;
+    for err in &outcome.input_errors {
+        eprintln!("iotcheck: error: {err}");
+    }
+    if !outcome.input_errors.is_empty() {
+        return Ok(exit::USAGE_OR_INPUT);
+    }
+    Ok(match outcome.report.overall {
+        Verdict::Meets | Verdict::NotApplicable => exit::MEETS,
+        Verdict::Fails => exit::FAILS,
+        Verdict::Inconclusive => exit::INCONCLUSIVE,
+    })
 }
 
 fn usage(msg: impl Into<String>) -> anyhow::Error {

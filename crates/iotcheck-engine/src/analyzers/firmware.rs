@@ -1,6 +1,7 @@
-//! Adapter for `iotcheck-firmware`: an image in, `fw.*` results out.
+//! Adapter for `iotcheck-firmware`: an image in, `fw.*` results and the
+//! component inventory out.
 
-use iotcheck_firmware::{CHECKS, Limits, checks_with, unpack};
+use iotcheck_firmware::{CHECKS, Limits, checks_with_inventory, inventory, unpack};
 use iotcheck_model::{CheckId, CheckResult, Date, Evidence, InputKind, Outcome};
 use iotcheck_standards::Analyzer as AnalyzerName;
 
@@ -11,9 +12,22 @@ pub(crate) struct Firmware;
 
 impl Firmware {
     fn errors(&self, input: &LoadedInput, message: &str) -> Output {
-        let results = self
-            .checks()
+        Output {
+            results: self.error_results(input, message, &[]),
+            ..Output::default()
+        }
+    }
+
+    /// `error` results for every check not in `decided`.
+    fn error_results(
+        &self,
+        input: &LoadedInput,
+        message: &str,
+        decided: &[CheckResult],
+    ) -> Vec<CheckResult> {
+        self.checks()
             .into_iter()
+            .filter(|c| !decided.iter().any(|r| &r.check == c))
             .map(|c| {
                 CheckResult::new(
                     c,
@@ -26,11 +40,7 @@ impl Firmware {
                     message: message.to_string(),
                 })
             })
-            .collect();
-        Output {
-            results,
-            ..Output::default()
-        }
+            .collect()
     }
 }
 
@@ -71,20 +81,28 @@ impl Analyzer for Firmware {
         };
         match unpack(&bytes, &input.location, &limits) {
             Ok(image) => {
-                let mut results = checks_with(&image, &assessment.extra_passwords);
+                let components = inventory(&image);
+                let mut results =
+                    checks_with_inventory(&image, &assessment.extra_passwords, &components);
+                // Nothing (or only the inventory) to judge: say why, so the
+                // other requirements read "could not be completed".
+                let why = if image.notes.is_empty() {
+                    "no root filesystem (with /etc) was found in the image".to_string()
+                } else {
+                    image
+                        .notes
+                        .iter()
+                        .map(ToString::to_string)
+                        .collect::<Vec<_>>()
+                        .join("; ")
+                };
                 if results.is_empty() {
-                    // Nothing to judge: say why, so the requirements read "could not be completed".
-                    let why = if image.notes.is_empty() {
-                        "no root filesystem (with /etc) was found in the image".to_string()
-                    } else {
-                        image
-                            .notes
-                            .iter()
-                            .map(ToString::to_string)
-                            .collect::<Vec<_>>()
-                            .join("; ")
-                    };
                     return self.errors(input, &why);
+                }
+                if !image.has_root_filesystem() {
+                    // A bare archive of binaries: components named, nothing else decidable.
+                    let missing = self.error_results(input, &why, &results);
+                    results.extend(missing);
                 }
                 // Notes about regions that could not be unpacked travel with every result.
                 if !image.notes.is_empty() {
@@ -103,6 +121,7 @@ impl Analyzer for Firmware {
                 }
                 Output {
                     results,
+                    components,
                     ..Output::default()
                 }
             }

@@ -6,25 +6,28 @@
 
 pub(crate) mod accounts;
 pub(crate) mod credentials;
+pub(crate) mod inventory;
 pub(crate) mod keys;
 pub(crate) mod update;
 
-use iotcheck_model::{CheckId, CheckResult, Evidence, Outcome};
+use iotcheck_model::{CheckId, CheckResult, Component, Evidence, Outcome};
 
 use crate::Image;
 
 /// The checks this analyzer decides.
-pub const CHECKS: [&str; 4] = [
+pub const CHECKS: [&str; 5] = [
     "fw.weak-account-password",
     "fw.private-key",
     "fw.hardcoded-credential",
     "fw.update-channel-authenticated",
+    "fw.component-inventory",
 ];
 
 pub(crate) const WEAK_PASSWORD: &str = CHECKS[0];
 pub(crate) const PRIVATE_KEY: &str = CHECKS[1];
 pub(crate) const HARDCODED_CREDENTIAL: &str = CHECKS[2];
 pub(crate) const UPDATE_CHANNEL: &str = CHECKS[3];
+pub(crate) const COMPONENT_INVENTORY: &str = CHECKS[4];
 
 /// Evidence items kept per result; the summary counts them all.
 pub(crate) const MAX_EVIDENCE: usize = 25;
@@ -91,8 +94,24 @@ pub fn checks(image: &Image) -> Vec<CheckResult> {
 /// All checks, trying `extra_passwords` (e.g. a default-credential list the
 /// caller trusts) against account hashes as well as the built-in list.
 pub fn checks_with(image: &Image, extra_passwords: &[String]) -> Vec<CheckResult> {
-    if !image.has_root_filesystem() {
-        return Vec::new();
+    checks_with_inventory(image, extra_passwords, &crate::inventory(image))
+}
+
+/// Like [`checks_with`], for a caller that has already taken the
+/// [`crate::inventory`] (so the image is scanned once).
+///
+/// Without a root filesystem only `fw.component-inventory` can be decided,
+/// and only when components were found (a bare archive of binaries); the
+/// other checks then return nothing.
+pub fn checks_with_inventory(
+    image: &Image,
+    extra_passwords: &[String],
+    components: &[Component],
+) -> Vec<CheckResult> {
+    let root = image.has_root_filesystem();
+    let inventory = inventory::check(&image.name, components, root);
+    if !root {
+        return inventory.into_iter().collect();
     }
     let files: Vec<(&[String], &[u8])> = image.files().collect();
     let account_files: Vec<(Vec<String>, &[u8])> = files
@@ -121,6 +140,7 @@ pub fn checks_with(image: &Image, extra_passwords: &[String]) -> Vec<CheckResult
     out.push(keys::check(&image.name, &files));
     out.push(credentials::check(&image.name, &files));
     out.extend(update::check(&image.name, &files));
+    out.extend(inventory);
     out
 }
 

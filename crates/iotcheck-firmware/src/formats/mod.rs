@@ -1,7 +1,9 @@
 //! One file per format: the container headers iotcheck parses itself
-//! (`uimage`), the compression streams (`compress`) and the filesystems
-//! (`squashfs`).
+//! (`uimage`), the compression streams (`compress`), the archives (`tar`,
+//! `cpio`) and the filesystems (`squashfs`).
 
 pub(crate) mod compress;
+pub(crate) mod cpio;
 pub(crate) mod squashfs;
+pub(crate) mod tar;
 pub(crate) mod uimage;

@@ -9,7 +9,7 @@
 
 use std::io::{Cursor, Read};
 use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::path::{Component, Path};
+use std::path::Path;
 
 use backhand::{FilesystemReader, InnerNode};
 
@@ -119,21 +119,7 @@ fn compressor_name(id: u16) -> String {
 /// The entry path inside the filesystem, or `None` for a name that would
 /// leave the root (`..`) and must not be recorded as if it were inside.
 fn confined(path: &Path) -> Option<String> {
-    let mut out = String::new();
-    for c in path.components() {
-        match c {
-            Component::RootDir | Component::CurDir => {}
-            Component::Normal(n) => {
-                out.push('/');
-                out.push_str(&n.to_string_lossy());
-            }
-            Component::ParentDir | Component::Prefix(_) => return None,
-        }
-    }
-    if out.is_empty() {
-        out.push('/');
-    }
-    Some(out)
+    crate::confine::confined(&path.to_string_lossy())
 }
 
 /// Reads the squashfs at the start of `data` into `u`'s image under

@@ -1,5 +1,6 @@
 //! A clean image built here with Debian's mksquashfs: locked accounts, no
-//! keys, no credentials, an https-only update source → every check passes.
+//! keys, no credentials, an https-only update source, an opkg status file
+//! naming its packages → every check passes.
 
 use std::process::Command;
 
@@ -64,6 +65,11 @@ pub fn clean_tree() -> tempfile::TempDir {
     );
     write(
         &root,
+        "usr/lib/opkg/status",
+        "Package: busybox\nVersion: 1.36.1-1\nStatus: install user installed\nArchitecture: mips_24kc\n\n",
+    );
+    write(
+        &root,
         "etc/ssl/certs/ca.pem",
         "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n",
     );
@@ -82,12 +88,21 @@ fn clean_image_passes_every_check() {
             vec!["squashfs@0x0", "/etc/shadow"]
         );
         let results = checks(&img);
-        assert_eq!(results.len(), 4, "{results:#?}");
+        assert_eq!(results.len(), 5, "{results:#?}");
         for r in &results {
             assert_outcome(r, Outcome::Pass);
         }
         let update = files(result(&results, "fw.update-channel-authenticated"));
         assert_eq!(update.len(), 2);
+        let inventory = files(result(&results, "fw.component-inventory"));
+        assert_eq!(
+            inventory,
+            vec![(
+                vec!["squashfs@0x0".to_string(), "/usr/lib/opkg/status".into()],
+                0,
+                "Package: busybox Version: 1.36.1-1".to_string()
+            )]
+        );
     }
 }
 
@@ -116,7 +131,8 @@ fn no_update_source_means_no_update_result() {
         [
             "fw.weak-account-password",
             "fw.private-key",
-            "fw.hardcoded-credential"
+            "fw.hardcoded-credential",
+            "fw.component-inventory"
         ]
     );
 }

@@ -5,9 +5,12 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod adversarial;
+mod archives;
 mod clean;
 mod example;
+mod inventory;
 mod props;
+mod sbom;
 mod shared;
 
 use std::path::{Path, PathBuf};

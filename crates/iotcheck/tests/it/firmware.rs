@@ -71,3 +71,145 @@ fn bad_password_list_is_a_usage_error() {
     assert_eq!(out.status.code(), Some(3));
     assert!(String::from_utf8_lossy(&out.stderr).contains("/nonexistent/list.txt"));
 }
+
+/// Serves the two schemas CycloneDX 1.5 refers to from the copies in
+/// iotcheck-firmware's tests (see PROVENANCE.md there); nothing is fetched.
+struct LocalSchemas;
+
+impl jsonschema::Retrieve for LocalSchemas {
+    fn retrieve(
+        &self,
+        uri: &jsonschema::Uri<String>,
+    ) -> Result<serde_json::Value, Box<dyn std::error::Error + Send + Sync>> {
+        let name = uri.as_str().rsplit('/').next().unwrap_or("");
+        let p = cyclonedx_schemas().join(name);
+        Ok(serde_json::from_str(&std::fs::read_to_string(p)?)?)
+    }
+}
+
+fn cyclonedx_schemas() -> std::path::PathBuf {
+    root().join("crates/iotcheck-firmware/tests/schema/cyclonedx")
+}
+
+#[test]
+fn firmware_json_lists_components_and_sbom_validates() {
+    let image = example().join("firmware/acme-cam2-1.4.2.bin");
+    let dir = tempfile::tempdir().unwrap();
+    let sbom = dir.path().join("acme.cdx.json");
+    let out = iotcheck()
+        .args([
+            "firmware",
+            image.to_str().unwrap(),
+            "--format",
+            "json",
+            "--sbom",
+        ])
+        .arg(&sbom)
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    crate::assert_contract(&report);
+    let bb = report["components"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == "busybox")
+        .expect("busybox in the report's components");
+    assert_eq!(bb["version"], "1.35.0");
+    assert_eq!(bb["evidence"][0]["path"][2], "/bin/busybox");
+
+    let schema: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(cyclonedx_schemas().join("bom-1.5.schema.json")).unwrap(),
+    )
+    .unwrap();
+    let validator = jsonschema::options()
+        .with_retriever(LocalSchemas)
+        .should_validate_formats(true)
+        .build(&schema)
+        .unwrap();
+    let doc: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&sbom).unwrap()).unwrap();
+    let errors: Vec<String> = validator
+        .iter_errors(&doc)
+        .map(|e| format!("{e} at {}", e.instance_path()))
+        .collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+    let inputs = report["inputs"].as_array().unwrap();
+    assert_eq!(
+        doc["metadata"]["component"]["hashes"][0]["content"],
+        inputs[0]["sha256"]
+    );
+    assert!(
+        doc["components"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c["name"] == "busybox" && c["purl"] == "pkg:generic/busybox@1.35.0")
+    );
+}
+
+#[test]
+fn a_bare_package_archive_names_its_component() {
+    let pkg = root().join(
+        "../shared/data/firmware/cve-bin-tool-condensed/condensed-downloads/dnsmasq_2.80-16.3_x86_64.ipk.tar.gz",
+    );
+    assert!(
+        pkg.is_file(),
+        "this test reads {} (shared/data), which is absent",
+        pkg.display()
+    );
+    let out = iotcheck()
+        .args(["firmware", pkg.to_str().unwrap(), "--format", "json"])
+        .output()
+        .unwrap();
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let comps: Vec<(String, String)> = report["components"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                c["name"].as_str().unwrap().to_string(),
+                c["version"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(comps, vec![("dnsmasq".to_string(), "2.80".to_string())]);
+    let vul4 = report["standards"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["id"] == "vulnerability-management")
+        .unwrap()["requirements"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["checks"][0]["id"] == "fw.component-inventory")
+        .unwrap()
+        .clone();
+    assert_eq!(vul4["verdict"], "meets", "{vul4:#}");
+}
+
+#[test]
+fn sbom_path_that_cannot_be_written_is_a_usage_error() {
+    let image = example().join("firmware/acme-cam2-1.4.2.bin");
+    let out = iotcheck()
+        .args([
+            "firmware",
+            image.to_str().unwrap(),
+            "--format",
+            "json",
+            "--sbom",
+            "/nonexistent/dir/x.json",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(3));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("/nonexistent/dir/x.json"));
+}
