@@ -156,7 +156,7 @@ pub fn checks(
             "vulns.end-of-life",
             Outcome::Pass,
             format!(
-                "none of the {n} component{plural} is on a release line whose end of life iotcheck knows ({} lines of {} products listed)",
+                "no component of the {n} identified is on a release line whose end of life iotcheck knows ({} lines of {} products listed)",
                 crate::eol::lines().len(),
                 {
                     let mut p: Vec<&str> = crate::eol::lines().iter().map(|l| l.component.as_str()).collect();
@@ -233,7 +233,7 @@ pub fn checks(
                     "vulns.known-exploited",
                     Outcome::Pass,
                     format!(
-                        "none of the {n} component{plural} is affected by a vulnerability in the KEV catalog ({} matched in all){notes}",
+                        "no component of the {n} identified is affected by a vulnerability in the KEV catalog ({} matched in all){notes}",
                         matched.matches.len()
                     ),
                 ));
@@ -302,7 +302,7 @@ pub fn checks(
             "vulns.unpatched-high",
             Outcome::Pass,
             format!(
-                "no critical or high vulnerability with a fix older than {} days in the {n} component{plural} ({} lower-rated or recent matched){notes}",
+                "no critical or high vulnerability with a fix older than {} days in the {n} component{plural} identified ({} lower-rated or recent matched){notes}",
                 opts.window_days,
                 all.len()
             ),

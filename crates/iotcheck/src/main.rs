@@ -77,6 +77,10 @@ Images are unpacked in memory, never to disk. Images may be uImages, squashfs, t
         /// Also write the components found as a CycloneDX 1.5 JSON SBOM to FILE.
         #[arg(long = "sbom", value_name = "FILE")]
         sbom: Option<PathBuf>,
+        /// Vulnerability database to match the components against (default: the one
+        /// `iotcheck vulns db import` writes, when it exists).
+        #[arg(long = "vulns-db", value_name = "PATH")]
+        vulns_db: Option<PathBuf>,
         #[command(flatten)]
         output: OutputArgs,
         /// No progress on stderr.
@@ -278,6 +282,7 @@ fn dispatch(cli: Cli) -> anyhow::Result<u8> {
             images,
             passwords,
             sbom,
+            vulns_db,
             output,
             quiet,
         } => {
@@ -292,6 +297,7 @@ fn dispatch(cli: Cli) -> anyhow::Result<u8> {
                 assessment.extra_passwords =
                     read_password_list(p).map_err(|e| usage(e.to_string()))?;
             }
+            add_vulns_db(&mut assessment, vulns_db);
             match sbom {
                 None => finish(&assessment, &catalog, &Options::default(), &output, quiet),
                 Some(sbom) => firmware_with_sbom(&assessment, &catalog, &output, quiet, &sbom),
