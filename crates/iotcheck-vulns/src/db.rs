@@ -86,6 +86,8 @@ pub struct ImportSummary {
     /// Records written, per format (`cve`, `nvd`, `osv`).
     pub records: std::collections::BTreeMap<String, usize>,
     pub affected_ranges: usize,
+    /// Stated ranges not kept (impossible, unbounded, not versions, over the cap).
+    pub dropped_ranges: usize,
     pub kev: usize,
     /// Records skipped (malformed, hostile), counted; the first few kept.
     pub skipped: usize,
@@ -331,6 +333,7 @@ impl Database {
                         *formats.entry(p.format).or_insert(0) += p.records.len() + p.kev.len();
                         for r in &p.records {
                             summary.affected_ranges += r.affected.len();
+                            summary.dropped_ranges += r.dropped;
                             *summary
                                 .records
                                 .entry(r.source.as_str().to_string())

@@ -330,6 +330,7 @@ fn parse_cve5(text: &str) -> Result<Option<Record>, String> {
         .or(severity_word);
 
     let mut affected = Vec::new();
+    let mut dropped = 0usize;
     let mut unnamed = false;
     for c in &containers {
         for a in &c.affected {
@@ -360,8 +361,9 @@ fn parse_cve5(text: &str) -> Result<Option<Record>, String> {
                     .map(|l| (l, false))
                     .or(v.less_than_or_equal.as_deref().map(|l| (l, true)));
                 if let Some((limit, incl)) = upper {
-                    if let Some(range) = Range::between(Some((version, true)), Some((limit, incl)))
-                    {
+                    let range = Range::between(Some((version, true)), Some((limit, incl)));
+                    dropped += usize::from(range.is_none());
+                    if let Some(range) = range {
                         let stated = format!("{version} {} {limit}", if incl { "<=" } else { "<" });
                         affected.push(Affected {
                             product: key.clone(),
@@ -424,8 +426,18 @@ fn parse_cve5(text: &str) -> Result<Option<Record>, String> {
         summary: summary(description),
         cvss,
         severity,
-        affected,
+        dropped: dropped + affected.len().saturating_sub(MAX_RANGES),
+        affected: cap(affected),
     }))
+}
+
+/// Most ranges kept from one record (a record listing millions of versions
+/// is hostile, not informative).
+pub const MAX_RANGES: usize = 10_000;
+
+fn cap(mut v: Vec<Affected>) -> Vec<Affected> {
+    v.truncate(MAX_RANGES);
+    v
 }
 
 fn truncate(s: &str) -> String {
@@ -535,6 +547,7 @@ fn parse_nvd(text: &str) -> Result<Option<Record>, String> {
             ),
     );
     let mut affected = Vec::new();
+    let mut dropped = 0usize;
     for m in cve
         .configurations
         .iter()
@@ -575,6 +588,7 @@ fn parse_nvd(text: &str) -> Result<Option<Record>, String> {
                 .or(m.end_incl.as_deref().map(|s| (s, true)));
             Range::between(start, end)
         };
+        dropped += usize::from(range.is_none());
         if let Some(range) = range {
             let stated = range.describe();
             affected.push(Affected {
@@ -594,7 +608,8 @@ fn parse_nvd(text: &str) -> Result<Option<Record>, String> {
         summary: summary(description),
         severity: cvss.as_ref().map(|c| Severity::from_score(c.score)),
         cvss,
-        affected,
+        dropped: dropped + affected.len().saturating_sub(MAX_RANGES),
+        affected: cap(affected),
     }))
 }
 
@@ -720,6 +735,7 @@ fn parse_osv(text: &str) -> Result<Option<Record>, String> {
                 .and_then(Severity::from_word)
         });
     let mut affected = Vec::new();
+    let mut dropped = 0usize;
     for a in &osv.affected {
         let Some(pkg) = &a.package else { continue };
         let name = pkg
@@ -742,10 +758,12 @@ fn parse_osv(text: &str) -> Result<Option<Record>, String> {
                     .or(e.last_affected.as_ref().map(|l| (l, true)))
                 {
                     let end_v = upstream_part(end.0);
-                    if let Some(range) = Range::between(
+                    let range = Range::between(
                         start.as_deref().map(|s| (s, true)),
                         Some((end_v.as_str(), end.1)),
-                    ) {
+                    );
+                    dropped += usize::from(range.is_none());
+                    if let Some(range) = range {
                         affected.push(Affected {
                             product: key.clone(),
                             stated: range.describe(),
@@ -795,7 +813,8 @@ fn parse_osv(text: &str) -> Result<Option<Record>, String> {
         summary: summary(text),
         cvss,
         severity,
-        affected,
+        dropped: dropped + affected.len().saturating_sub(MAX_RANGES),
+        affected: cap(affected),
     }))
 }
 

@@ -119,6 +119,9 @@ pub struct Record {
     pub cvss: Option<Cvss>,
     pub severity: Option<Severity>,
     pub affected: Vec<Affected>,
+    /// Ranges the record stated that were not kept: impossible (start above
+    /// end), without any bound, not versions, or beyond the per-record cap.
+    pub dropped: usize,
 }
 
 /// The longest summary kept.

@@ -344,3 +344,55 @@ fn empty_inventory_is_never_a_pass() {
         assert_eq!(r.outcome, Outcome::Error, "{}", r.check);
     }
 }
+
+#[test]
+fn hostile_records_are_skipped_or_bounded_and_counted() {
+    let dir = tempfile::tempdir().unwrap();
+    let huge = "A".repeat(5 << 20);
+    let many: Vec<serde_json::Value> = (0..20_000)
+        .map(|i| serde_json::json!({"version": format!("1.{i}"), "status": "affected"}))
+        .collect();
+    let mut deep = String::new();
+    for _ in 0..200 {
+        deep.push('[');
+    }
+    for _ in 0..200 {
+        deep.push(']');
+    }
+    let doc = format!(
+        "[{}, {}, {}, {}, {}]",
+        serde_json::json!({"cveMetadata": {"cveId": "CVE-2999-0100", "datePublished": "not a date"},
+            "containers": {"cna": {"affected": [{"vendor": "busybox", "product": "busybox",
+                "versions": [{"version": "3.0", "lessThan": "2.0", "status": "affected"},
+                             {"version": "1.0", "lessThan": "1.5", "status": "affected"}]}],
+                "descriptions": [{"lang": "en", "value": huge}]}}}),
+        serde_json::json!({"cveMetadata": {"cveId": "CVE-2999-0101"},
+            "containers": {"cna": {"affected": [{"vendor": "zlib", "product": "zlib", "versions": many}]}}}),
+        serde_json::json!({"cveMetadata": {"cveId": "not-an-id"}, "containers": {}}),
+        serde_json::json!({"cveMetadata": {"cveId": 12}}),
+        deep,
+    );
+    let path = dir.path().join("hostile.json");
+    std::fs::write(&path, doc).unwrap();
+    let mut db = Database::create(&dir.path().join("v.sqlite")).unwrap();
+    let s = db.import(&[path], &|_| {}).unwrap();
+    assert!(s.file_errors.is_empty(), "{:?}", s.file_errors);
+    assert_eq!(s.records.get("cve"), Some(&2));
+    assert_eq!(s.skipped, 3, "{:?}", s.skipped_examples);
+    // The impossible range and the 10,000 versions beyond the cap.
+    assert_eq!(s.dropped_ranges, 1 + 10_000);
+    assert_eq!(s.affected_ranges, 1 + 10_000);
+    let st = db.status().unwrap();
+    assert_eq!(
+        st.sources[0].newest_published, None,
+        "a bad date is not stored"
+    );
+    let ms = match_component(&db, "busybox", "1.2", today()).unwrap();
+    assert_eq!(ms.len(), 1);
+    assert!(ms[0].summary.len() <= 400, "summaries are bounded");
+    assert!(
+        match_component(&db, "busybox", "2.5", today())
+            .unwrap()
+            .is_empty()
+    );
+}

@@ -184,6 +184,14 @@ fn import(path: &Path, paths: &[PathBuf], quiet: bool) -> anyhow::Result<u8> {
         if s.files == 1 { "" } else { "s" },
         started.elapsed().as_secs_f64()
     )?;
+    if s.dropped_ranges > 0 {
+        writeln!(
+            out,
+            "skipped {} affected range{} that were impossible (start above end), unbounded or not versions",
+            s.dropped_ranges,
+            if s.dropped_ranges == 1 { "" } else { "s" }
+        )?;
+    }
     if s.skipped > 0 {
         writeln!(
             out,
