@@ -54,12 +54,19 @@ pub(crate) fn lockout_sign(reply: &[u8]) -> Option<String> {
 const MAX_CONSECUTIVE_FAILURES: usize = 3;
 
 /// Runs `try_one` over the credential list for service `s`.
+///
+/// The first credential runs alone: it is the anonymous login where the
+/// protocol has one, and it tells whether the service offers password
+/// logins at all before several connections are opened. With
+/// `past_anonymous`, an accepted anonymous login does not end the audit
+/// (an FTP server may also have a default account).
 pub(crate) async fn run<F, Fut>(
     net: &Arc<Net>,
     opts: &ProbeOptions,
     shared: &Shared,
     s: &Service,
     creds: Vec<Credential>,
+    past_anonymous: bool,
     try_one: F,
 ) where
     F: Fn(Arc<Net>, Credential) -> Fut,
@@ -74,7 +81,12 @@ pub(crate) async fn run<F, Fut>(
     let mut tasks = tokio::task::JoinSet::new();
     let mut done = false;
     loop {
-        while !done && tasks.len() < opts.audit.per_service.max(1) {
+        let width = if attempts == 0 {
+            1
+        } else {
+            opts.audit.per_service.max(1)
+        };
+        while !done && tasks.len() < width {
             let Some(c) = queue.next() else { break };
             if net.spent() {
                 stopped = Some("the time budget was spent".into());
@@ -84,13 +96,16 @@ pub(crate) async fn run<F, Fut>(
             let fut = try_one(net.clone(), c.clone());
             tasks.spawn(async move { (c, fut.await) });
         }
-        let Some(next) = tasks.join_next().await else { break };
+        let Some(next) = tasks.join_next().await else {
+            break;
+        };
         let Ok((cred, outcome)) = next else { continue };
         attempts += 1;
         match outcome {
             Attempt::Accepted(method, transcript, actual) => {
                 failures = 0;
                 let cred = actual.unwrap_or(cred);
+                let anonymous = method == "anonymous";
                 if !done {
                     with(shared, |f| {
                         f.creds.push(CredFinding {
@@ -102,7 +117,9 @@ pub(crate) async fn run<F, Fut>(
                         });
                     });
                 }
-                done = true;
+                if !(anonymous && past_anonymous) {
+                    done = true;
+                }
             }
             Attempt::Rejected => failures = 0,
             Attempt::NotOffered(why) => {

@@ -38,7 +38,10 @@ pub fn parse_credentials(text: &str) -> Result<Vec<Credential>, CredentialError>
         if line.trim().is_empty() || line.trim_start().starts_with('#') {
             continue;
         }
-        let err = |reason| CredentialError { line: i + 1, reason };
+        let err = |reason| CredentialError {
+            line: i + 1,
+            reason,
+        };
         let (user, password) = if let Some((u, p)) = line.split_once(':') {
             (u, p)
         } else if let Some((u, p)) = line.split_once(['\t', ' ']) {
@@ -77,7 +80,10 @@ mod tests {
         assert!(list.len() > 140, "{}", list.len());
         assert_eq!(list[0].user, "root");
         assert_eq!(list[0].password.expose(), "xc3511");
-        assert!(list.iter().any(|c| c.user == "admin" && c.password.expose() == "admin"));
+        assert!(
+            list.iter()
+                .any(|c| c.user == "admin" && c.password.expose() == "admin")
+        );
     }
 
     #[test]

@@ -44,7 +44,13 @@ async fn scan_udp_owned(net: Arc<Net>, t: Target, port: u16) -> Option<Service> 
     scan_udp(&net, &t, port).await
 }
 
-fn service(t: &Target, port: u16, transport: Transport, protocol: Protocol, banner: Option<String>) -> Service {
+fn service(
+    t: &Target,
+    port: u16,
+    transport: Transport,
+    protocol: Protocol,
+    banner: Option<String>,
+) -> Service {
     Service {
         host: t.name.clone(),
         addr: t.addr,
@@ -90,14 +96,19 @@ fn probe_bytes(p: Probe, t: &Target, port: u16) -> Vec<u8> {
         Probe::TlsHello => hello::client_hello(
             &HelloSpec {
                 version: hello::TLS12,
-                suites: vec![0xc02f, 0xc030, 0xc02b, 0xc02c, 0x009c, 0x002f, 0x0035, 0x000a, 0x0005],
+                suites: vec![
+                    0xc02f, 0xc030, 0xc02b, 0xc02c, 0x009c, 0x002f, 0x0035, 0x000a, 0x0005,
+                ],
                 server_name: None,
             },
             [0x5a; 32],
         ),
         Probe::Http => http_get(&host, "/", "").into_bytes(),
         Probe::Mqtt => mqtt::connect_packet("iotcheck-probe", None),
-        Probe::Rtsp => format!("OPTIONS rtsp://{host}/ RTSP/1.0\r\nCSeq: 1\r\nUser-Agent: iotcheck-probe\r\n\r\n").into_bytes(),
+        Probe::Rtsp => format!(
+            "OPTIONS rtsp://{host}/ RTSP/1.0\r\nCSeq: 1\r\nUser-Agent: iotcheck-probe\r\n\r\n"
+        )
+        .into_bytes(),
     }
 }
 
@@ -106,7 +117,10 @@ pub(crate) fn host_header(t: &Target, port: u16) -> String {
         std::net::IpAddr::V6(_) if t.name.parse::<std::net::IpAddr>().is_ok() => {
             format!("[{}]:{port}", t.addr)
         }
-        _ => format!("{}:{port}", t.name.trim_start_matches('[').trim_end_matches(']')),
+        _ => format!(
+            "{}:{port}",
+            t.name.trim_start_matches('[').trim_end_matches(']')
+        ),
     }
 }
 
@@ -121,11 +135,22 @@ fn enough(b: &[u8]) -> bool {
 async fn scan_tcp(net: &Net, t: &Target, port: u16) -> Option<Service> {
     let mut conn = net.connect(t, port).await.ok()?;
     let mut buf = Vec::new();
-    conn.read_until(&mut buf, MAX_REPLY, net.bounded(net.limits().banner_wait), enough)
-        .await;
+    conn.read_until(
+        &mut buf,
+        MAX_REPLY,
+        net.bounded(net.limits().banner_wait),
+        enough,
+    )
+    .await;
     if !buf.is_empty() {
         let proto = identify(Probe::Banner, &buf).unwrap_or(Protocol::Unknown);
-        return Some(service(t, port, Transport::Tcp, proto, Some(first_line(&buf))));
+        return Some(service(
+            t,
+            port,
+            Transport::Tcp,
+            proto,
+            Some(first_line(&buf)),
+        ));
     }
     let reply_wait = net.limits().io_timeout.min(Duration::from_secs(2));
     let mut first = Some(conn);
@@ -140,7 +165,10 @@ async fn scan_tcp(net: &Net, t: &Target, port: u16) -> Option<Service> {
                 Err(_) => continue,
             },
         };
-        if c.send_within(&probe_bytes(p, t, port), net.io()).await.is_err() {
+        if c.send_within(&probe_bytes(p, t, port), net.io())
+            .await
+            .is_err()
+        {
             continue;
         }
         let mut buf = Vec::new();
@@ -161,7 +189,13 @@ async fn scan_tcp(net: &Net, t: &Target, port: u16) -> Option<Service> {
                 return Some(service(t, port, Transport::Tcp, proto, banner));
             }
             Some(proto) if proto != Protocol::Unknown => {
-                return Some(service(t, port, Transport::Tcp, proto, Some(first_line(&buf))));
+                return Some(service(
+                    t,
+                    port,
+                    Transport::Tcp,
+                    proto,
+                    Some(first_line(&buf)),
+                ));
             }
             _ => {}
         }
@@ -186,7 +220,10 @@ async fn inner_tls(net: &Net, mut s: Service) -> Service {
         let Ok(mut c) = tls::client(net, &s).await else {
             return s;
         };
-        if c.send_within(&probe_bytes(p, &t, s.port), net.io()).await.is_err() {
+        if c.send_within(&probe_bytes(p, &t, s.port), net.io())
+            .await
+            .is_err()
+        {
             continue;
         }
         let mut buf = Vec::new();
@@ -226,8 +263,9 @@ async fn scan_udp(net: &Net, t: &Target, port: u16) -> Option<Service> {
         .flatten()?;
     let proto = identify_udp(&reply)?;
     let banner = match proto {
-        Protocol::Ssdp => http_head(&reply)
-            .and_then(|h| h.header("server").map(|v| printable(v.as_bytes(), 120))),
+        Protocol::Ssdp => {
+            http_head(&reply).and_then(|h| h.header("server").map(|v| printable(v.as_bytes(), 120)))
+        }
         _ => None,
     };
     Some(service(t, port, Transport::Udp, proto, banner))
@@ -242,7 +280,8 @@ pub fn identify_udp(r: &[u8]) -> Option<Protocol> {
         return Some(Protocol::Snmp);
     }
     // CoAP (RFC 7252 §3): version 1, an ACK or RST echoing our message id.
-    if r.len() >= 4 && r[0] >> 6 == 1 && matches!((r[0] >> 4) & 3, 2 | 3) && r[2..4] == [0x12, 0x34] {
+    if r.len() >= 4 && r[0] >> 6 == 1 && matches!((r[0] >> 4) & 3, 2 | 3) && r[2..4] == [0x12, 0x34]
+    {
         return Some(Protocol::Coap);
     }
     // DNS (RFC 1035 §4.1.1): QR set, opcode 0, our id 0.
@@ -279,9 +318,18 @@ mod tests {
 
     #[test]
     fn udp_replies() {
-        assert_eq!(identify_udp(b"HTTP/1.1 200 OK\r\nST: upnp:rootdevice\r\n\r\n"), Some(Protocol::Ssdp));
-        assert_eq!(identify_udp(&[0x60, 0x45, 0x12, 0x34, 0xff]), Some(Protocol::Coap));
-        assert_eq!(identify_udp(&[0, 0, 0x84, 0, 0, 0, 0, 1, 0, 0, 0, 0]), Some(Protocol::Mdns));
+        assert_eq!(
+            identify_udp(b"HTTP/1.1 200 OK\r\nST: upnp:rootdevice\r\n\r\n"),
+            Some(Protocol::Ssdp)
+        );
+        assert_eq!(
+            identify_udp(&[0x60, 0x45, 0x12, 0x34, 0xff]),
+            Some(Protocol::Coap)
+        );
+        assert_eq!(
+            identify_udp(&[0, 0, 0x84, 0, 0, 0, 0, 1, 0, 0, 0, 0]),
+            Some(Protocol::Mdns)
+        );
         assert_eq!(identify_udp(b"garbage"), None);
     }
 }

@@ -27,7 +27,10 @@ async fn request(net: &Net, s: &Service, req: &str) -> Result<(HttpHead, Vec<u8>
         c.send_within(req.as_bytes(), net.io()).await?;
         c.read_until(&mut buf, MAX_HEAD, net.io(), done).await;
     } else {
-        let t = Target { name: s.host.clone(), addr: s.addr };
+        let t = Target {
+            name: s.host.clone(),
+            addr: s.addr,
+        };
         let mut c = net.connect(&t, s.port).await?;
         c.send_within(req.as_bytes(), net.io()).await?;
         c.read_until(&mut buf, MAX_HEAD, net.io(), done).await;
@@ -41,7 +44,14 @@ fn hex(b: &[u8]) -> String {
 }
 
 /// The Digest `response` (RFC 7616 §3.4.1), MD5 or SHA-256.
-pub(crate) fn digest_response(ch: &Challenge, user: &str, pass: &str, method: &str, uri: &str, cnonce: &str) -> Option<String> {
+pub(crate) fn digest_response(
+    ch: &Challenge,
+    user: &str,
+    pass: &str,
+    method: &str,
+    uri: &str,
+    cnonce: &str,
+) -> Option<String> {
     let realm = ch.param("realm").unwrap_or("");
     let nonce = ch.param("nonce")?;
     let alg = ch.param("algorithm").unwrap_or("MD5").to_ascii_uppercase();
@@ -54,7 +64,9 @@ pub(crate) fn digest_response(ch: &Challenge, user: &str, pass: &str, method: &s
     };
     let ha1 = h(format!("{user}:{realm}:{pass}"))?;
     let ha2 = h(format!("{method}:{uri}"))?;
-    let qop_auth = ch.param("qop").is_some_and(|q| q.split(',').any(|x| x.trim() == "auth"));
+    let qop_auth = ch
+        .param("qop")
+        .is_some_and(|q| q.split(',').any(|x| x.trim() == "auth"));
     if qop_auth {
         h(format!("{ha1}:{nonce}:00000001:{cnonce}:auth:{ha2}"))
     } else {
@@ -68,14 +80,31 @@ fn challenge_of(head: &HttpHead, scheme: &str) -> Option<Challenge> {
         .find(|c| c.scheme == scheme)
 }
 
-async fn try_login(net: Arc<Net>, s: Service, scheme: &'static str, c: Credential, show: bool) -> Attempt {
-    let t = Target { name: s.host.clone(), addr: s.addr };
+async fn try_login(
+    net: Arc<Net>,
+    s: Service,
+    scheme: &'static str,
+    c: Credential,
+    show: bool,
+) -> Attempt {
+    let t = Target {
+        name: s.host.clone(),
+        addr: s.addr,
+    };
     let host = host_header(&t, s.port);
     let mut tr = Transcript::new(show);
     let auth = if scheme == "basic" {
-        let token = base64::engine::general_purpose::STANDARD.encode(format!("{}:{}", c.user, c.password.expose()));
+        let token = base64::engine::general_purpose::STANDARD.encode(format!(
+            "{}:{}",
+            c.user,
+            c.password.expose()
+        ));
         tr.sent("GET / HTTP/1.1");
-        tr.sent_secret(&format!("Authorization: Basic base64({}:", c.user), &c.password, ")");
+        tr.sent_secret(
+            &format!("Authorization: Basic base64({}:", c.user),
+            &c.password,
+            ")",
+        );
         format!("Authorization: Basic {token}\r\n")
     } else {
         // A fresh nonce for each attempt.
@@ -87,7 +116,8 @@ async fn try_login(net: Arc<Net>, s: Service, scheme: &'static str, c: Credentia
             return Attempt::Failed("no Digest challenge".into());
         };
         let cnonce = "0a4f113b";
-        let Some(resp) = digest_response(&ch, &c.user, c.password.expose(), "GET", "/", cnonce) else {
+        let Some(resp) = digest_response(&ch, &c.user, c.password.expose(), "GET", "/", cnonce)
+        else {
             return Attempt::NotOffered("Digest algorithm not supported".into());
         };
         let mut h = format!(
@@ -106,17 +136,28 @@ async fn try_login(net: Arc<Net>, s: Service, scheme: &'static str, c: Credentia
             h.push_str(&format!(", opaque=\"{o}\""));
         }
         tr.sent("GET / HTTP/1.1");
-        tr.sent_secret(&format!("Authorization: Digest username=\"{}\" (password ", c.user), &c.password, ")");
+        tr.sent_secret(
+            &format!("Authorization: Digest username=\"{}\" (password ", c.user),
+            &c.password,
+            ")",
+        );
         format!("{h}\r\n")
     };
     match request(&net, &s, &http_get(&host, "/", &auth)).await {
         Ok((head, buf)) => {
             let status_line = buf.split(|&b| b == b'\n').next().unwrap_or(&[]);
             tr.received(status_line);
+            let body = &buf[head.body_offset.min(buf.len())..];
             match head.status {
-                200..=399 => Attempt::Accepted(scheme, tr.into_lines(), None),
                 429 | 503 => Attempt::Lockout(format!("HTTP {}", head.status)),
-                _ => lockout_sign(&buf[head.body_offset.min(buf.len())..]).map_or(Attempt::Rejected, Attempt::Lockout),
+                // 401: the credential was refused. 407 is a proxy's.
+                401 | 407 => lockout_sign(body).map_or(Attempt::Rejected, Attempt::Lockout),
+                // Past authentication: the page itself may still be missing
+                // (404) or forbidden to this user (403), but the login worked.
+                _ => match lockout_sign(body) {
+                    Some(sign) if head.status >= 400 => Attempt::Lockout(sign),
+                    _ => Attempt::Accepted(scheme, tr.into_lines(), None),
+                },
             }
         }
         Err(e) => Attempt::Failed(e.to_string()),
@@ -124,7 +165,10 @@ async fn try_login(net: Arc<Net>, s: Service, scheme: &'static str, c: Credentia
 }
 
 pub(crate) async fn audit(net: &Arc<Net>, opts: &ProbeOptions, shared: &Shared, s: &Service) {
-    let t = Target { name: s.host.clone(), addr: s.addr };
+    let t = Target {
+        name: s.host.clone(),
+        addr: s.addr,
+    };
     let Ok((head, _)) = request(net, s, &http_get(&host_header(&t, s.port), "/", "")).await else {
         return;
     };
@@ -141,9 +185,15 @@ pub(crate) async fn audit(net: &Arc<Net>, opts: &ProbeOptions, shared: &Shared, 
     };
     let show = opts.show_secrets;
     let s2 = s.clone();
-    audit::run(net, opts, shared, s, opts.audit.credentials.clone(), move |net, c| {
-        try_login(net, s2.clone(), scheme, c, show)
-    })
+    audit::run(
+        net,
+        opts,
+        shared,
+        s,
+        opts.audit.credentials.clone(),
+        false,
+        move |net, c| try_login(net, s2.clone(), scheme, c, show),
+    )
     .await;
 }
 
@@ -155,8 +205,18 @@ mod tests {
     #[test]
     fn rfc2617_digest_example() {
         // RFC 2617 §3.5: Mufasa / Circle Of Life.
-        let ch = challenges(r#"Digest realm="testrealm@host.com", qop="auth,auth-int", nonce="dcd98b7102dd2f0e8b11d0f600bfb0c093", opaque="5ccc069c403ebaf9f0171e9517f40e41""#);
-        let r = digest_response(&ch[0], "Mufasa", "Circle Of Life", "GET", "/dir/index.html", "0a4f113b").unwrap();
+        let ch = challenges(
+            r#"Digest realm="testrealm@host.com", qop="auth,auth-int", nonce="dcd98b7102dd2f0e8b11d0f600bfb0c093", opaque="5ccc069c403ebaf9f0171e9517f40e41""#,
+        );
+        let r = digest_response(
+            &ch[0],
+            "Mufasa",
+            "Circle Of Life",
+            "GET",
+            "/dir/index.html",
+            "0a4f113b",
+        )
+        .unwrap();
         assert_eq!(r, "6629fae49393a05397450978507c4ef1");
     }
 }

@@ -64,8 +64,7 @@ fn banner(b: &[u8]) -> Option<Protocol> {
     if looks_like_http(b) {
         return Some(Protocol::Http);
     }
-    if contains_ci(b, b"login:") || contains_ci(b, b"password:") || contains_ci(b, b"username:")
-    {
+    if contains_ci(b, b"login:") || contains_ci(b, b"password:") || contains_ci(b, b"username:") {
         return Some(Protocol::Telnet);
     }
     Some(Protocol::Unknown)
@@ -84,16 +83,43 @@ mod tests {
 
     #[test]
     fn by_response() {
-        assert_eq!(identify(Probe::Banner, b"SSH-2.0-dropbear_2022.83\r\n"), Some(Protocol::Ssh));
-        assert_eq!(identify(Probe::Banner, &[255, 253, 24]), Some(Protocol::Telnet));
-        assert_eq!(identify(Probe::Banner, b"220 (vsFTPd 3.0.3)\r\n"), Some(Protocol::Ftp));
-        assert_eq!(identify(Probe::Banner, b"220 mail ESMTP Postfix\r\n"), Some(Protocol::Smtp));
-        assert_eq!(identify(Probe::Banner, b"\r\nrouter login: "), Some(Protocol::Telnet));
-        assert_eq!(identify(Probe::TlsHello, &[0x16, 3, 3, 0, 10]), Some(Protocol::Tls));
+        assert_eq!(
+            identify(Probe::Banner, b"SSH-2.0-dropbear_2022.83\r\n"),
+            Some(Protocol::Ssh)
+        );
+        assert_eq!(
+            identify(Probe::Banner, &[255, 253, 24]),
+            Some(Protocol::Telnet)
+        );
+        assert_eq!(
+            identify(Probe::Banner, b"220 (vsFTPd 3.0.3)\r\n"),
+            Some(Protocol::Ftp)
+        );
+        assert_eq!(
+            identify(Probe::Banner, b"220 mail ESMTP Postfix\r\n"),
+            Some(Protocol::Smtp)
+        );
+        assert_eq!(
+            identify(Probe::Banner, b"\r\nrouter login: "),
+            Some(Protocol::Telnet)
+        );
+        assert_eq!(
+            identify(Probe::TlsHello, &[0x16, 3, 3, 0, 10]),
+            Some(Protocol::Tls)
+        );
         assert_eq!(identify(Probe::TlsHello, b"HTTP/1.1 400"), None);
-        assert_eq!(identify(Probe::Http, b"HTTP/1.1 401 Unauthorized\r\n"), Some(Protocol::Http));
-        assert_eq!(identify(Probe::Rtsp, b"RTSP/1.0 200 OK\r\n"), Some(Protocol::Rtsp));
-        assert_eq!(identify(Probe::Mqtt, &[0x20, 2, 0, 5]), Some(Protocol::Mqtt));
+        assert_eq!(
+            identify(Probe::Http, b"HTTP/1.1 401 Unauthorized\r\n"),
+            Some(Protocol::Http)
+        );
+        assert_eq!(
+            identify(Probe::Rtsp, b"RTSP/1.0 200 OK\r\n"),
+            Some(Protocol::Rtsp)
+        );
+        assert_eq!(
+            identify(Probe::Mqtt, &[0x20, 2, 0, 5]),
+            Some(Protocol::Mqtt)
+        );
         assert_eq!(identify(Probe::Mqtt, b""), None);
     }
 }

@@ -71,8 +71,8 @@ pub const CHECKS: &[&str] = &[
 /// TCP ports scanned by default: remote shells, file transfer, web
 /// consoles, MQTT, RTSP cameras, UPnP and TR-069 management, vendor ports.
 pub const DEFAULT_TCP_PORTS: &[u16] = &[
-    21, 22, 23, 80, 81, 443, 554, 1883, 2222, 2323, 5000, 7547, 8000, 8080, 8081, 8443, 8554,
-    8883, 8888, 9000, 49152,
+    21, 22, 23, 80, 81, 443, 554, 1883, 2222, 2323, 5000, 7547, 8000, 8080, 8081, 8443, 8554, 8883,
+    8888, 9000, 49152,
 ];
 
 /// UDP ports probed by default: SNMP, SSDP, mDNS, CoAP.

@@ -61,12 +61,21 @@ async fn connack(net: &Net, s: &Service, pkt: &[u8]) -> Result<u8, String> {
         c.send_within(pkt, wait).await.map_err(|e| e.to_string())?;
         c.read_until(&mut buf, 64, wait, |b| b.len() >= 4).await;
     } else {
-        let t = crate::scope::Target { name: s.host.clone(), addr: s.addr };
+        let t = crate::scope::Target {
+            name: s.host.clone(),
+            addr: s.addr,
+        };
         let mut c = net.connect(&t, s.port).await.map_err(|e| e.to_string())?;
         c.send_within(pkt, wait).await.map_err(|e| e.to_string())?;
         c.read_until(&mut buf, 64, wait, |b| b.len() >= 4).await;
     }
-    mqtt_connack(&buf).ok_or_else(|| if buf.is_empty() { "closed without CONNACK".to_string() } else { "not a CONNACK".to_string() })
+    mqtt_connack(&buf).ok_or_else(|| {
+        if buf.is_empty() {
+            "closed without CONNACK".to_string()
+        } else {
+            "not a CONNACK".to_string()
+        }
+    })
 }
 
 fn rc_text(rc: u8) -> &'static str {
@@ -89,7 +98,14 @@ async fn try_login(net: Arc<Net>, s: Service, c: Option<Credential>, show: bool)
             connect_packet("iotcheck-probe", None)
         }
         Some(c) => {
-            tr.sent_secret(&format!("CONNECT client-id=iotcheck-probe username={} password=", c.user), &c.password, "");
+            tr.sent_secret(
+                &format!(
+                    "CONNECT client-id=iotcheck-probe username={} password=",
+                    c.user
+                ),
+                &c.password,
+                "",
+            );
             connect_packet("iotcheck-probe", Some((&c.user, c.password.expose())))
         }
     };
@@ -97,7 +113,11 @@ async fn try_login(net: Arc<Net>, s: Service, c: Option<Credential>, show: bool)
         Ok(rc) => {
             tr.received_note(&format!("CONNACK return code {rc} ({})", rc_text(rc)));
             match rc {
-                0 => Attempt::Accepted(if c.is_none() { "anonymous" } else { "password" }, tr.into_lines(), None),
+                0 => Attempt::Accepted(
+                    if c.is_none() { "anonymous" } else { "password" },
+                    tr.into_lines(),
+                    None,
+                ),
                 3 => Attempt::Failed("server unavailable".into()),
                 _ => Attempt::Rejected,
             }
@@ -109,10 +129,13 @@ async fn try_login(net: Arc<Net>, s: Service, c: Option<Credential>, show: bool)
 pub(crate) async fn audit(net: &Arc<Net>, opts: &ProbeOptions, shared: &Shared, s: &Service) {
     let show = opts.show_secrets;
     // Anonymous access first: an attempt with the empty-named credential.
-    let mut creds = vec![Credential { user: String::new(), password: iotcheck_model::Secret::default() }];
+    let mut creds = vec![Credential {
+        user: String::new(),
+        password: iotcheck_model::Secret::default(),
+    }];
     creds.extend(opts.audit.credentials.iter().cloned());
     let s2 = s.clone();
-    audit::run(net, opts, shared, s, creds, move |net, c| {
+    audit::run(net, opts, shared, s, creds, false, move |net, c| {
         let c = (!c.user.is_empty()).then_some(c);
         try_login(net, s2.clone(), c, show)
     })
@@ -126,7 +149,12 @@ mod tests {
     #[test]
     fn connect_bytes() {
         let p = connect_packet("a", None);
-        assert_eq!(p, [0x10, 13, 0, 4, b'M', b'Q', b'T', b'T', 4, 2, 0, 30, 0, 1, b'a']);
+        assert_eq!(
+            p,
+            [
+                0x10, 13, 0, 4, b'M', b'Q', b'T', b'T', 4, 2, 0, 30, 0, 1, b'a'
+            ]
+        );
         let p = connect_packet("a", Some(("u", "p")));
         assert_eq!(p[9], 0xc2);
         assert_eq!(usize::from(p[1]), p.len() - 2);

@@ -345,7 +345,9 @@ mod tests {
         let mut f = TelnetFilter::default();
         let (mut d, mut r) = (Vec::new(), Vec::new());
         f.feed(
-            &[IAC, DO, 24, IAC, WILL, 1, b'l', IAC, SB, 24, 1, IAC, SE, b'o', b'\r', 0, IAC, IAC],
+            &[
+                IAC, DO, 24, IAC, WILL, 1, b'l', IAC, SB, 24, 1, IAC, SE, b'o', b'\r', 0, IAC, IAC,
+            ],
             &mut d,
             &mut r,
         );
@@ -358,7 +360,9 @@ mod tests {
 
     #[test]
     fn auth_challenges() {
-        let c = challenges(r#"Digest realm="cam, \"x\"", nonce="abc", qop="auth,auth-int", Basic realm="r""#);
+        let c = challenges(
+            r#"Digest realm="cam, \"x\"", nonce="abc", qop="auth,auth-int", Basic realm="r""#,
+        );
         assert_eq!(c.len(), 2);
         assert_eq!(c[0].scheme, "digest");
         assert_eq!(c[0].param("realm"), Some("cam, \"x\""));
@@ -368,7 +372,10 @@ mod tests {
 
     #[test]
     fn rtsp_head() {
-        let h = http_head(b"RTSP/1.0 401 Unauthorized\r\nCSeq: 1\r\nWWW-Authenticate: Basic realm=\"x\"\r\n\r\n").unwrap();
+        let h = http_head(
+            b"RTSP/1.0 401 Unauthorized\r\nCSeq: 1\r\nWWW-Authenticate: Basic realm=\"x\"\r\n\r\n",
+        )
+        .unwrap();
         assert_eq!((h.protocol, h.status), ("RTSP", 401));
         assert!(h.header("www-authenticate").is_some());
     }

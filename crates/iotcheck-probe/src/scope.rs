@@ -127,7 +127,9 @@ fn resolve_one(name: &str) -> Result<Target, ProbeError> {
 
 /// `10.0.0.1-20` style ranges: digits, dots and a dash.
 fn looks_like_ip_range(s: &str) -> bool {
-    s.bytes().all(|b| b.is_ascii_digit() || b == b'.' || b == b'-') && s.contains('.')
+    s.bytes()
+        .all(|b| b.is_ascii_digit() || b == b'.' || b == b'-')
+        && s.contains('.')
 }
 
 /// RFC 1123 host name: labels of letters, digits and inner hyphens.
@@ -298,8 +300,12 @@ impl Net {
             .map_err(|e| NetError::from_io(&e))?;
         let peer = SocketAddr::new(target.addr, port);
         // `connect` makes the kernel drop datagrams from anyone else.
-        sock.connect(peer).await.map_err(|e| NetError::from_io(&e))?;
-        sock.send(payload).await.map_err(|e| NetError::from_io(&e))?;
+        sock.connect(peer)
+            .await
+            .map_err(|e| NetError::from_io(&e))?;
+        sock.send(payload)
+            .await
+            .map_err(|e| NetError::from_io(&e))?;
         let mut buf = vec![0u8; max.min(65_535)];
         match tokio::time::timeout(self.bounded(wait), sock.recv(&mut buf)).await {
             Err(_) => Ok(None),

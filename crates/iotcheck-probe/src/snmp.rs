@@ -31,10 +31,19 @@ pub(crate) fn get_request(community: &str, id: u16) -> Vec<u8> {
     let list = tlv(0x30, &varbind);
     let pdu = tlv(
         0xa0,
-        &[tlv(0x02, &id.to_be_bytes()), tlv(0x02, &[0]), tlv(0x02, &[0]), list].concat(),
+        &[
+            tlv(0x02, &id.to_be_bytes()),
+            tlv(0x02, &[0]),
+            tlv(0x02, &[0]),
+            list,
+        ]
+        .concat(),
     );
     let c = community.as_bytes();
-    tlv(0x30, &[tlv(0x02, &[1]), tlv(0x04, &c[..c.len().min(255)]), pdu].concat())
+    tlv(
+        0x30,
+        &[tlv(0x02, &[1]), tlv(0x04, &c[..c.len().min(255)]), pdu].concat(),
+    )
 }
 
 /// One BER element: (tag, body, rest). Lengths are checked against the input.
@@ -87,10 +96,24 @@ pub fn parse_response(b: &[u8]) -> Option<(String, u32, String)> {
 }
 
 async fn try_community(net: Arc<Net>, s: Service, c: Credential, show: bool) -> Attempt {
-    let t = Target { name: s.host.clone(), addr: s.addr };
+    let t = Target {
+        name: s.host.clone(),
+        addr: s.addr,
+    };
     let mut tr = Transcript::new(show);
     tr.sent_secret("GetRequest sysDescr.0 community=", &c.password, "");
-    match net.udp_exchange(&t, s.port, &get_request(c.password.expose(), 0x4242), net.limits().io_timeout.min(std::time::Duration::from_secs(2)), 4096).await {
+    match net
+        .udp_exchange(
+            &t,
+            s.port,
+            &get_request(c.password.expose(), 0x4242),
+            net.limits()
+                .io_timeout
+                .min(std::time::Duration::from_secs(2)),
+            4096,
+        )
+        .await
+    {
         Ok(Some(r)) => match parse_response(&r) {
             Some((_, 0x4242, value)) => {
                 tr.received_note(&format!("GetResponse sysDescr.0 = {value}"));
@@ -109,10 +132,16 @@ pub(crate) async fn audit(net: &Arc<Net>, opts: &ProbeOptions, shared: &Shared, 
         .audit
         .communities
         .iter()
-        .map(|c| Credential { user: "community".into(), password: Secret::new(c.clone()) })
+        .map(|c| Credential {
+            user: "community".into(),
+            password: Secret::new(c.clone()),
+        })
         .collect();
     let s2 = s.clone();
-    audit::run(net, opts, shared, s, creds, move |net, c| try_community(net, s2.clone(), c, show)).await;
+    audit::run(net, opts, shared, s, creds, false, move |net, c| {
+        try_community(net, s2.clone(), c, show)
+    })
+    .await;
 }
 
 #[cfg(test)]
@@ -127,9 +156,21 @@ mod tests {
         // Turn our request into a response carrying an OCTET STRING value.
         let oid = tlv(0x06, &[0x2b, 6, 1, 2, 1, 1, 1, 0]);
         let vb = tlv(0x30, &[oid, tlv(0x04, b"Linux cam")].concat());
-        let pdu = tlv(0xa2, &[tlv(0x02, &[0, 7]), tlv(0x02, &[0]), tlv(0x02, &[0]), tlv(0x30, &vb)].concat());
+        let pdu = tlv(
+            0xa2,
+            &[
+                tlv(0x02, &[0, 7]),
+                tlv(0x02, &[0]),
+                tlv(0x02, &[0]),
+                tlv(0x30, &vb),
+            ]
+            .concat(),
+        );
         let r = tlv(0x30, &[tlv(0x02, &[1]), tlv(0x04, b"public"), pdu].concat());
-        assert_eq!(parse_response(&r), Some(("public".into(), 7, "Linux cam".into())));
+        assert_eq!(
+            parse_response(&r),
+            Some(("public".into(), 7, "Linux cam".into()))
+        );
         assert_eq!(parse_response(&r[..r.len() - 1]), None);
     }
 }

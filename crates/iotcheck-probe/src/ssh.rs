@@ -48,7 +48,10 @@ async fn try_login(net: Arc<Net>, s: Service, c: Credential, show: bool) -> Atte
 }
 
 async fn login(net: &Net, s: &Service, c: &Credential, show: bool) -> Attempt {
-    let t = Target { name: s.host.clone(), addr: s.addr };
+    let t = Target {
+        name: s.host.clone(),
+        addr: s.addr,
+    };
     let conn = match net.connect(&t, s.port).await {
         Ok(c) => c,
         Err(e) => return Attempt::Failed(e.to_string()),
@@ -61,21 +64,31 @@ async fn login(net: &Net, s: &Service, c: &Credential, show: bool) -> Attempt {
         Ok(h) => h,
         Err(e) => return Attempt::Failed(format!("SSH handshake: {e}")),
     };
-    tr.sent_secret(&format!("userauth password user={} password=", c.user), &c.password, "");
-    let res = h.authenticate_password(c.user.clone(), c.password.expose()).await;
+    tr.sent_secret(
+        &format!("userauth password user={} password=", c.user),
+        &c.password,
+        "",
+    );
+    let res = h
+        .authenticate_password(c.user.clone(), c.password.expose())
+        .await;
     let outcome = match res {
         Ok(AuthResult::Success) => {
             tr.received_note("USERAUTH_SUCCESS");
             Attempt::Accepted("password", tr.into_lines(), None)
         }
-        Ok(AuthResult::Failure { remaining_methods, .. }) => {
+        Ok(AuthResult::Failure {
+            remaining_methods, ..
+        }) => {
             tr.received_note("USERAUTH_FAILURE");
             if offers(&remaining_methods, MethodKind::Password) {
                 Attempt::Rejected
             } else if offers(&remaining_methods, MethodKind::KeyboardInteractive) {
                 keyboard_interactive(&mut h, c, tr).await
             } else {
-                Attempt::NotOffered("the SSH server offers no password or keyboard-interactive login".into())
+                Attempt::NotOffered(
+                    "the SSH server offers no password or keyboard-interactive login".into(),
+                )
             }
         }
         Err(e) => Attempt::Failed(e.to_string()),
@@ -88,9 +101,16 @@ async fn login(net: &Net, s: &Service, c: &Credential, show: bool) -> Attempt {
     outcome
 }
 
-async fn keyboard_interactive(h: &mut client::Handle<AnyHostKey>, c: &Credential, mut tr: Transcript) -> Attempt {
+async fn keyboard_interactive(
+    h: &mut client::Handle<AnyHostKey>,
+    c: &Credential,
+    mut tr: Transcript,
+) -> Attempt {
     tr.sent(&format!("userauth keyboard-interactive user={}", c.user));
-    let mut resp = match h.authenticate_keyboard_interactive_start(c.user.clone(), None).await {
+    let mut resp = match h
+        .authenticate_keyboard_interactive_start(c.user.clone(), None)
+        .await
+    {
         Ok(r) => r,
         Err(e) => return Attempt::Failed(e.to_string()),
     };
@@ -109,7 +129,10 @@ async fn keyboard_interactive(h: &mut client::Handle<AnyHostKey>, c: &Credential
                     tr.received_note(&p.prompt);
                     tr.sent_secret("", &c.password, "");
                 }
-                let answers = prompts.iter().map(|_| c.password.expose().to_string()).collect();
+                let answers = prompts
+                    .iter()
+                    .map(|_| c.password.expose().to_string())
+                    .collect();
                 resp = match h.authenticate_keyboard_interactive_respond(answers).await {
                     Ok(r) => r,
                     Err(e) => return Attempt::Failed(e.to_string()),
@@ -123,8 +146,14 @@ async fn keyboard_interactive(h: &mut client::Handle<AnyHostKey>, c: &Credential
 pub(crate) async fn audit(net: &Arc<Net>, opts: &ProbeOptions, shared: &Shared, s: &Service) {
     let show = opts.show_secrets;
     let s2 = s.clone();
-    audit::run(net, opts, shared, s, opts.audit.credentials.clone(), move |net, c| {
-        try_login(net, s2.clone(), c, show)
-    })
+    audit::run(
+        net,
+        opts,
+        shared,
+        s,
+        opts.audit.credentials.clone(),
+        false,
+        move |net, c| try_login(net, s2.clone(), c, show),
+    )
     .await;
 }

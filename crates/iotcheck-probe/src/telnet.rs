@@ -40,10 +40,19 @@ pub(crate) fn screen(text: &[u8]) -> Screen {
     if ends(b"password:") || ends(b"passwd:") || ends(b"password") {
         return Screen::Password;
     }
-    if ends(b"login:") || ends(b"username:") || ends(b"user:") || ends(b"user name:") || ends(b"login") {
+    if ends(b"login:")
+        || ends(b"username:")
+        || ends(b"user:")
+        || ends(b"user name:")
+        || ends(b"login")
+    {
         return Screen::Login;
     }
-    if contains_ci(last, b"incorrect") || contains_ci(last, b"failed") || contains_ci(last, b"denied") || contains_ci(last, b"invalid") {
+    if contains_ci(last, b"incorrect")
+        || contains_ci(last, b"failed")
+        || contains_ci(last, b"denied")
+        || contains_ci(last, b"invalid")
+    {
         return Screen::Failed;
     }
     if matches!(trimmed.last(), Some(b'#' | b'$' | b'>' | b'%')) {
@@ -52,11 +61,17 @@ pub(crate) fn screen(text: &[u8]) -> Screen {
     Screen::Unknown
 }
 
-/// Reads until the screen shows a prompt (or `wait` passes).
-async fn read_screen(conn: &mut Conn, f: &mut TelnetFilter, text: &mut Vec<u8>, wait: Duration) -> Screen {
+/// Reads until what arrived after `from` shows a prompt (or `wait` passes).
+async fn read_screen(
+    conn: &mut Conn,
+    f: &mut TelnetFilter,
+    text: &mut Vec<u8>,
+    from: usize,
+    wait: Duration,
+) -> Screen {
     let end = std::time::Instant::now() + wait;
     loop {
-        let s = screen(text);
+        let s = screen(text.get(from..).unwrap_or_default());
         if s != Screen::Unknown && s != Screen::Failed {
             return s;
         }
@@ -66,20 +81,28 @@ async fn read_screen(conn: &mut Conn, f: &mut TelnetFilter, text: &mut Vec<u8>, 
         }
         let mut raw = Vec::new();
         if conn.read_some(&mut raw, 4096, left).await.is_err() {
-            return screen(text);
+            return screen(text.get(from..).unwrap_or_default());
         }
         let mut reply = Vec::new();
         f.feed(&raw, text, &mut reply);
         if !reply.is_empty() && conn.send_within(&reply, left).await.is_err() {
-            return screen(text);
+            return screen(text.get(from..).unwrap_or_default());
         }
     }
 }
 
 /// Tries up to `batch` credentials on one connection.
-async fn try_batch(net: Arc<Net>, s: Service, creds: Vec<Credential>, show: bool) -> Vec<(Credential, Attempt)> {
+async fn try_batch(
+    net: Arc<Net>,
+    s: Service,
+    creds: Vec<Credential>,
+    show: bool,
+) -> Vec<(Credential, Attempt)> {
     let mut out = Vec::new();
-    let t = Target { name: s.host.clone(), addr: s.addr };
+    let t = Target {
+        name: s.host.clone(),
+        addr: s.addr,
+    };
     let mut conn = match net.connect(&t, s.port).await {
         Ok(c) => c,
         Err(e) => return vec![(creds[0].clone(), Attempt::Failed(e.to_string()))],
@@ -87,23 +110,32 @@ async fn try_batch(net: Arc<Net>, s: Service, creds: Vec<Credential>, show: bool
     let mut f = TelnetFilter::default();
     let mut text = Vec::new();
     let mut transcript = Transcript::new(show);
-    let mut state = read_screen(&mut conn, &mut f, &mut text, net.io()).await;
+    let mut state = read_screen(&mut conn, &mut f, &mut text, 0, net.io()).await;
+    // Where the part of the screen not yet in the transcript starts.
+    let mut shown = 0usize;
     for c in creds {
         let mut mark = text.len();
         if state == Screen::Login {
-            transcript.received(&text[..]);
+            transcript.received(&text[shown..]);
             transcript.sent(&c.user);
-            if conn.send_within(format!("{}\r\n", c.user).as_bytes(), net.io()).await.is_err() {
+            if conn
+                .send_within(format!("{}\r\n", c.user).as_bytes(), net.io())
+                .await
+                .is_err()
+            {
                 out.push((c, Attempt::Failed("closed".into())));
                 break;
             }
-            state = read_screen(&mut conn, &mut f, &mut text, net.io()).await;
+            state = read_screen(&mut conn, &mut f, &mut text, mark, net.io()).await;
             transcript.received(&text[mark..]);
             mark = text.len();
             if state == Screen::Shell {
                 // No password asked at all.
                 transcript.received_note("(shell without a password)");
-                out.push((c, Attempt::Accepted("password", transcript.into_lines(), None)));
+                out.push((
+                    c,
+                    Attempt::Accepted("password", transcript.into_lines(), None),
+                ));
                 return out;
             }
         }
@@ -111,21 +143,39 @@ async fn try_batch(net: Arc<Net>, s: Service, creds: Vec<Credential>, show: bool
             if let Some(sign) = lockout_sign(&text) {
                 out.push((c, Attempt::Lockout(sign)));
             } else {
-                out.push((c, Attempt::Failed(format!("no login prompt (screen {state:?})"))));
+                out.push((
+                    c,
+                    Attempt::Failed(format!("no login prompt (screen {state:?})")),
+                ));
             }
             break;
         }
         transcript.sent_secret("", &c.password, "");
-        if conn.send_within(format!("{}\r\n", c.password.expose()).as_bytes(), net.io()).await.is_err() {
+        if conn
+            .send_within(format!("{}\r\n", c.password.expose()).as_bytes(), net.io())
+            .await
+            .is_err()
+        {
             out.push((c, Attempt::Failed("closed".into())));
             break;
         }
         // A wrong password takes login(1) a few seconds to answer.
-        state = read_screen(&mut conn, &mut f, &mut text, net.io() + Duration::from_secs(1)).await;
+        state = read_screen(
+            &mut conn,
+            &mut f,
+            &mut text,
+            mark,
+            net.io() + Duration::from_secs(1),
+        )
+        .await;
         transcript.received(&text[mark..]);
+        shown = text.len();
         match state {
             Screen::Shell => {
-                out.push((c, Attempt::Accepted("password", transcript.into_lines(), None)));
+                out.push((
+                    c,
+                    Attempt::Accepted("password", transcript.into_lines(), None),
+                ));
                 return out;
             }
             _ => {
@@ -146,7 +196,13 @@ async fn try_batch(net: Arc<Net>, s: Service, creds: Vec<Credential>, show: bool
 
 pub(crate) async fn audit(net: &Arc<Net>, opts: &ProbeOptions, shared: &Shared, s: &Service) {
     // Batches of three per connection, as login(1) allows.
-    let creds: Vec<Credential> = opts.audit.credentials.iter().take(opts.audit.max_attempts).cloned().collect();
+    let creds: Vec<Credential> = opts
+        .audit
+        .credentials
+        .iter()
+        .take(opts.audit.max_attempts)
+        .cloned()
+        .collect();
     let batches: Vec<Credential> = creds;
     let show = opts.show_secrets;
     let s2 = s.clone();
@@ -154,7 +210,7 @@ pub(crate) async fn audit(net: &Arc<Net>, opts: &ProbeOptions, shared: &Shared, 
     // each task its credential plus the next two, run on one connection.
     let list = Arc::new(batches.clone());
     let index: Vec<Credential> = batches.iter().step_by(3).cloned().collect();
-    audit::run(net, opts, shared, s, index, move |net, first| {
+    audit::run(net, opts, shared, s, index, false, move |net, first| {
         let list = list.clone();
         let s = s2.clone();
         async move {
@@ -175,7 +231,9 @@ fn fold(results: Vec<(Credential, Attempt)>) -> Attempt {
         match a {
             Attempt::Accepted(m, t, _) => return Attempt::Accepted(m, t, Some(c)),
             Attempt::Lockout(s) => worst = Attempt::Lockout(s),
-            Attempt::Failed(e) if !matches!(worst, Attempt::Lockout(_)) => worst = Attempt::Failed(e),
+            Attempt::Failed(e) if !matches!(worst, Attempt::Lockout(_)) => {
+                worst = Attempt::Failed(e)
+            }
             _ => {}
         }
     }

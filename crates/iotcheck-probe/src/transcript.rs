@@ -2,10 +2,13 @@
 //!
 //! Everything the device sent is escaped to printable text and cut to a
 //! bounded number of lines and characters (a device may send megabytes);
-//! passwords iotcheck sent are masked with [`iotcheck_model::secret::MASK`]
+//! passwords iotcheck sent are masked with [`MASK`]
 //! unless the user asked to see them.
 
 use iotcheck_model::{Direction, Secret, TranscriptLine};
+
+/// What a masked secret is shown as (the same as `iotcheck_model::Secret` prints).
+const MASK: &str = "********";
 
 use crate::parse::printable;
 
@@ -19,6 +22,9 @@ pub(crate) struct Transcript {
     lines: Vec<TranscriptLine>,
     show_secrets: bool,
     dropped: usize,
+    /// Secrets sent so far: masked in what the device sends back too (a
+    /// device that echoes a password must not leak it into a report).
+    secrets: Vec<String>,
 }
 
 impl Transcript {
@@ -29,7 +35,12 @@ impl Transcript {
         }
     }
 
-    fn push(&mut self, direction: Direction, text: String) {
+    fn push(&mut self, direction: Direction, mut text: String) {
+        if direction == Direction::Received && !self.show_secrets {
+            for s in &self.secrets {
+                text = text.replace(s.as_str(), MASK);
+            }
+        }
         if self.lines.len() >= MAX_LINES {
             self.dropped += 1;
             return;
@@ -45,6 +56,9 @@ impl Transcript {
     /// A line iotcheck sent that carries a secret: `before`, the secret
     /// (masked unless shown), `after`.
     pub fn sent_secret(&mut self, before: &str, secret: &Secret, after: &str) {
+        if !secret.expose().is_empty() && !self.secrets.iter().any(|x| x == secret.expose()) {
+            self.secrets.push(secret.expose().to_string());
+        }
         let shown = if self.show_secrets {
             secret.expose().to_string()
         } else {
@@ -75,7 +89,10 @@ impl Transcript {
 
     /// A note about the exchange (what was received in binary protocols).
     pub fn received_note(&mut self, text: &str) {
-        self.push(Direction::Received, printable(text.as_bytes(), MAX_LINE_CHARS));
+        self.push(
+            Direction::Received,
+            printable(text.as_bytes(), MAX_LINE_CHARS),
+        );
     }
 
     pub fn into_lines(mut self) -> Vec<TranscriptLine> {
@@ -102,6 +119,10 @@ mod tests {
         let lines = t.into_lines();
         assert_eq!(lines[0].text, "PASS ********");
         assert_eq!(lines.len(), MAX_LINES + 1);
+        let mut t = Transcript::new(false);
+        t.sent_secret("", &Secret::new("vizxv"), "");
+        t.received(b"echo: vizxv\r\n");
+        assert_eq!(t.into_lines()[1].text, "echo: ********");
         let mut t = Transcript::new(true);
         t.sent_secret("PASS ", &Secret::new("xc3511"), "");
         assert_eq!(t.into_lines()[0].text, "PASS xc3511");

@@ -44,7 +44,8 @@ const WEAK_SIGNATURES: &[(&str, &str)] = &[
 /// Reads a DER certificate as presented by `host` and judges it at `now`
 /// (Unix seconds).
 pub fn analyze(der: &[u8], host: &str, now: i64, opts: &TlsOptions) -> Result<CertInfo, String> {
-    let (_, cert) = X509Certificate::from_der(der).map_err(|e| format!("unreadable certificate: {e}"))?;
+    let (_, cert) =
+        X509Certificate::from_der(der).map_err(|e| format!("unreadable certificate: {e}"))?;
     let mut problems = Vec::new();
     let mut remarks = Vec::new();
     let not_before = cert.validity().not_before.timestamp();
@@ -52,27 +53,39 @@ pub fn analyze(der: &[u8], host: &str, now: i64, opts: &TlsOptions) -> Result<Ce
     if now > not_after {
         problems.push(format!(
             "expired on {}",
-            cert.validity().not_after.to_rfc2822().unwrap_or_else(|_| not_after.to_string())
+            cert.validity()
+                .not_after
+                .to_rfc2822()
+                .unwrap_or_else(|_| not_after.to_string())
         ));
     }
     if now < not_before {
         problems.push(format!(
             "not valid before {}",
-            cert.validity().not_before.to_rfc2822().unwrap_or_else(|_| not_before.to_string())
+            cert.validity()
+                .not_before
+                .to_rfc2822()
+                .unwrap_or_else(|_| not_before.to_string())
         ));
     }
     let key = match cert.public_key().parsed() {
         Ok(PublicKey::RSA(rsa)) => {
             let bits = rsa.key_size();
             if bits < opts.min_rsa_bits as usize {
-                problems.push(format!("RSA key of {bits} bits (minimum {})", opts.min_rsa_bits));
+                problems.push(format!(
+                    "RSA key of {bits} bits (minimum {})",
+                    opts.min_rsa_bits
+                ));
             }
             format!("RSA {bits}")
         }
         Ok(PublicKey::EC(ec)) => {
             let bits = ec.key_size();
             if bits < opts.min_ec_bits as usize {
-                problems.push(format!("EC key of {bits} bits (minimum {})", opts.min_ec_bits));
+                problems.push(format!(
+                    "EC key of {bits} bits (minimum {})",
+                    opts.min_ec_bits
+                ));
             }
             format!("EC {bits}")
         }

@@ -91,12 +91,16 @@ pub fn client_hello(spec: &HelloSpec, random: [u8; 32]) -> Vec<u8> {
     }
     if spec.version != SSL3 {
         // supported_groups: x25519, secp256r1, secp384r1, secp521r1, ffdhe2048.
-        push_ext(&mut ext, 0x000a, &[0, 10, 0, 0x1d, 0, 0x17, 0, 0x18, 0, 0x19, 1, 0]);
+        push_ext(
+            &mut ext,
+            0x000a,
+            &[0, 10, 0, 0x1d, 0, 0x17, 0, 0x18, 0, 0x19, 1, 0],
+        );
         push_ext(&mut ext, 0x000b, &[1, 0]); // ec_point_formats: uncompressed
         // signature_algorithms, modern first, SHA-1 last (old servers need it).
         let algs: [u16; 12] = [
-            0x0403, 0x0804, 0x0401, 0x0503, 0x0805, 0x0501, 0x0603, 0x0806, 0x0601, 0x0807,
-            0x0201, 0x0203,
+            0x0403, 0x0804, 0x0401, 0x0503, 0x0805, 0x0501, 0x0603, 0x0806, 0x0601, 0x0807, 0x0201,
+            0x0203,
         ];
         let mut d = Vec::new();
         push_u16(&mut d, 24);
@@ -159,9 +163,8 @@ pub struct ServerHello {
 
 /// SHA-256("HelloRetryRequest"), the random of a HelloRetryRequest (RFC 8446 §4.1.3).
 const HRR_RANDOM: [u8; 32] = [
-    0xcf, 0x21, 0xad, 0x74, 0xe5, 0x9a, 0x61, 0x11, 0xbe, 0x1d, 0x8c, 0x02, 0x1e, 0x65, 0xb8,
-    0x91, 0xc2, 0xa2, 0x11, 0x16, 0x7a, 0xbb, 0x8c, 0x5e, 0x07, 0x9e, 0x09, 0xe2, 0xc8, 0xa8,
-    0x33, 0x9c,
+    0xcf, 0x21, 0xad, 0x74, 0xe5, 0x9a, 0x61, 0x11, 0xbe, 0x1d, 0x8c, 0x02, 0x1e, 0x65, 0xb8, 0x91,
+    0xc2, 0xa2, 0x11, 0x16, 0x7a, 0xbb, 0x8c, 0x5e, 0x07, 0x9e, 0x09, 0xe2, 0xc8, 0xa8, 0x33, 0x9c,
 ];
 
 /// Incremental reader of the server's first flight.
@@ -271,10 +274,17 @@ impl FlightReader {
                     }
                 }
                 11 => {
-                    if let (Some(h), Ok((_, TlsMessage::Handshake(TlsMessageHandshake::Certificate(c))))) =
-                        (self.hello.as_mut(), parse_tls_message_handshake(msg))
+                    if let (
+                        Some(h),
+                        Ok((_, TlsMessage::Handshake(TlsMessageHandshake::Certificate(c)))),
+                    ) = (self.hello.as_mut(), parse_tls_message_handshake(msg))
                     {
-                        h.certificates = c.cert_chain.iter().take(8).map(|c| c.data.to_vec()).collect();
+                        h.certificates = c
+                            .cert_chain
+                            .iter()
+                            .take(8)
+                            .map(|c| c.data.to_vec())
+                            .collect();
                     }
                 }
                 // ServerHelloDone: the flight is over.
@@ -376,9 +386,18 @@ mod tests {
     #[test]
     fn alerts_and_garbage() {
         let mut r = FlightReader::default();
-        assert_eq!(r.feed(&[21, 3, 1, 0, 2, 2, 40]), Some(Answer::Alert { level: 2, description: 40 }));
+        assert_eq!(
+            r.feed(&[21, 3, 1, 0, 2, 2, 40]),
+            Some(Answer::Alert {
+                level: 2,
+                description: 40
+            })
+        );
         let mut r = FlightReader::default();
-        assert_eq!(r.feed(b"HTTP/1.1 400 Bad Request\r\n"), Some(Answer::NotTls));
+        assert_eq!(
+            r.feed(b"HTTP/1.1 400 Bad Request\r\n"),
+            Some(Answer::NotTls)
+        );
         let mut r = FlightReader::default();
         assert_eq!(r.feed(&[22, 3, 3, 0xff, 0xff]), Some(Answer::NotTls));
     }

@@ -150,7 +150,8 @@ pub async fn check(net: &Net, opts: &ProbeOptions, s: &Service) -> TlsResult {
     let mut first_flight_certs: Option<Vec<Vec<u8>>> = None;
     for v in [SSL3, TLS10, TLS11, TLS12, TLS13] {
         if net.spent() {
-            r.errors.push("time budget spent before every version was tested".into());
+            r.errors
+                .push("time budget spent before every version was tested".into());
             break;
         }
         let spec = HelloSpec {
@@ -165,11 +166,19 @@ pub async fn check(net: &Net, opts: &ProbeOptions, s: &Service) -> TlsResult {
         t.sent(&format!("ClientHello offering {} only", version_name(v)));
         match ask(net, s, &spec).await {
             Ok(Answer::Hello(h)) => {
-                let got = if v == TLS13 && h.retry { TLS13 } else { h.version };
+                let got = if v == TLS13 && h.retry {
+                    TLS13
+                } else {
+                    h.version
+                };
                 t.received_note(&format!(
                     "ServerHello {} {}",
                     version_name(got),
-                    if v == TLS13 { String::new() } else { suite_name(h.cipher) }
+                    if v == TLS13 {
+                        String::new()
+                    } else {
+                        suite_name(h.cipher)
+                    }
                 ));
                 if got == v {
                     r.accepted.push(v);
@@ -203,7 +212,10 @@ pub async fn check(net: &Net, opts: &ProbeOptions, s: &Service) -> TlsResult {
             };
             match ask(net, s, &spec).await {
                 Ok(Answer::Hello(h)) if h.version == v && offer.contains(&h.cipher) => {
-                    t.sent(&format!("ClientHello {} offering only weak suites", version_name(v)));
+                    t.sent(&format!(
+                        "ClientHello {} offering only weak suites",
+                        version_name(v)
+                    ));
                     t.received_note(&format!("ServerHello chose {}", suite_name(h.cipher)));
                     r.weak_suites.push((v, h.cipher));
                     offer.retain(|&c| c != h.cipher);
@@ -301,8 +313,9 @@ pub async fn client(net: &Net, s: &Service) -> Result<TlsStream, NetError> {
     let cfg = config().ok_or_else(|| NetError::Io("TLS client unavailable".into()))?;
     let conn = net.connect(&target(s), s.port).await?;
     let name = match server_name(&s.host) {
-        Some(n) => rustls::pki_types::ServerName::try_from(n)
-            .map_err(|e| NetError::Io(e.to_string()))?,
+        Some(n) => {
+            rustls::pki_types::ServerName::try_from(n).map_err(|e| NetError::Io(e.to_string()))?
+        }
         None => rustls::pki_types::ServerName::IpAddress(s.addr.into()),
     };
     let connector = tokio_rustls::TlsConnector::from(cfg);
@@ -334,7 +347,10 @@ mod tests {
         assert_eq!(weakness(0x000a), Some("3DES (64-bit block)")); // RSA_WITH_3DES_EDE_CBC_SHA
         assert_eq!(weakness(0x0005), Some("RC4")); // RSA_WITH_RC4_128_SHA
         assert_eq!(weakness(0x0002), Some("no encryption (NULL)"));
-        assert_eq!(weakness(0x0018), Some("anonymous key exchange (no authentication)"));
+        assert_eq!(
+            weakness(0x0018),
+            Some("anonymous key exchange (no authentication)")
+        );
         assert_eq!(weakness(0x0003), Some("export-grade"));
         assert_eq!(weakness(0xc02f), None); // ECDHE_RSA_WITH_AES_128_GCM_SHA256
         assert_eq!(weakness(0x002f), None); // RSA_WITH_AES_128_CBC_SHA
