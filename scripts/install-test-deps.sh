@@ -8,12 +8,15 @@
 # what is already installed. Needs root (or sudo) for apt-get.
 set -euo pipefail
 
-packages=(chromium squashfs-tools busybox dropbear-bin vsftpd mosquitto mosquitto-clients lighttpd openssl iproute2 util-linux)
+packages=(chromium squashfs-tools dropbear-bin vsftpd mosquitto mosquitto-clients lighttpd openssl iproute2 util-linux)
 
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
+# busybox (telnetd) comes as `busybox` or `busybox-static`: either will do,
+# and installing one removes the other.
+command -v busybox >/dev/null 2>&1 || missing+=(busybox)
 if [ ${#missing[@]} -eq 0 ]; then
   echo "install-test-deps: all present (${packages[*]})"
   exit 0
