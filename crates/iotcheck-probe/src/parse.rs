@@ -17,9 +17,8 @@
 /// UTF-8 stay, anything else becomes `\xNN`; cut at `max_chars` with `…`.
 pub fn printable(bytes: &[u8], max_chars: usize) -> String {
     let mut out = String::new();
-    let mut chars = 0usize;
     let text = String::from_utf8_lossy(bytes);
-    for c in text.chars() {
+    for (chars, c) in text.chars().enumerate() {
         if chars >= max_chars {
             out.push('…');
             break;
@@ -31,7 +30,6 @@ pub fn printable(bytes: &[u8], max_chars: usize) -> String {
             c if c.is_control() => out.push_str(&format!("\\x{:02x}", u32::from(c) & 0xff)),
             c => out.push(c),
         }
-        chars += 1;
     }
     out
 }

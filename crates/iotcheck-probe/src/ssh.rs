@@ -36,7 +36,7 @@ fn config(net: &Net) -> Arc<client::Config> {
 }
 
 fn offers(m: &MethodSet, k: MethodKind) -> bool {
-    m.iter().any(|x| *x == k)
+    m.contains(&k)
 }
 
 async fn try_login(net: Arc<Net>, s: Service, c: Credential, show: bool) -> Attempt {

@@ -244,12 +244,8 @@ fn probe_finds_nothing_on_the_hardened_device() {
         assert_eq!(o, "pass", "{id}: {s}");
     }
     assert!(
-        r["probe.tls-version"]
-            .1
-            .contains(&format!("{}", dev.port(443)))
-            && r["probe.tls-version"]
-                .1
-                .contains(&format!("{}", dev.port(8883)))
+        r["probe.tls-version"].1.contains(&dev.port(443))
+            && r["probe.tls-version"].1.contains(&dev.port(8883))
     );
     // Nothing fails; other standards lack their inputs.
     assert_eq!(code, Some(2), "{text}");
