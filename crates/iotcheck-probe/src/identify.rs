@@ -5,6 +5,8 @@
 //! an MQTT CONNECT, an RTSP OPTIONS), ordered by what the port usually
 //! carries, and the reply decides.
 
+pub use crate::discover::identify_udp;
+
 use crate::Protocol;
 use crate::parse::{IAC, ftp_reply, looks_like_http, mqtt_connack};
 

@@ -44,7 +44,7 @@ mod http;
 pub mod identify;
 mod mqtt;
 pub mod parse;
-mod snmp;
+pub mod snmp;
 mod ssh;
 mod telnet;
 pub mod tls;
