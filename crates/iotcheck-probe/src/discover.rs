@@ -248,16 +248,24 @@ async fn inner_tls(net: &Net, mut s: Service) -> Service {
     s
 }
 
+/// Sends the SNMP, SSDP, mDNS and CoAP probes together (the port's usual
+/// one first) and identifies the service by the reply's format.
 async fn scan_udp(net: &Net, t: &Target, port: u16) -> Option<Service> {
-    let payload = match port {
-        161 => snmp::get_request("public", 0x1234),
-        1900 => b"M-SEARCH * HTTP/1.1\r\nHOST: 239.255.255.250:1900\r\nMAN: \"ssdp:discover\"\r\nMX: 1\r\nST: ssdp:all\r\n\r\n".to_vec(),
-        5353 => mdns_query(),
-        _ => coap_get_core(),
+    let snmp = snmp::get_request("public", 0x1234);
+    let ssdp = b"M-SEARCH * HTTP/1.1\r\nHOST: 239.255.255.250:1900\r\nMAN: \"ssdp:discover\"\r\nMX: 1\r\nST: ssdp:all\r\n\r\n".to_vec();
+    let mdns = mdns_query();
+    let coap = coap_get_core();
+    let mut payloads: Vec<&[u8]> = vec![&coap, &snmp, &ssdp, &mdns];
+    let first = match port {
+        161 => 1,
+        1900 => 2,
+        5353 => 3,
+        _ => 0,
     };
+    payloads.swap(0, first);
     let wait = net.limits().io_timeout.min(Duration::from_secs(2));
     let reply = net
-        .udp_exchange(t, port, &payload, wait, 4096)
+        .udp_exchange(t, port, &payloads, wait, 4096)
         .await
         .ok()
         .flatten()?;

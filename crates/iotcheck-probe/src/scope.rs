@@ -277,13 +277,14 @@ impl Net {
         })
     }
 
-    /// Sends one UDP datagram to `target:port` and returns the first reply
-    /// from that same address (at most `max` bytes), or `None` on timeout.
+    /// Sends UDP datagrams to `target:port` (one per payload, from one
+    /// socket) and returns the first reply from that same address (at most
+    /// `max` bytes), or `None` on timeout.
     pub async fn udp_exchange(
         &self,
         target: &Target,
         port: u16,
-        payload: &[u8],
+        payloads: &[&[u8]],
         wait: Duration,
         max: usize,
     ) -> Result<Option<Vec<u8>>, NetError> {
@@ -303,9 +304,11 @@ impl Net {
         sock.connect(peer)
             .await
             .map_err(|e| NetError::from_io(&e))?;
-        sock.send(payload)
-            .await
-            .map_err(|e| NetError::from_io(&e))?;
+        for payload in payloads {
+            sock.send(payload)
+                .await
+                .map_err(|e| NetError::from_io(&e))?;
+        }
         let mut buf = vec![0u8; max.min(65_535)];
         match tokio::time::timeout(self.bounded(wait), sock.recv(&mut buf)).await {
             Err(_) => Ok(None),

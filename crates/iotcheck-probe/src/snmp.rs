@@ -106,7 +106,7 @@ async fn try_community(net: Arc<Net>, s: Service, c: Credential, show: bool) -> 
         .udp_exchange(
             &t,
             s.port,
-            &get_request(c.password.expose(), 0x4242),
+            &[&get_request(c.password.expose(), 0x4242)],
             net.limits()
                 .io_timeout
                 .min(std::time::Duration::from_secs(2)),

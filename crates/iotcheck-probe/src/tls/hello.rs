@@ -383,6 +383,31 @@ mod tests {
         }
     }
 
+    proptest::proptest! {
+        #[test]
+        fn any_flight_reads_the_same_split_anywhere(
+            bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..4096),
+            split in 0usize..4096,
+        ) {
+            let whole = {
+                let mut r = FlightReader::default();
+                r.feed(&bytes).unwrap_or_else(|| r.end())
+            };
+            let at = split.min(bytes.len());
+            let parts = {
+                let mut r = FlightReader::default();
+                r.feed(&bytes[..at]).or_else(|| r.feed(&bytes[at..])).unwrap_or_else(|| r.end())
+            };
+            proptest::prop_assert_eq!(&whole, &parts);
+            if let Answer::Hello(h) = whole {
+                proptest::prop_assert!(h.certificates.len() <= 8);
+                for der in &h.certificates {
+                    let _ = super::super::cert::analyze(der, "x", 0, &crate::TlsOptions::default());
+                }
+            }
+        }
+    }
+
     #[test]
     fn alerts_and_garbage() {
         let mut r = FlightReader::default();

@@ -6,3 +6,4 @@
 
 mod misbehave;
 mod shared_cert;
+mod udp;
