@@ -1,7 +1,8 @@
 //! HTTP authentication (RFC 9110 §11): a page that answers 401 with a
 //! Basic (RFC 7617) or Digest (RFC 7616) challenge is tried with the list;
-//! a 2xx/3xx answer to the credential is access. HTTPS goes through the
-//! same code over [`crate::tls::client`].
+//! any answer past 401 is access. HTTPS goes through the same code over
+//! [`crate::tls::client`], and so does RTSP (RFC 2326 §D: the same
+//! challenges on DESCRIBE), the usual camera stream login.
 
 use std::sync::Arc;
 
@@ -37,6 +38,27 @@ async fn request(net: &Net, s: &Service, req: &str) -> Result<(HttpHead, Vec<u8>
     }
     let head = http_head(&buf).ok_or(NetError::Io("no HTTP response".into()))?;
     Ok((head, buf))
+}
+
+/// The request line and URI for the service: `GET /` or `DESCRIBE rtsp://host/`.
+fn target_of(s: &Service, host: &str) -> (&'static str, String) {
+    if s.protocol == Protocol::Rtsp {
+        ("DESCRIBE", format!("rtsp://{host}/"))
+    } else {
+        ("GET", "/".to_string())
+    }
+}
+
+/// A request carrying `extra` header lines.
+fn make_request(s: &Service, host: &str, extra: &str) -> String {
+    if s.protocol == Protocol::Rtsp {
+        let (_, uri) = target_of(s, host);
+        format!(
+            "DESCRIBE {uri} RTSP/1.0\r\nCSeq: 2\r\nUser-Agent: iotcheck-probe\r\nAccept: application/sdp\r\n{extra}\r\n"
+        )
+    } else {
+        http_get(host, "/", extra)
+    }
 }
 
 fn hex(b: &[u8]) -> String {
@@ -92,6 +114,7 @@ async fn try_login(
         addr: s.addr,
     };
     let host = host_header(&t, s.port);
+    let (method, uri) = target_of(&s, &host);
     let mut tr = Transcript::new(show);
     let auth = if scheme == "basic" {
         let token = base64::engine::general_purpose::STANDARD.encode(format!(
@@ -99,7 +122,7 @@ async fn try_login(
             c.user,
             c.password.expose()
         ));
-        tr.sent("GET / HTTP/1.1");
+        tr.sent(&format!("{method} {uri}"));
         tr.sent_secret(
             &format!("Authorization: Basic base64({}:", c.user),
             &c.password,
@@ -108,7 +131,7 @@ async fn try_login(
         format!("Authorization: Basic {token}\r\n")
     } else {
         // A fresh nonce for each attempt.
-        let (head, _) = match request(&net, &s, &http_get(&host, "/", "")).await {
+        let (head, _) = match request(&net, &s, &make_request(&s, &host, "")).await {
             Ok(r) => r,
             Err(e) => return Attempt::Failed(e.to_string()),
         };
@@ -116,12 +139,12 @@ async fn try_login(
             return Attempt::Failed("no Digest challenge".into());
         };
         let cnonce = "0a4f113b";
-        let Some(resp) = digest_response(&ch, &c.user, c.password.expose(), "GET", "/", cnonce)
+        let Some(resp) = digest_response(&ch, &c.user, c.password.expose(), method, &uri, cnonce)
         else {
             return Attempt::NotOffered("Digest algorithm not supported".into());
         };
         let mut h = format!(
-            "Authorization: Digest username=\"{}\", realm=\"{}\", nonce=\"{}\", uri=\"/\", response=\"{resp}\"",
+            "Authorization: Digest username=\"{}\", realm=\"{}\", nonce=\"{}\", uri=\"{uri}\", response=\"{resp}\"",
             c.user,
             ch.param("realm").unwrap_or(""),
             ch.param("nonce").unwrap_or("")
@@ -135,7 +158,7 @@ async fn try_login(
         if let Some(o) = ch.param("opaque") {
             h.push_str(&format!(", opaque=\"{o}\""));
         }
-        tr.sent("GET / HTTP/1.1");
+        tr.sent(&format!("{method} {uri}"));
         tr.sent_secret(
             &format!("Authorization: Digest username=\"{}\" (password ", c.user),
             &c.password,
@@ -143,7 +166,7 @@ async fn try_login(
         );
         format!("{h}\r\n")
     };
-    match request(&net, &s, &http_get(&host, "/", &auth)).await {
+    match request(&net, &s, &make_request(&s, &host, &auth)).await {
         Ok((head, buf)) => {
             let status_line = buf.split(|&b| b == b'\n').next().unwrap_or(&[]);
             tr.received(status_line);
@@ -169,7 +192,8 @@ pub(crate) async fn audit(net: &Arc<Net>, opts: &ProbeOptions, shared: &Shared, 
         name: s.host.clone(),
         addr: s.addr,
     };
-    let Ok((head, _)) = request(net, s, &http_get(&host_header(&t, s.port), "/", "")).await else {
+    let Ok((head, _)) = request(net, s, &make_request(s, &host_header(&t, s.port), "")).await
+    else {
         return;
     };
     if head.status != 401 {

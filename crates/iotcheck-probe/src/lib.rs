@@ -15,7 +15,7 @@
 //!   never by its port number alone.
 //! - default-credential audits with the shipped list (`data/default-credentials.txt`):
 //!   `telnet`, `ssh` (russh), `ftp`, `http` (Basic and Digest), `mqtt`
-//!   (anonymous too), `snmp` community strings. At most
+//!   (anonymous too), RTSP (Basic and Digest), `snmp` community strings. At most
 //!   [`Audit::max_attempts`] tries per service, never a brute force; a service
 //!   that shows lockout signs is left alone.
 //! - `tls`: protocol versions 1.0–1.3 and weak suites with hand-built
@@ -408,7 +408,9 @@ async fn audit_service(net: &Arc<scope::Net>, opts: &ProbeOptions, shared: &Shar
         Protocol::Telnet => telnet::audit(net, opts, shared, &s).await,
         Protocol::Ssh => ssh::audit(net, opts, shared, &s).await,
         Protocol::Ftp => ftp::audit(net, opts, shared, &s).await,
-        Protocol::Http | Protocol::Https => http::audit(net, opts, shared, &s).await,
+        Protocol::Http | Protocol::Https | Protocol::Rtsp => {
+            http::audit(net, opts, shared, &s).await
+        }
         Protocol::Mqtt | Protocol::Mqtts => mqtt::audit(net, opts, shared, &s).await,
         Protocol::Snmp => snmp::audit(net, opts, shared, &s).await,
         _ => {}

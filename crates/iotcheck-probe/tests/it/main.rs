@@ -4,6 +4,7 @@
 //! s_server`s sharing one certificate on two loopback addresses.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod digest;
 mod misbehave;
 mod shared_cert;
 mod udp;
