@@ -39,15 +39,24 @@ fn offers(m: &MethodSet, k: MethodKind) -> bool {
     m.contains(&k)
 }
 
-async fn try_login(net: Arc<Net>, s: Service, c: Credential, show: bool) -> Attempt {
+/// Logins tried on one SSH connection (dropbear allows 10, OpenSSH 6):
+/// fewer connections, so fewer trip a per-address limit such as dropbear's
+/// five unauthenticated connections.
+const PER_CONNECTION: usize = 5;
+
+/// SSH logins in flight at once per service, whatever `--per-service` says:
+/// SSH servers limit unauthenticated connections per address.
+const MAX_IN_FLIGHT: usize = 2;
+
+async fn try_batch(net: Arc<Net>, s: Service, creds: Vec<Credential>, show: bool) -> Attempt {
     let limit = net.bounded(net.limits().io_timeout * 3);
-    match tokio::time::timeout(limit, login(&net, &s, &c, show)).await {
+    match tokio::time::timeout(limit, login(&net, &s, &creds, show)).await {
         Ok(a) => a,
         Err(_) => Attempt::Failed(format!("no answer within {} ms", limit.as_millis())),
     }
 }
 
-async fn login(net: &Net, s: &Service, c: &Credential, show: bool) -> Attempt {
+async fn login(net: &Net, s: &Service, creds: &[Credential], show: bool) -> Attempt {
     let t = Target {
         name: s.host.clone(),
         addr: s.addr,
@@ -56,43 +65,64 @@ async fn login(net: &Net, s: &Service, c: &Credential, show: bool) -> Attempt {
         Ok(c) => c,
         Err(e) => return Attempt::Failed(e.to_string()),
     };
-    let mut tr = Transcript::new(show);
-    if let Some(b) = &s.banner {
-        tr.received(b.as_bytes());
-    }
     let mut h = match client::connect_stream(config(net), conn, AnyHostKey).await {
         Ok(h) => h,
         Err(e) => return Attempt::Failed(format!("SSH handshake: {e}")),
     };
-    tr.sent_secret(
-        &format!("userauth password user={} password=", c.user),
-        &c.password,
-        "",
-    );
-    let res = h
-        .authenticate_password(c.user.clone(), c.password.expose())
-        .await;
-    let outcome = match res {
-        Ok(AuthResult::Success) => {
-            tr.received_note("USERAUTH_SUCCESS");
-            Attempt::Accepted("password", tr.into_lines(), None)
+    let mut outcome = Attempt::Rejected;
+    let mut keyboard = false;
+    for c in creds {
+        let mut tr = Transcript::new(show);
+        if let Some(b) = &s.banner {
+            tr.received(b.as_bytes());
         }
-        Ok(AuthResult::Failure {
-            remaining_methods, ..
-        }) => {
-            tr.received_note("USERAUTH_FAILURE");
-            if offers(&remaining_methods, MethodKind::Password) {
-                Attempt::Rejected
-            } else if offers(&remaining_methods, MethodKind::KeyboardInteractive) {
-                keyboard_interactive(&mut h, c, tr).await
-            } else {
-                Attempt::NotOffered(
-                    "the SSH server offers no password or keyboard-interactive login".into(),
-                )
+        let attempt = if keyboard {
+            keyboard_interactive(&mut h, c, tr).await
+        } else {
+            tr.sent_secret(
+                &format!("userauth password user={} password=", c.user),
+                &c.password,
+                "",
+            );
+            match h
+                .authenticate_password(c.user.clone(), c.password.expose())
+                .await
+            {
+                Ok(AuthResult::Success) => {
+                    tr.received_note("USERAUTH_SUCCESS");
+                    Attempt::Accepted("password", tr.into_lines(), None)
+                }
+                Ok(AuthResult::Failure {
+                    remaining_methods, ..
+                }) => {
+                    tr.received_note("USERAUTH_FAILURE");
+                    if offers(&remaining_methods, MethodKind::Password) {
+                        Attempt::Rejected
+                    } else if offers(&remaining_methods, MethodKind::KeyboardInteractive) {
+                        keyboard = true;
+                        keyboard_interactive(&mut h, c, tr).await
+                    } else {
+                        Attempt::NotOffered(
+                            "the SSH server offers no password or keyboard-interactive login"
+                                .into(),
+                        )
+                    }
+                }
+                Err(e) => Attempt::Failed(e.to_string()),
+            }
+        };
+        match attempt {
+            Attempt::Rejected => {}
+            Attempt::Accepted(m, t, _) => {
+                outcome = Attempt::Accepted(m, t, Some(c.clone()));
+                break;
+            }
+            other => {
+                outcome = other;
+                break;
             }
         }
-        Err(e) => Attempt::Failed(e.to_string()),
-    };
+    }
     let _ = tokio::time::timeout(
         Duration::from_millis(200),
         h.disconnect(russh::Disconnect::ByApplication, "", "en"),
@@ -146,14 +176,27 @@ async fn keyboard_interactive(
 pub(crate) async fn audit(net: &Arc<Net>, opts: &ProbeOptions, shared: &Shared, s: &Service) {
     let show = opts.show_secrets;
     let s2 = s.clone();
-    audit::run(
-        net,
-        opts,
-        shared,
-        s,
-        opts.audit.credentials.clone(),
-        false,
-        move |net, c| try_login(net, s2.clone(), c, show),
-    )
+    let mut opts = opts.clone();
+    opts.audit.per_service = opts.audit.per_service.min(MAX_IN_FLIGHT);
+    let list: Vec<Credential> = opts
+        .audit
+        .credentials
+        .iter()
+        .take(opts.audit.max_attempts)
+        .cloned()
+        .collect();
+    let list = Arc::new(list);
+    let starts: Vec<Credential> = list.iter().step_by(PER_CONNECTION).cloned().collect();
+    audit::run(net, &opts, shared, s, starts, false, move |net, first| {
+        let list = list.clone();
+        let start = list.iter().position(|c| *c == first).unwrap_or(0);
+        let group: Vec<Credential> = list
+            .iter()
+            .skip(start)
+            .take(PER_CONNECTION)
+            .cloned()
+            .collect();
+        try_batch(net, s2.clone(), group, show)
+    })
     .await;
 }

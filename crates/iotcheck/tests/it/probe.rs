@@ -82,6 +82,21 @@ impl Device {
 
     /// Runs `iotcheck probe 127.0.0.1` on the device's network.
     fn probe(&self, extra: &[&str]) -> (Option<i32>, serde_json::Value, String) {
+        let mut args = vec![
+            "probe",
+            "127.0.0.1",
+            "--ports",
+            &self.ports,
+            "--udp-ports",
+            "none",
+        ];
+        args.extend(["--per-service", "16", "--budget", "120", "--format", "json"]);
+        args.extend(extra);
+        self.run(&args)
+    }
+
+    /// Runs iotcheck with `args` on the device's network; parses its JSON report.
+    fn run(&self, args: &[&str]) -> (Option<i32>, serde_json::Value, String) {
         let bin = assert_cmd::cargo::cargo_bin("iotcheck");
         let mut cmd = match self.prefix.split_first() {
             Some((first, rest)) => {
@@ -91,16 +106,7 @@ impl Device {
             }
             None => Command::new(&bin),
         };
-        cmd.args([
-            "probe",
-            "127.0.0.1",
-            "--ports",
-            &self.ports,
-            "--udp-ports",
-            "none",
-        ])
-        .args(["--per-service", "16", "--budget", "120", "--format", "json"])
-        .args(extra);
+        cmd.args(args);
         let out = cmd.output().unwrap();
         let text = String::from_utf8_lossy(&out.stdout).into_owned();
         let v = serde_json::from_str(&text).unwrap_or_else(|e| {
@@ -225,6 +231,30 @@ fn probe_finds_every_default_credential_and_weak_tls_on_the_insecure_device() {
         s.contains("expired") && s.contains("1024 bits") && s.contains("SHA-1"),
         "{s}"
     );
+
+    // `assess` with the host decides the live parts of ENC and PWD, with
+    // the probe's default ports (the device's are standard in a namespace).
+    if dev.base == 0 {
+        let (code, report, text) = dev.run(&["assess", "--host", "127.0.0.1", "--format", "json"]);
+        assert_eq!(code, Some(1), "{text}");
+        let req = |std: &str, id: &str| {
+            report["standards"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|s| s["id"] == std)
+                .unwrap()["requirements"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|r| r["id"] == id)
+                .unwrap()["verdict"]
+                .clone()
+        };
+        assert_eq!(req("encrypted-communications", "ENC-1"), "fails");
+        assert_eq!(req("encrypted-communications", "ENC-2"), "fails");
+        assert_eq!(req("strong-passwords", "PWD-2"), "fails");
+    }
 }
 
 #[test]
