@@ -26,6 +26,9 @@ pub struct Assessment {
     /// Extra default passwords to try against password hashes found in
     /// firmware (e.g. a botnet's list), on top of the built-in generic ones.
     pub extra_passwords: Vec<String>,
+    /// How to probe the live hosts among the inputs (ports, credential
+    /// list, bounds); the defaults unless `iotcheck probe` flags say otherwise.
+    pub probe: iotcheck_probe::ProbeOptions,
 }
 
 /// The unit under test as seen on the network.
@@ -414,6 +417,7 @@ impl Assessment {
             device: id,
             inputs: Vec::new(),
             extra_passwords: Vec::new(),
+            probe: iotcheck_probe::ProbeOptions::default(),
         })
     }
 }

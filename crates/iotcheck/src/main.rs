@@ -3,6 +3,7 @@
 
 #![allow(clippy::print_stdout, clippy::print_stderr)] // a CLI prints
 
+mod probe_cmd;
 mod standards_cmd;
 mod vulns_cmd;
 
@@ -87,6 +88,8 @@ Images are unpacked in memory, never to disk. Images may be uImages, squashfs, t
         #[arg(short, long)]
         quiet: bool,
     },
+    /// Probe live devices alone: services, default credentials, TLS configuration.
+    Probe(Box<probe_cmd::ProbeArgs>),
     /// Analyse the vendor's documents alone.
     Docs {
         #[command(subcommand)]
@@ -278,6 +281,7 @@ fn dispatch(cli: Cli) -> anyhow::Result<u8> {
     match cli.command {
         Command::Assess(args) => assess(*args, &catalog),
         Command::Traffic(args) => traffic(*args, &catalog),
+        Command::Probe(args) => probe_cmd::run(*args, &catalog),
         Command::Firmware {
             images,
             passwords,

@@ -7,6 +7,7 @@
 
 pub(crate) mod claims;
 mod firmware;
+mod probe;
 mod security_txt;
 mod traffic;
 pub(crate) mod vulns;
@@ -45,6 +46,7 @@ fn registry() -> Vec<Box<dyn Analyzer>> {
         Box::new(traffic::Traffic),
         Box::new(firmware::Firmware),
         Box::new(security_txt::SecurityTxt),
+        Box::new(probe::Probe),
     ]
 }
 

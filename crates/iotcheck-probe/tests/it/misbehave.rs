@@ -1,0 +1,154 @@
+//! Servers that behave badly, written with std on 127.0.0.1: the probe must
+//! finish within its budget (plus a small grace), never panic, and report
+//! what it could.
+
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::thread;
+use std::time::{Duration, Instant};
+
+use iotcheck_probe::{Limits, ProbeOptions, Protocol, probe};
+
+/// How long any server thread keeps a connection, so no thread outlives the test by much.
+const SERVER_LIFE: Duration = Duration::from_secs(20);
+
+fn serve(behaviour: fn(TcpStream)) -> u16 {
+    let l = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = l.local_addr().unwrap().port();
+    thread::spawn(move || {
+        let start = Instant::now();
+        for s in l.incoming() {
+            if start.elapsed() > SERVER_LIFE {
+                break;
+            }
+            if let Ok(s) = s {
+                thread::spawn(move || behaviour(s));
+            }
+        }
+    });
+    port
+}
+
+fn tarpit(s: TcpStream) {
+    // Accepts, reads nothing, says nothing, keeps the connection open.
+    thread::sleep(SERVER_LIFE);
+    drop(s);
+}
+
+fn early_close(s: TcpStream) {
+    drop(s);
+}
+
+fn endless_banner(mut s: TcpStream) {
+    let start = Instant::now();
+    let line = [b'A'; 1024];
+    while start.elapsed() < SERVER_LIFE {
+        if s.write_all(&line).is_err() {
+            break;
+        }
+    }
+}
+
+fn garbage(mut s: TcpStream) {
+    // Telnet negotiation without end, interleaved with binary noise and
+    // half a TLS record header.
+    let start = Instant::now();
+    let mut x: u32 = 0x1234_5678;
+    let mut buf = [0u8; 512];
+    while start.elapsed() < SERVER_LIFE {
+        for b in buf.iter_mut() {
+            x ^= x << 13;
+            x ^= x >> 17;
+            x ^= x << 5;
+            *b = x as u8;
+        }
+        buf[..6].copy_from_slice(&[255, 253, 24, 255, 251, 1]);
+        buf[6..9].copy_from_slice(&[0x16, 3, 1]);
+        if s.write_all(&buf).is_err() {
+            break;
+        }
+        thread::sleep(Duration::from_millis(20));
+    }
+}
+
+fn slow_drip(mut s: TcpStream) {
+    // A login prompt one byte a second, then nothing.
+    for b in b"login: " {
+        if s.write_all(&[*b]).is_err() {
+            return;
+        }
+        thread::sleep(Duration::from_secs(1));
+    }
+    let mut sink = [0u8; 64];
+    let _ = s.set_read_timeout(Some(SERVER_LIFE));
+    while let Ok(n) = s.read(&mut sink) {
+        if n == 0 {
+            break;
+        }
+    }
+}
+
+#[test]
+fn misbehaving_servers_do_not_hold_the_probe_past_its_budget() {
+    let ports = vec![
+        serve(tarpit),
+        serve(early_close),
+        serve(endless_banner),
+        serve(garbage),
+        serve(slow_drip),
+    ];
+    let budget = Duration::from_secs(6);
+    let opts = ProbeOptions {
+        limits: Limits {
+            budget,
+            io_timeout: Duration::from_millis(800),
+            connect_timeout: Duration::from_millis(500),
+            banner_wait: Duration::from_millis(300),
+            ..Limits::default()
+        },
+        ports: iotcheck_probe::Ports {
+            tcp: ports.clone(),
+            udp: vec![],
+        },
+        ..ProbeOptions::default()
+    };
+    let start = Instant::now();
+    let report = probe(&["127.0.0.1".to_string()], &opts).unwrap();
+    let took = start.elapsed();
+    assert!(took < budget + Duration::from_secs(2), "took {took:?}");
+    // Every port accepted connections, so each is reported as a service.
+    for p in &ports {
+        assert!(
+            report.services.iter().any(|s| s.port == *p),
+            "port {p}: {:?}",
+            report.services
+        );
+    }
+    let endless = report.services.iter().find(|s| s.port == ports[2]).unwrap();
+    assert_eq!(endless.protocol, Protocol::Unknown);
+    assert!(
+        endless
+            .banner
+            .as_ref()
+            .is_some_and(|b| b.chars().count() <= 121)
+    );
+    // The results are whole: one per check, none a panic.
+    assert_eq!(report.results.len(), iotcheck_probe::CHECKS.len());
+}
+
+#[test]
+fn a_closed_port_is_no_service_and_out_of_scope_hosts_are_refused() {
+    let l = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = l.local_addr().unwrap().port();
+    drop(l);
+    let opts = ProbeOptions {
+        ports: iotcheck_probe::Ports {
+            tcp: vec![port],
+            udp: vec![],
+        },
+        ..ProbeOptions::default()
+    };
+    let report = probe(&["127.0.0.1".to_string()], &opts).unwrap();
+    assert!(report.services.is_empty());
+    assert!(probe(&["127.0.0.0/8".to_string()], &opts).is_err());
+}

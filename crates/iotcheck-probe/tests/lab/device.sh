@@ -1,0 +1,257 @@
+#!/usr/bin/env bash
+# A simulated IoT device built from real Debian daemons, for the probe's
+# tests and benchmark. Network rule: everything listens on loopback inside a
+# network namespace this script creates (or, where namespaces cannot be
+# created, on 127.0.0.1 at high ports); nothing is ever sent elsewhere.
+#
+#   device.sh up   insecure|hardened NAME DIR [PORTBASE]
+#   device.sh down NAME DIR
+#   device.sh ports insecure|hardened [PORTBASE]   # "tcp-list udp-list" the device listens on
+#
+# `up` prints the prefix to run a command "on the device's network"
+# (`ip netns exec NAME` or nothing) and the port list, on two lines.
+#
+# insecure: busybox telnetd (a login accepting root/xc3511), dropbear with
+#   root/vizxv, vsftpd with anonymous FTP and admin/admin, mosquitto
+#   anonymous (1883) and with a password file admin/password (1884),
+#   lighttpd with Basic auth admin/1234 on HTTP (80) and on HTTPS (443,
+#   TLS 1.0 allowed, 1024-bit RSA, SHA-1, expired certificate), and
+#   `openssl s_server` on 8443 accepting only TLS 1.0 with NULL and
+#   anonymous suites.
+# hardened: dropbear without password logins (22), mosquitto on TLS only
+#   (8883, strong password), lighttpd on HTTPS only (443, TLS 1.2+, RSA 2048,
+#   SHA-256, Basic auth with a strong password).
+#
+# The system accounts dropbear and vsftpd check are replaced, for those
+# daemons only, by bind-mounting a passwd/shadow pair over /etc inside a
+# private mount namespace (`unshare -m`): the host's accounts are untouched.
+set -euo pipefail
+
+need() {
+  for c in "$@"; do
+    command -v "$c" >/dev/null 2>&1 || {
+      echo "device.sh: missing $c: run scripts/install-test-deps.sh (Debian packages busybox, dropbear-bin, vsftpd, mosquitto, lighttpd, openssl, iproute2)" >&2
+      exit 3
+    }
+  done
+}
+
+ports() { # kind base
+  local b=${2:-0}
+  if [ "$1" = insecure ]; then
+    echo "$((b+21)),$((b+22)),$((b+23)),$((b+80)),$((b+443)),$((b+1883)),$((b+1884)),$((b+8443)) none"
+  else
+    echo "$((b+22)),$((b+443)),$((b+8883)) none"
+  fi
+}
+
+cert() { # dir name bits md days|expired
+  local d=$1/$2
+  mkdir -p "$d"
+  if [ "$5" = expired ]; then
+    openssl req -newkey rsa:"$3" -"$4" -nodes -keyout "$d/key.pem" -out "$d/req.csr" -subj "/CN=ipcam.local" 2>/dev/null
+    : > "$d/index.txt"; echo 01 > "$d/serial"
+    printf '[ca]\ndefault_ca=d\n[d]\ndir=%s\ndatabase=%s/index.txt\nserial=%s/serial\nnew_certs_dir=%s\ndefault_md=%s\npolicy=p\n[p]\ncommonName=supplied\n' "$d" "$d" "$d" "$d" "$4" > "$d/ca.cnf"
+    openssl ca -batch -config "$d/ca.cnf" -selfsign -keyfile "$d/key.pem" -in "$d/req.csr" -out "$d/cert.pem" \
+      -startdate 20200101000000Z -enddate 20210101000000Z >/dev/null 2>&1
+  else
+    openssl req -x509 -newkey rsa:"$3" -"$4" -nodes -keyout "$d/key.pem" -out "$d/cert.pem" -days "$5" \
+      -subj "/CN=ipcam.local" -addext "subjectAltName=DNS:ipcam.local,IP:127.0.0.1" 2>/dev/null
+  fi
+  cat "$d/cert.pem" "$d/key.pem" > "$d/both.pem"
+}
+
+accounts() { # dir root-password admin-password
+  local d=$1
+  mkdir -p "$d/etc" "$d/ftp" "$d/home"
+  cat > "$d/etc/passwd" <<P
+root:x:0:0:root:/root:/bin/sh
+admin:x:1000:1000:admin:$d/home:/bin/sh
+ftp:x:1001:1001:ftp:$d/ftp:/usr/sbin/nologin
+nobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin
+P
+  {
+    echo "root:$(openssl passwd -6 "$2"):19000:0:99999:7:::"
+    echo "admin:$(openssl passwd -6 "$3"):19000:0:99999:7:::"
+    echo "ftp:*:19000:0:99999:7:::"
+    echo "nobody:*:19000:0:99999:7:::"
+  } > "$d/etc/shadow"
+  chmod 600 "$d/etc/shadow"
+}
+
+# Runs "$@" on the device's network with the device's accounts, in the background.
+start() { # name logfile cmd...
+  local name=$1 log=$2; shift 2
+  # shellcheck disable=SC2016
+  $NETNS unshare -m --propagation private sh -c '
+    mount --bind "$0/etc/passwd" /etc/passwd && mount --bind "$0/etc/shadow" /etc/shadow && shift && exec "$@"' \
+    "$DIR" _ "$@" >"$log" 2>&1 &
+  echo $! >> "$DIR/pids"
+  echo "$name $!" >> "$DIR/daemons"
+}
+
+wait_ports() { # list
+  local list=$1 p
+  for _ in $(seq 1 100); do
+    local missing=0
+    for p in ${list//,/ }; do
+      $NETNS ss -Hltn "sport = :$p" | grep -q LISTEN || missing=1
+    done
+    [ $missing = 0 ] && return 0
+    sleep 0.1
+  done
+  echo "device.sh: ports did not open: $($NETNS ss -Hltn | awk '{print $4}' | tr '\n' ' ') (wanted $list); logs in $DIR" >&2
+  for f in "$DIR"/*.log; do echo "== $f" >&2; tail -5 "$f" >&2; done
+  return 1
+}
+
+up() {
+  local kind=$1 name=$2 base=${4:-0}
+  DIR=$3
+  need openssl ip ss unshare busybox dropbear dropbearkey vsftpd mosquitto mosquitto_passwd lighttpd
+  mkdir -p "$DIR"; : > "$DIR/pids"; : > "$DIR/daemons"
+  NETNS=""
+  if [ "$base" = 0 ]; then
+    if ip netns add "$name" 2>/dev/null; then
+      NETNS="ip netns exec $name"
+      $NETNS ip link set lo up
+      echo "$name" > "$DIR/netns"
+    else
+      echo "device.sh: cannot create a network namespace; pass a PORTBASE to use 127.0.0.1 ports instead" >&2
+      exit 4
+    fi
+  fi
+  local P_FTP=$((base+21)) P_SSH=$((base+22)) P_TEL=$((base+23)) P_HTTP=$((base+80)) P_HTTPS=$((base+443))
+  local P_MQ=$((base+1883)) P_MQP=$((base+1884)) P_MQS=$((base+8883)) P_TLS=$((base+8443))
+  dropbearkey -t ed25519 -f "$DIR/ssh_host_ed25519" >/dev/null 2>&1
+  mkdir -p "$DIR/www"; echo '<html><body>IPCam</body></html>' > "$DIR/www/index.html"
+  if [ "$kind" = insecure ]; then
+    accounts "$DIR" vizxv admin
+    cert "$DIR" weak 1024 sha1 expired
+    cert "$DIR" tls10 2048 sha256 365
+    # Telnet: a login program in the style of a camera's, default root/xc3511.
+    cat > "$DIR/login.sh" <<'L'
+#!/bin/sh
+i=0
+while [ $i -lt 3 ]; do
+  printf 'IPCam login: '; read -r u
+  printf 'Password: '; stty -echo 2>/dev/null; read -r p; stty echo 2>/dev/null; printf '\r\n'
+  if [ "$u" = root ] && [ "$p" = xc3511 ]; then printf 'BusyBox v1.35.0 built-in shell (ash)\r\n~ # '; read -r _; exit 0; fi
+  sleep 1; printf 'Login incorrect\r\n'; i=$((i+1))
+done
+L
+    chmod +x "$DIR/login.sh"
+    start telnetd "$DIR/telnetd.log" busybox telnetd -F -p "$P_TEL" -l "$DIR/login.sh"
+    start dropbear "$DIR/dropbear.log" dropbear -F -E -p "127.0.0.1:$P_SSH" -r "$DIR/ssh_host_ed25519" -P "$DIR/dropbear.pid"
+    mkdir -p "$DIR/vsftpd-empty"
+    cat > "$DIR/vsftpd.conf" <<V
+listen=YES
+listen_address=127.0.0.1
+listen_port=$P_FTP
+background=NO
+anonymous_enable=YES
+anon_root=$DIR/ftp
+no_anon_password=YES
+local_enable=YES
+pam_service_name=vsftpd
+secure_chroot_dir=$DIR/vsftpd-empty
+seccomp_sandbox=NO
+check_shell=NO
+xferlog_enable=NO
+V
+    chmod 755 "$DIR/ftp"
+    start vsftpd "$DIR/vsftpd.log" vsftpd "$DIR/vsftpd.conf"
+    mosquitto_passwd -c -b "$DIR/mosquitto.pw" admin password >/dev/null 2>&1
+    chmod 644 "$DIR/mosquitto.pw"
+    cat > "$DIR/mosquitto.conf" <<M
+per_listener_settings true
+user root
+persistence false
+listener $P_MQ 127.0.0.1
+allow_anonymous true
+listener $P_MQP 127.0.0.1
+allow_anonymous false
+password_file $DIR/mosquitto.pw
+M
+    start mosquitto "$DIR/mosquitto.log" mosquitto -c "$DIR/mosquitto.conf"
+    echo "admin:1234" > "$DIR/lighttpd.users"
+    cat > "$DIR/lighttpd.conf" <<H
+server.document-root = "$DIR/www"
+server.bind = "127.0.0.1"
+server.port = $P_HTTP
+server.errorlog = "$DIR/lighttpd-error.log"
+server.modules = ("mod_auth", "mod_openssl")
+index-file.names = ("index.html")
+auth.backend = "plain"
+auth.backend.plain.userfile = "$DIR/lighttpd.users"
+auth.require = ("/" => ("method" => "basic", "realm" => "IPCam", "require" => "valid-user"))
+\$SERVER["socket"] == "127.0.0.1:$P_HTTPS" {
+  ssl.engine = "enable"
+  ssl.pemfile = "$DIR/weak/both.pem"
+  ssl.openssl.ssl-conf-cmd = ("MinProtocol" => "TLSv1", "CipherString" => "ALL:@SECLEVEL=0")
+}
+H
+    start lighttpd "$DIR/lighttpd.log" lighttpd -D -f "$DIR/lighttpd.conf"
+    start s_server "$DIR/s_server.log" openssl s_server -quiet -accept "127.0.0.1:$P_TLS" -tls1 \
+      -cipher 'NULL-SHA:NULL-MD5:ADH-AES128-SHA:AECDH-AES128-SHA:AES128-SHA:@SECLEVEL=0' \
+      -cert "$DIR/tls10/cert.pem" -key "$DIR/tls10/key.pem" -www
+    wait_ports "$P_FTP,$P_SSH,$P_TEL,$P_HTTP,$P_HTTPS,$P_MQ,$P_MQP,$P_TLS"
+  else
+    accounts "$DIR" 'Xq7-long-unique-root-pw' 'Vb9-long-unique-admin-pw'
+    cert "$DIR" good 2048 sha256 365
+    start dropbear "$DIR/dropbear.log" dropbear -F -E -s -g -p "127.0.0.1:$P_SSH" -r "$DIR/ssh_host_ed25519" -P "$DIR/dropbear.pid"
+    mosquitto_passwd -c -b "$DIR/mosquitto.pw" admin 'Vb9-long-unique-mqtt-pw' >/dev/null 2>&1
+    chmod 644 "$DIR/mosquitto.pw"
+    cat > "$DIR/mosquitto.conf" <<M
+user root
+persistence false
+listener $P_MQS 127.0.0.1
+allow_anonymous false
+password_file $DIR/mosquitto.pw
+certfile $DIR/good/cert.pem
+keyfile $DIR/good/key.pem
+tls_version tlsv1.2
+M
+    start mosquitto "$DIR/mosquitto.log" mosquitto -c "$DIR/mosquitto.conf"
+    echo "admin:Vb9-long-unique-web-pw" > "$DIR/lighttpd.users"
+    cat > "$DIR/lighttpd.conf" <<H
+server.document-root = "$DIR/www"
+server.bind = "127.0.0.1"
+server.port = $P_HTTPS
+server.errorlog = "$DIR/lighttpd-error.log"
+server.modules = ("mod_auth", "mod_openssl")
+index-file.names = ("index.html")
+auth.backend = "plain"
+auth.backend.plain.userfile = "$DIR/lighttpd.users"
+auth.require = ("/" => ("method" => "basic", "realm" => "IPCam", "require" => "valid-user"))
+ssl.engine = "enable"
+ssl.pemfile = "$DIR/good/both.pem"
+ssl.openssl.ssl-conf-cmd = ("MinProtocol" => "TLSv1.2")
+H
+    start lighttpd "$DIR/lighttpd.log" lighttpd -D -f "$DIR/lighttpd.conf"
+    wait_ports "$P_SSH,$P_HTTPS,$P_MQS"
+  fi
+  echo "$NETNS"
+  ports "$kind" "$base"
+}
+
+down() {
+  local name=$1 dir=$2
+  if [ -f "$dir/pids" ]; then
+    # Each pid is a daemon this script started (the unshare wrapper execs it).
+    while read -r pid; do kill "$pid" 2>/dev/null || true; done < "$dir/pids"
+    sleep 0.2
+    while read -r pid; do kill -9 "$pid" 2>/dev/null || true; done < "$dir/pids"
+  fi
+  if [ -f "$dir/netns" ]; then
+    ip netns pids "$name" 2>/dev/null | while read -r pid; do kill -9 "$pid" 2>/dev/null || true; done
+    ip netns del "$name" 2>/dev/null || true
+  fi
+}
+
+case "${1:-}" in
+  up) shift; up "$@" ;;
+  down) shift; down "$@" ;;
+  ports) shift; ports "$@" ;;
+  *) echo "usage: device.sh up insecure|hardened NAME DIR [PORTBASE] | down NAME DIR | ports KIND [PORTBASE]" >&2; exit 2 ;;
+esac
