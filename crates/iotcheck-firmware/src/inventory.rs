@@ -715,12 +715,8 @@ mod tests {
 Package: old\nVersion: 1.0\nStatus: deinstall ok config-files\n\n\
 Package: libopenssl1.1\nVersion: 1.1.1b-1\nDescription: x\n  continued: line\n";
         let p = parse_packages(status);
-        assert_eq!(
-            p.iter()
-                .map(|p| (p.name.as_str(), p.version.as_str()))
-                .collect::<Vec<_>>(),
-            vec![("busybox", "1.28.4-3"), ("libopenssl1.1", "1.1.1b-1")]
-        );
+        let text = std::str::from_utf8(status).unwrap();
+        assert_eq!(p[1].offset, text.find("Package: libopenssl1.1").unwrap());
         assert_eq!(
             p[1].offset,
             status.iter().position(|&b| b == b'\n').map_or(0, |_| 0) + {

@@ -230,7 +230,8 @@ pub(crate) fn walk<'a>(
         };
         let name_raw = &data[name_start..name_start + namesize];
         let name = name_raw.split(|b| *b == 0).next().unwrap_or(&[]);
-        let data_start = pos + align(h.len + namesize, h.align);
+        // The name's padding may run past the end of a cut archive.
+        let data_start = (pos + align(h.len + namesize, h.align)).min(data.len());
         let left = data.len() - data_start.min(data.len());
         let filesize = match usize::try_from(h.filesize) {
             Ok(n) if n <= left => n,
@@ -433,6 +434,42 @@ mod tests {
             matches!(err, Some(CpioError::TruncatedHeader { .. })),
             "{err:?}"
         );
+    }
+
+    #[test]
+    fn name_padding_past_the_end_is_not_a_panic() {
+        // 110-byte header + 3-byte name = 113; padding would need 116.
+        let a = newc("ab", S_IFREG, b"");
+        let cut = &a[..113];
+        let (covered, err) = walk(cut, |_| true);
+        assert!(covered <= cut.len());
+        assert_eq!(err, None);
+        let mut b = newc("ab", S_IFREG, b"xyz");
+        b.truncate(113);
+        let (_, err) = walk(&b, |_| true);
+        assert!(
+            matches!(err, Some(CpioError::DataBeyondArchive { .. })),
+            "{err:?}"
+        );
+    }
+
+    /// Every prefix of a well-formed archive: no panic, nothing outside it.
+    #[test]
+    fn every_truncation_is_safe() {
+        let mut a = newc("etc", S_IFDIR | 0o755, b"");
+        a.extend(newc(
+            "etc/passwd",
+            S_IFREG | 0o644,
+            b"root:x:0:0::/root:/bin/sh\n",
+        ));
+        a.extend(newc("TRAILER!!!", 0, b""));
+        for cut in 0..=a.len() {
+            let (covered, _) = walk(&a[..cut], |m| {
+                assert!(m.data.len() <= cut);
+                true
+            });
+            assert!(covered <= cut);
+        }
     }
 
     proptest! {

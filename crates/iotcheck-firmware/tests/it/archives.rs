@@ -198,13 +198,16 @@ fn limits_end_a_branch_with_a_note() {
 #[test]
 fn truncated_archives_keep_what_is_there() {
     let tar = fixture("rootfs-gnu.tar");
-    for cut in [600, 1500, 3000, 5000] {
+    for cut in (0..tar.len()).step_by(97) {
         let img = unpack(&tar[..cut], "cut.tar", &Limits::default());
         if let Ok(img) = img {
             assert!(!img.notes.is_empty() || !img.entries.is_empty());
         }
     }
     let cpio = fixture("initramfs-odc.cpio");
+    for cut in 1..cpio.len() {
+        let _ = unpack(&cpio[..cut], "cut.cpio", &Limits::default());
+    }
     let img = unpack_ok(&cpio[..700], "cut.cpio");
     assert!(
         img.notes
