@@ -8,6 +8,16 @@
 # what is already installed. Needs root (or sudo) for apt-get.
 set -euo pipefail
 
+# The official CycloneDX JSON schemas, for the tests that validate the SBOMs
+# iotcheck writes: as the PyPI package cyclonedx-python-lib (Apache-2.0)
+# ships them, installed outside the repository (no dependencies needed: only
+# its schema files are read).
+cdx_dir="${HOME}/.cache/iotcheck-test-deps/cyclonedx-python-lib"
+if [ ! -f "$cdx_dir/cyclonedx/schema/_res/bom-1.5.SNAPSHOT.schema.json" ]; then
+  echo "install-test-deps: installing the CycloneDX schemas (cyclonedx-python-lib) into $cdx_dir"
+  python3 -m pip install -q --no-deps --disable-pip-version-check --target "$cdx_dir" cyclonedx-python-lib==11.12.0
+fi
+
 packages=(chromium squashfs-tools dropbear-bin vsftpd mosquitto mosquitto-clients lighttpd openssl iproute2 util-linux)
 
 missing=()

@@ -1,6 +1,6 @@
 //! The CycloneDX SBOM validates against the official CycloneDX 1.5 JSON
-//! schema (tests/schema/cyclonedx, copied from the specification repository
-//! with its licence; see PROVENANCE.md there).
+//! schema, as the PyPI package cyclonedx-python-lib (Apache-2.0) ships it:
+//! `scripts/install-test-deps.sh` installs it outside the repository.
 
 use std::path::{Path, PathBuf};
 
@@ -11,8 +11,15 @@ use serde_json::Value;
 
 use crate::*;
 
+/// `bom-1.5.SNAPSHOT.schema.json` and the two schemas it references, from
+/// cyclonedx-python-lib (`IOTCHECK_CYCLONEDX_SCHEMAS` names another directory).
 fn schema_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/schema/cyclonedx")
+    std::env::var_os("IOTCHECK_CYCLONEDX_SCHEMAS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            Path::new(&std::env::var_os("HOME").unwrap_or_default())
+                .join(".cache/iotcheck-test-deps/cyclonedx-python-lib/cyclonedx/schema/_res")
+        })
 }
 
 /// Serves the schemas `bom-1.5.schema.json` refers to from the directory;
@@ -26,7 +33,7 @@ impl Retrieve for Local {
     ) -> Result<Value, Box<dyn std::error::Error + Send + Sync>> {
         let name = uri.as_str().rsplit('/').next().unwrap_or("");
         match name {
-            "spdx.schema.json" | "jsf-0.82.schema.json" => {
+            "spdx.SNAPSHOT.schema.json" | "jsf-0.82.SNAPSHOT.schema.json" => {
                 let text = std::fs::read_to_string(schema_dir().join(name))?;
                 Ok(serde_json::from_str(&text)?)
             }
@@ -36,10 +43,10 @@ impl Retrieve for Local {
 }
 
 pub fn cyclonedx_validator() -> jsonschema::Validator {
-    let p = schema_dir().join("bom-1.5.schema.json");
+    let p = schema_dir().join("bom-1.5.SNAPSHOT.schema.json");
     let text = std::fs::read_to_string(&p).unwrap_or_else(|e| {
         panic!(
-            "the CycloneDX 1.5 schema is missing at {}: {e}",
+            "the CycloneDX 1.5 schema is missing at {}: {e} (run scripts/install-test-deps.sh)",
             p.display()
         )
     });

@@ -87,8 +87,17 @@ impl jsonschema::Retrieve for LocalSchemas {
     }
 }
 
+/// The CycloneDX 1.5 JSON schema files as the PyPI package
+/// cyclonedx-python-lib ships them (`bom-1.5.SNAPSHOT.schema.json` and the
+/// two it references), installed by `scripts/install-test-deps.sh`;
+/// `IOTCHECK_CYCLONEDX_SCHEMAS` names another directory.
 fn cyclonedx_schemas() -> std::path::PathBuf {
-    root().join("crates/iotcheck-firmware/tests/schema/cyclonedx")
+    std::env::var_os("IOTCHECK_CYCLONEDX_SCHEMAS")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| {
+            std::path::PathBuf::from(std::env::var_os("HOME").unwrap_or_default())
+                .join(".cache/iotcheck-test-deps/cyclonedx-python-lib/cyclonedx/schema/_res")
+        })
 }
 
 #[test]
@@ -125,7 +134,13 @@ fn firmware_json_lists_components_and_sbom_validates() {
     assert_eq!(bb["evidence"][0]["path"][2], "/bin/busybox");
 
     let schema: serde_json::Value = serde_json::from_str(
-        &std::fs::read_to_string(cyclonedx_schemas().join("bom-1.5.schema.json")).unwrap(),
+        &std::fs::read_to_string(cyclonedx_schemas().join("bom-1.5.SNAPSHOT.schema.json"))
+            .unwrap_or_else(|e| {
+                panic!(
+                    "CycloneDX schema missing in {} ({e}): run scripts/install-test-deps.sh",
+                    cyclonedx_schemas().display()
+                )
+            }),
     )
     .unwrap();
     let validator = jsonschema::options()
