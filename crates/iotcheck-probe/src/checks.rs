@@ -52,7 +52,16 @@ fn list(items: &[String]) -> String {
     items.join(", ")
 }
 
-pub(crate) fn report(f: Findings, scope: &Scope, opts: &ProbeOptions) -> ProbeReport {
+/// Builds the results. When the budget ran out (`complete` false), a pass
+/// or not-applicable cannot be trusted (a stage may have been cut before it
+/// found anything): those become errors that say so, while failures found
+/// stand.
+pub(crate) fn report(
+    f: Findings,
+    scope: &Scope,
+    opts: &ProbeOptions,
+    complete: bool,
+) -> ProbeReport {
     let mut results = Vec::new();
     let mut notes = f.notes.clone();
     // Certificates by fingerprint, to find one shared by several hosts.
@@ -62,6 +71,7 @@ pub(crate) fn report(f: Findings, scope: &Scope, opts: &ProbeOptions) -> ProbeRe
             let hosts = by_cert.entry(c.sha256.as_str()).or_default();
             if !hosts.contains(&t.service.host.as_str()) {
                 hosts.push(t.service.host.as_str());
+                hosts.sort_unstable();
             }
         }
     }
@@ -86,7 +96,16 @@ pub(crate) fn report(f: Findings, scope: &Scope, opts: &ProbeOptions) -> ProbeRe
                     opts.ports.udp.len()
                 ),
                 host,
-                Vec::new(),
+                services
+                    .iter()
+                    .map(|s| {
+                        let mut ex = vec![received(format!("{} answered", s.protocol.name()))];
+                        if let Some(b) = &s.banner {
+                            ex.push(received(b.clone()));
+                        }
+                        transcript(s, ex)
+                    })
+                    .collect(),
             )
         } else {
             let names: Vec<String> = clear
@@ -438,6 +457,18 @@ pub(crate) fn report(f: Findings, scope: &Scope, opts: &ProbeOptions) -> ProbeRe
         for t in &tls {
             for e in &t.errors {
                 notes.push(format!("{host}:{} TLS: {e}", t.service.port));
+            }
+        }
+    }
+    if !complete {
+        for r in &mut results {
+            if matches!(r.outcome, Outcome::Pass | Outcome::NotApplicable) {
+                r.outcome = Outcome::Error;
+                r.summary = format!(
+                    "incomplete: the time budget ({} s) ran out first; so far: {}",
+                    opts.limits.budget.as_secs(),
+                    r.summary
+                );
             }
         }
     }
