@@ -234,16 +234,26 @@ pub(crate) fn report(
                 )
             }
         };
-        results.extend(r);
-        for a in &audits {
-            if let Some(n) = &a.note {
-                notes.push(format!(
-                    "{host}:{} {}: {n}",
-                    a.service.port,
-                    a.service.protocol.name()
-                ));
+        let audit_notes: Vec<String> = audits
+            .iter()
+            .filter_map(|a| {
+                a.note.as_ref().map(|n| {
+                    format!(
+                        "{} on port {}: {n}",
+                        a.service.protocol.name(),
+                        a.service.port
+                    )
+                })
+            })
+            .collect();
+        // Why a service was not tried belongs with the verdict it explains.
+        results.extend(r.map(|mut r| {
+            if !audit_notes.is_empty() && r.outcome != Outcome::Fail {
+                r.summary = format!("{} ({})", r.summary, audit_notes.join("; "));
             }
-        }
+            r
+        }));
+        notes.extend(audit_notes.iter().map(|n| format!("{host}: {n}")));
 
         // TLS checks.
         let tls: Vec<_> = f.tls.iter().filter(|t| t.service.host == host).collect();
