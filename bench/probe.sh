@@ -9,7 +9,8 @@
 #    against 127.0.0.1, so no traffic leaves it.
 # 2. Times, wall clock:
 #      iotcheck probe 127.0.0.1 --ports <device ports>      (discovery + identification +
-#                                                          credentials + TLS, one run)
+#                                                          credentials + TLS, one run; again
+#                                                          with --per-service 16, hydra's width)
 #      nmap -sV -p <device ports> 127.0.0.1                 (discovery + identification)
 #      hydra -C <list> -f per service: telnet, ssh, ftp, http-get :80, https-get :443
 #                                                          (hydra has no MQTT: not covered)
@@ -50,6 +51,8 @@ echo
 echo "| step | iotcheck | peer | peer command |"
 echo "|---|---|---|---|"
 t_io=$(secs on "$bin" probe 127.0.0.1 --ports "$ports" --udp-ports none --format json -o "$work/iotcheck.json")
+# The same run with hydra's default width (16 logins in flight per service).
+t_io16=$(secs on "$bin" probe 127.0.0.1 --ports "$ports" --udp-ports none --per-service 16 --format json -o "$work/iotcheck16.json")
 found=$(grep -o '"summary": "127.0.0.1: [^"]*accepts[^"]*"' "$work/iotcheck.json" | head -1 | grep -o 'accepts' | wc -l || true)
 t_nmap=$(secs on nmap -sV -Pn -p "$ports" 127.0.0.1)
 cp "$work/last.out" "$work/nmap.out"
@@ -65,7 +68,9 @@ done
 peer=$(awk -v a="$t_nmap" -v b="$total_hydra" 'BEGIN { printf "%.2f", a + b }')
 echo "| nmap -sV | | $t_nmap s | nmap -sV -Pn -p $ports |"
 echo "| **discovery + identification + credentials** | **$t_io s** | **$peer s** | nmap + hydra (no MQTT) |"
+echo "| same, \`--per-service 16\` (hydra's width) | $t_io16 s | | |"
 awk -v a="$t_io" -v b="$peer" 'BEGIN { printf "ratio: iotcheck is %.1fx faster than nmap -sV + hydra\n", b / a }'
+awk -v a="$t_io16" -v b="$peer" 'BEGIN { printf "ratio at the same width: %.1fx\n", b / a }'
 echo "hydra hits: ${hydra_found[*]}"
 t_io_tls=$(secs on "$bin" probe 127.0.0.1 --ports 443 --udp-ports none --no-credentials --format json -o "$work/tls.json")
 t_ssl=$(secs on testssl --quiet --color 0 -p -E -S 127.0.0.1:443)

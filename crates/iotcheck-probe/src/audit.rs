@@ -59,7 +59,10 @@ const MAX_CONSECUTIVE_FAILURES: usize = 3;
 /// protocol has one, and it tells whether the service offers password
 /// logins at all before several connections are opened. With
 /// `past_anonymous`, an accepted anonymous login does not end the audit
-/// (an FTP server may also have a default account).
+/// (an FTP server may also have a default account). `batch` is how many
+/// logins one call of `try_one` makes (several on one connection), for the
+/// attempt count.
+#[allow(clippy::too_many_arguments)] // one audit's whole setting, used by every protocol
 pub(crate) async fn run<F, Fut>(
     net: &Arc<Net>,
     opts: &ProbeOptions,
@@ -67,6 +70,7 @@ pub(crate) async fn run<F, Fut>(
     s: &Service,
     creds: Vec<Credential>,
     past_anonymous: bool,
+    batch: usize,
     try_one: F,
 ) where
     F: Fn(Arc<Net>, Credential) -> Fut,
@@ -100,7 +104,11 @@ pub(crate) async fn run<F, Fut>(
             break;
         };
         let Ok((cred, outcome)) = next else { continue };
-        attempts += 1;
+        attempts += if matches!(outcome, Attempt::Rejected) {
+            batch.max(1)
+        } else {
+            1
+        };
         match outcome {
             Attempt::Accepted(method, transcript, actual) => {
                 failures = 0;

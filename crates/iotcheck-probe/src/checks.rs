@@ -52,7 +52,16 @@ fn list(items: &[String]) -> String {
     items.join(", ")
 }
 
-pub(crate) fn report(f: Findings, scope: &Scope, opts: &ProbeOptions) -> ProbeReport {
+/// Builds the results. When the budget ran out (`complete` false), a pass
+/// or not-applicable cannot be trusted (a stage may have been cut before it
+/// found anything): those become errors that say so, while failures found
+/// stand.
+pub(crate) fn report(
+    f: Findings,
+    scope: &Scope,
+    opts: &ProbeOptions,
+    complete: bool,
+) -> ProbeReport {
     let mut results = Vec::new();
     let mut notes = f.notes.clone();
     // Certificates by fingerprint, to find one shared by several hosts.
@@ -62,6 +71,7 @@ pub(crate) fn report(f: Findings, scope: &Scope, opts: &ProbeOptions) -> ProbeRe
             let hosts = by_cert.entry(c.sha256.as_str()).or_default();
             if !hosts.contains(&t.service.host.as_str()) {
                 hosts.push(t.service.host.as_str());
+                hosts.sort_unstable();
             }
         }
     }
@@ -86,7 +96,16 @@ pub(crate) fn report(f: Findings, scope: &Scope, opts: &ProbeOptions) -> ProbeRe
                     opts.ports.udp.len()
                 ),
                 host,
-                Vec::new(),
+                services
+                    .iter()
+                    .map(|s| {
+                        let mut ex = vec![received(format!("{} answered", s.protocol.name()))];
+                        if let Some(b) = &s.banner {
+                            ex.push(received(b.clone()));
+                        }
+                        transcript(s, ex)
+                    })
+                    .collect(),
             )
         } else {
             let names: Vec<String> = clear
@@ -215,16 +234,26 @@ pub(crate) fn report(f: Findings, scope: &Scope, opts: &ProbeOptions) -> ProbeRe
                 )
             }
         };
-        results.extend(r);
-        for a in &audits {
-            if let Some(n) = &a.note {
-                notes.push(format!(
-                    "{host}:{} {}: {n}",
-                    a.service.port,
-                    a.service.protocol.name()
-                ));
+        let audit_notes: Vec<String> = audits
+            .iter()
+            .filter_map(|a| {
+                a.note.as_ref().map(|n| {
+                    format!(
+                        "{} on port {}: {n}",
+                        a.service.protocol.name(),
+                        a.service.port
+                    )
+                })
+            })
+            .collect();
+        // Why a service was not tried belongs with the verdict it explains.
+        results.extend(r.map(|mut r| {
+            if !audit_notes.is_empty() && r.outcome != Outcome::Fail {
+                r.summary = format!("{} ({})", r.summary, audit_notes.join("; "));
             }
-        }
+            r
+        }));
+        notes.extend(audit_notes.iter().map(|n| format!("{host}: {n}")));
 
         // TLS checks.
         let tls: Vec<_> = f.tls.iter().filter(|t| t.service.host == host).collect();
@@ -438,6 +467,18 @@ pub(crate) fn report(f: Findings, scope: &Scope, opts: &ProbeOptions) -> ProbeRe
         for t in &tls {
             for e in &t.errors {
                 notes.push(format!("{host}:{} TLS: {e}", t.service.port));
+            }
+        }
+    }
+    if !complete {
+        for r in &mut results {
+            if matches!(r.outcome, Outcome::Pass | Outcome::NotApplicable) {
+                r.outcome = Outcome::Error;
+                r.summary = format!(
+                    "incomplete: the time budget ({} s) ran out first; so far: {}",
+                    opts.limits.budget.as_secs(),
+                    r.summary
+                );
             }
         }
     }

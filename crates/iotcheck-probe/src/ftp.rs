@@ -98,7 +98,7 @@ pub(crate) async fn audit(net: &Arc<Net>, opts: &ProbeOptions, shared: &Shared, 
     creds.extend(opts.audit.credentials.iter().cloned());
     let show = opts.show_secrets;
     let s2 = s.clone();
-    audit::run(net, opts, shared, s, creds, true, move |net, c| {
+    audit::run(net, opts, shared, s, creds, true, 1, move |net, c| {
         try_login(net, s2.clone(), c, show)
     })
     .await;

@@ -216,6 +216,7 @@ pub(crate) async fn audit(net: &Arc<Net>, opts: &ProbeOptions, shared: &Shared, 
         s,
         opts.audit.credentials.clone(),
         false,
+        1,
         move |net, c| try_login(net, s2.clone(), scheme, c, show),
     )
     .await;

@@ -384,7 +384,10 @@ async fn run(scope: Scope, opts: &ProbeOptions) -> ProbeReport {
     let finished = tokio::time::timeout(net.remaining() + grace, work)
         .await
         .is_ok();
-    if !finished {
+    // Stages cut by the budget end quietly (their reads time out), so a
+    // spent budget means incomplete even when every task returned.
+    let complete = finished && !net.spent();
+    if !complete {
         abort.abort();
         with(&shared, |f| {
             f.notes.push(format!(
@@ -400,7 +403,7 @@ async fn run(scope: Scope, opts: &ProbeOptions) -> ProbeReport {
             .map(|mut g| std::mem::take(&mut *g))
             .unwrap_or_default(),
     };
-    checks::report(findings, net.scope(), &opts)
+    checks::report(findings, net.scope(), &opts, complete)
 }
 
 async fn audit_service(net: &Arc<scope::Net>, opts: &ProbeOptions, shared: &Shared, s: Service) {

@@ -135,7 +135,7 @@ pub(crate) async fn audit(net: &Arc<Net>, opts: &ProbeOptions, shared: &Shared, 
     }];
     creds.extend(opts.audit.credentials.iter().cloned());
     let s2 = s.clone();
-    audit::run(net, opts, shared, s, creds, false, move |net, c| {
+    audit::run(net, opts, shared, s, creds, false, 1, move |net, c| {
         let c = (!c.user.is_empty()).then_some(c);
         try_login(net, s2.clone(), c, show)
     })

@@ -138,7 +138,7 @@ pub(crate) async fn audit(net: &Arc<Net>, opts: &ProbeOptions, shared: &Shared, 
         })
         .collect();
     let s2 = s.clone();
-    audit::run(net, opts, shared, s, creds, false, move |net, c| {
+    audit::run(net, opts, shared, s, creds, false, 1, move |net, c| {
         try_community(net, s2.clone(), c, show)
     })
     .await;

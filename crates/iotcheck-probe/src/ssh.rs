@@ -187,16 +187,25 @@ pub(crate) async fn audit(net: &Arc<Net>, opts: &ProbeOptions, shared: &Shared, 
         .collect();
     let list = Arc::new(list);
     let starts: Vec<Credential> = list.iter().step_by(PER_CONNECTION).cloned().collect();
-    audit::run(net, &opts, shared, s, starts, false, move |net, first| {
-        let list = list.clone();
-        let start = list.iter().position(|c| *c == first).unwrap_or(0);
-        let group: Vec<Credential> = list
-            .iter()
-            .skip(start)
-            .take(PER_CONNECTION)
-            .cloned()
-            .collect();
-        try_batch(net, s2.clone(), group, show)
-    })
+    audit::run(
+        net,
+        &opts,
+        shared,
+        s,
+        starts,
+        false,
+        PER_CONNECTION,
+        move |net, first| {
+            let list = list.clone();
+            let start = list.iter().position(|c| *c == first).unwrap_or(0);
+            let group: Vec<Credential> = list
+                .iter()
+                .skip(start)
+                .take(PER_CONNECTION)
+                .cloned()
+                .collect();
+            try_batch(net, s2.clone(), group, show)
+        },
+    )
     .await;
 }

@@ -210,7 +210,7 @@ pub(crate) async fn audit(net: &Arc<Net>, opts: &ProbeOptions, shared: &Shared, 
     // each task its credential plus the next two, run on one connection.
     let list = Arc::new(batches.clone());
     let index: Vec<Credential> = batches.iter().step_by(3).cloned().collect();
-    audit::run(net, opts, shared, s, index, false, move |net, first| {
+    audit::run(net, opts, shared, s, index, false, 3, move |net, first| {
         let list = list.clone();
         let s = s2.clone();
         async move {

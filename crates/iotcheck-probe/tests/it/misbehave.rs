@@ -152,3 +152,44 @@ fn a_closed_port_is_no_service_and_out_of_scope_hosts_are_refused() {
     assert!(report.services.is_empty());
     assert!(probe(&["127.0.0.0/8".to_string()], &opts).is_err());
 }
+
+#[test]
+fn a_budget_cut_turns_passes_into_errors() {
+    // Ten tarpits and a budget too short to wait them out.
+    let ports: Vec<u16> = (0..10).map(|_| serve(tarpit)).collect();
+    let opts = ProbeOptions {
+        limits: Limits {
+            budget: Duration::from_millis(1500),
+            banner_wait: Duration::from_millis(1000),
+            io_timeout: Duration::from_secs(3),
+            ..Limits::default()
+        },
+        ports: iotcheck_probe::Ports {
+            tcp: ports,
+            udp: vec![],
+        },
+        ..ProbeOptions::default()
+    };
+    let start = Instant::now();
+    let report = probe(&["127.0.0.1".to_string()], &opts).unwrap();
+    assert!(
+        start.elapsed() < Duration::from_secs(4),
+        "{:?}",
+        start.elapsed()
+    );
+    assert!(
+        report.notes.iter().any(|n| n.contains("time budget")),
+        "{:?}",
+        report.notes
+    );
+    for r in &report.results {
+        assert_eq!(
+            r.outcome,
+            iotcheck_model::Outcome::Error,
+            "{}: {}",
+            r.check,
+            r.summary
+        );
+        assert!(r.summary.contains("incomplete"), "{}", r.summary);
+    }
+}

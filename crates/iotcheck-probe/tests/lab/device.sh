@@ -63,10 +63,11 @@ cert() { # dir name bits md days|expired
 
 accounts() { # dir root-password admin-password
   local d=$1
-  mkdir -p "$d/etc" "$d/ftp" "$d/home"
+  # admin's home is / so that vsftpd can enter it whatever the mode of DIR.
+  mkdir -p "$d/etc" "$d/ftp"
   cat > "$d/etc/passwd" <<P
 root:x:0:0:root:/root:/bin/sh
-admin:x:1000:1000:admin:$d/home:/bin/sh
+admin:x:1000:1000:admin:/:/bin/sh
 ftp:x:1001:1001:ftp:$d/ftp:/usr/sbin/nologin
 nobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin
 P
