@@ -66,6 +66,10 @@ pub struct ComponentIdentity {
     /// Other names it goes by.
     #[serde(default)]
     pub aliases: Vec<String>,
+    /// CPE part: `a` (application, the default) or `o` (operating system,
+    /// as NVD files the Linux kernel).
+    #[serde(default)]
+    pub part: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -153,7 +157,12 @@ impl ComponentIdentity {
             })
             .collect();
         format!(
-            "cpe:2.3:a:{}:{}:{}:*:*:*:*:*:*:*",
+            "cpe:2.3:{}:{}:{}:{}:*:*:*:*:*:*:*",
+            if self.part.as_deref() == Some("o") {
+                "o"
+            } else {
+                "a"
+            },
             self.cpe_vendor(),
             self.cpe_product(),
             if v.is_empty() { "*".to_string() } else { v }
@@ -203,6 +212,10 @@ mod tests {
             "dnsmasq"
         );
         assert!(ComponentIdentity::lookup("no-such-thing").is_none());
+        assert_eq!(
+            ComponentIdentity::lookup("linux").unwrap().cpe23("4.14.0"),
+            "cpe:2.3:o:linux:linux_kernel:4.14.0:*:*:*:*:*:*:*"
+        );
     }
 
     #[test]
