@@ -22,7 +22,7 @@ if [ ! -f "$corpus/bom-1000.cdx.json" ]; then
   echo "== generating $records synthetic NVD records into $corpus"
   python3 bench/gen_nvd.py "$corpus" --records "$records"
 fi
-echo "corpus: $(du -sh "$corpus" | cut -f1) in $(ls "$corpus" | wc -l) files"
+echo "corpus: $(du -shL "$corpus" | cut -f1) in $(ls "$corpus" | wc -l) files"
 
 echo "== physical limit: read every byte (cat, warm cache)"
 cat "$corpus"/*.json > /dev/null
