@@ -28,9 +28,7 @@ mod input;
 
 use std::collections::BTreeSet;
 
-use iotcheck_model::{
-    CheckId, CheckResult, Evidence, InputKind, InputRef, InputStatus, Report, Tool,
-};
+use iotcheck_model::{CheckId, CheckResult, InputKind, InputRef, InputStatus, Report, Tool};
 use iotcheck_standards::{Catalog, Context, contradictions, decide};
 
 pub use bundle::{Assessment, BundleError, DeviceId, InputSpec, read_password_list};
@@ -167,29 +165,21 @@ pub fn run(
     // A broken input's checks become errors, so its requirements read
     // "could not be completed" rather than "no input".
     for err in &input_errors {
-        for spec in catalog
-            .checks
-            .values()
-            .filter(|c| c.inputs.contains(&err.kind))
-        {
-            results.push(
-                CheckResult::new(
-                    spec.id.clone(),
-                    iotcheck_model::Outcome::Error,
-                    format!(
-                        "{} {} could not be used: {}",
-                        err.kind.noun(),
-                        err.location,
-                        err.message
-                    ),
-                )
-                .with_input(err.location.clone())
-                .with_evidence(Evidence::Input {
-                    input: err.location.clone(),
-                    message: err.message.clone(),
-                }),
-            );
-        }
+        results.extend(analyzers::error_results(
+            catalog
+                .checks
+                .values()
+                .filter(|c| c.inputs.contains(&err.kind))
+                .map(|c| c.id.clone()),
+            &err.location,
+            &format!(
+                "{} {} could not be used: {}",
+                err.kind.noun(),
+                err.location,
+                err.message
+            ),
+            &err.message,
+        ));
     }
 
     let mut given: BTreeSet<InputKind> = assessment.inputs.iter().map(|i| i.kind).collect();

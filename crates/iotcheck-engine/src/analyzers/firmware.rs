@@ -2,10 +2,10 @@
 //! component inventory out.
 
 use iotcheck_firmware::{CHECKS, Limits, checks_with_inventory, inventory, unpack};
-use iotcheck_model::{CheckId, CheckResult, Date, Evidence, InputKind, Outcome};
+use iotcheck_model::{CheckId, CheckResult, Date, Evidence, InputKind};
 use iotcheck_standards::Analyzer as AnalyzerName;
 
-use super::{Analyzer, Output};
+use super::{Analyzer, Output, check_ids, error_results};
 use crate::{Assessment, LoadedInput};
 
 pub(crate) struct Firmware;
@@ -25,22 +25,14 @@ impl Firmware {
         message: &str,
         decided: &[CheckResult],
     ) -> Vec<CheckResult> {
-        self.checks()
-            .into_iter()
-            .filter(|c| !decided.iter().any(|r| &r.check == c))
-            .map(|c| {
-                CheckResult::new(
-                    c,
-                    Outcome::Error,
-                    format!("firmware image could not be analysed: {message}"),
-                )
-                .with_input(input.location.clone())
-                .with_evidence(Evidence::Input {
-                    input: input.location.clone(),
-                    message: message.to_string(),
-                })
-            })
-            .collect()
+        error_results(
+            self.checks()
+                .into_iter()
+                .filter(|c| !decided.iter().any(|r| &r.check == c)),
+            &input.location,
+            &format!("firmware image could not be analysed: {message}"),
+            message,
+        )
     }
 }
 
@@ -54,10 +46,7 @@ impl Analyzer for Firmware {
     }
 
     fn checks(&self) -> Vec<CheckId> {
-        CHECKS
-            .iter()
-            .filter_map(|c| CheckId::new(*c).ok())
-            .collect()
+        check_ids(&CHECKS)
     }
 
     fn analyze(&self, input: &LoadedInput, assessment: &Assessment, _today: Date) -> Output {
@@ -86,15 +75,16 @@ impl Analyzer for Firmware {
                     checks_with_inventory(&image, &assessment.extra_passwords, &components);
                 // Nothing (or only the inventory) to judge: say why, so the
                 // other requirements read "could not be completed".
-                let why = if image.notes.is_empty() {
+                let notes = image
+                    .notes
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join("; ");
+                let why = if notes.is_empty() {
                     "no root filesystem (with /etc) was found in the image".to_string()
                 } else {
-                    image
-                        .notes
-                        .iter()
-                        .map(ToString::to_string)
-                        .collect::<Vec<_>>()
-                        .join("; ")
+                    notes.clone()
                 };
                 if results.is_empty() {
                     return self.errors(input, &why);
@@ -105,13 +95,7 @@ impl Analyzer for Firmware {
                     results.extend(missing);
                 }
                 // Notes about regions that could not be unpacked travel with every result.
-                if !image.notes.is_empty() {
-                    let notes = image
-                        .notes
-                        .iter()
-                        .map(ToString::to_string)
-                        .collect::<Vec<_>>()
-                        .join("; ");
+                if !notes.is_empty() {
                     for r in &mut results {
                         r.evidence.push(Evidence::Input {
                             input: input.location.clone(),

@@ -28,6 +28,32 @@ pub(crate) struct Output {
     pub components: Vec<Component>,
 }
 
+/// Check ids from an analyzer crate's list of constants.
+pub(crate) fn check_ids(ids: &[&str]) -> Vec<CheckId> {
+    ids.iter().filter_map(|c| CheckId::new(*c).ok()).collect()
+}
+
+/// An `error` result for each check, naming the input, with the reason as
+/// its evidence: what every adapter returns when its input cannot be used.
+pub(crate) fn error_results(
+    checks: impl IntoIterator<Item = CheckId>,
+    input: &str,
+    summary: &str,
+    reason: &str,
+) -> Vec<CheckResult> {
+    checks
+        .into_iter()
+        .map(|c| {
+            CheckResult::new(c, Outcome::Error, summary)
+                .with_input(input.to_string())
+                .with_evidence(iotcheck_model::Evidence::Input {
+                    input: input.to_string(),
+                    message: reason.to_string(),
+                })
+        })
+        .collect()
+}
+
 /// One analyzer: which input kind it reads, which checks it decides, and how.
 pub(crate) trait Analyzer: Sync {
     fn name(&self) -> AnalyzerName;

@@ -5,11 +5,11 @@
 //! inputs then return nothing of their own. Only hosts the user named (in
 //! device.toml or with `--host`) are ever contacted.
 
-use iotcheck_model::{CheckId, CheckResult, Evidence, InputKind, Outcome};
+use iotcheck_model::{CheckId, InputKind};
 use iotcheck_probe::{CHECKS, probe};
 use iotcheck_standards::Analyzer as AnalyzerName;
 
-use super::{Analyzer, Output};
+use super::{Analyzer, Output, check_ids, error_results};
 use crate::{Assessment, LoadedInput};
 
 pub(crate) struct Probe;
@@ -24,10 +24,7 @@ impl Analyzer for Probe {
     }
 
     fn checks(&self) -> Vec<CheckId> {
-        CHECKS
-            .iter()
-            .filter_map(|c| CheckId::new(*c).ok())
-            .collect()
+        check_ids(CHECKS)
     }
 
     fn analyze(
@@ -51,22 +48,12 @@ impl Analyzer for Probe {
                 ..Output::default()
             },
             Err(e) => Output {
-                results: self
-                    .checks()
-                    .into_iter()
-                    .map(|c| {
-                        CheckResult::new(
-                            c,
-                            Outcome::Error,
-                            format!("the live probe could not run: {e}"),
-                        )
-                        .with_input(input.location.clone())
-                        .with_evidence(Evidence::Input {
-                            input: input.location.clone(),
-                            message: e.to_string(),
-                        })
-                    })
-                    .collect(),
+                results: error_results(
+                    self.checks(),
+                    &input.location,
+                    &format!("the live probe could not run: {e}"),
+                    &e.to_string(),
+                ),
                 ..Output::default()
             },
         }

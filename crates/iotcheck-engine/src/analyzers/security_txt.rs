@@ -1,10 +1,10 @@
 //! Adapter for `iotcheck-docs`: a security.txt in, `docs.security-txt-valid` out.
 
 use iotcheck_docs::{SECURITY_TXT_VALID, check_security_txt};
-use iotcheck_model::{CheckId, CheckResult, Date, Evidence, InputKind, Outcome};
+use iotcheck_model::{CheckId, Date, InputKind};
 use iotcheck_standards::Analyzer as AnalyzerName;
 
-use super::{Analyzer, Output};
+use super::{Analyzer, Output, error_results};
 use crate::{Assessment, LoadedInput};
 
 pub(crate) struct SecurityTxt;
@@ -29,22 +29,12 @@ impl Analyzer for SecurityTxt {
         // The loader has already refused files over the security.txt size cap.
         let results = match std::fs::read(path) {
             Ok(bytes) => check_security_txt(&bytes, &input.location, today),
-            Err(e) => self
-                .checks()
-                .into_iter()
-                .map(|c| {
-                    CheckResult::new(
-                        c,
-                        Outcome::Error,
-                        format!("cannot read {}: {e}", input.location),
-                    )
-                    .with_input(input.location.clone())
-                    .with_evidence(Evidence::Input {
-                        input: input.location.clone(),
-                        message: e.to_string(),
-                    })
-                })
-                .collect(),
+            Err(e) => error_results(
+                self.checks(),
+                &input.location,
+                &format!("cannot read {}: {e}", input.location),
+                &e.to_string(),
+            ),
         };
         Output {
             results,

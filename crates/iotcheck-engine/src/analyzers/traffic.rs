@@ -1,10 +1,10 @@
 //! Adapter for `iotcheck-traffic`: a capture in, `comms.*` results out.
 
-use iotcheck_model::{CheckId, CheckResult, Evidence, InputKind, Outcome};
+use iotcheck_model::{CheckId, InputKind};
 use iotcheck_standards::Analyzer as AnalyzerName;
 use iotcheck_traffic::{CHECKS, DeviceSpec, Limits, analyze_path, checks};
 
-use super::{Analyzer, Output};
+use super::{Analyzer, Output, check_ids, error_results};
 use crate::{Assessment, LoadedInput};
 
 pub(crate) struct Traffic;
@@ -19,10 +19,7 @@ impl Analyzer for Traffic {
     }
 
     fn checks(&self) -> Vec<CheckId> {
-        CHECKS
-            .iter()
-            .filter_map(|c| CheckId::new(*c).ok())
-            .collect()
+        check_ids(&CHECKS)
     }
 
     fn analyze(
@@ -50,22 +47,12 @@ impl Analyzer for Traffic {
                 ..Output::default()
             },
             Err(e) => Output {
-                results: self
-                    .checks()
-                    .into_iter()
-                    .map(|c| {
-                        CheckResult::new(
-                            c,
-                            Outcome::Error,
-                            format!("capture could not be analysed: {e}"),
-                        )
-                        .with_input(input.location.clone())
-                        .with_evidence(Evidence::Input {
-                            input: input.location.clone(),
-                            message: e.to_string(),
-                        })
-                    })
-                    .collect(),
+                results: error_results(
+                    self.checks(),
+                    &input.location,
+                    &format!("capture could not be analysed: {e}"),
+                    &e.to_string(),
+                ),
                 ..Output::default()
             },
         }

@@ -6,17 +6,14 @@
 //! Without a database only `vulns.end-of-life` is decided (it needs none);
 //! the other two stay "not run", naming the database as the missing input.
 
-use iotcheck_model::{CheckId, CheckResult, Component, Date, Evidence, InputKind, Outcome};
+use iotcheck_model::{CheckId, CheckResult, Component, Date, Evidence, InputKind};
 use iotcheck_vulns::{CHECKS, Database, Options};
 
 use crate::LoadedInput;
 
 /// The checks this adapter decides.
 pub(crate) fn checks() -> Vec<CheckId> {
-    CHECKS
-        .iter()
-        .filter_map(|c| CheckId::new(*c).ok())
-        .collect()
+    super::check_ids(&CHECKS)
 }
 
 fn image_of(c: &Component) -> Option<&str> {
@@ -46,18 +43,12 @@ pub(crate) fn results(
             Ok(db) => Some(db),
             Err(e) => {
                 // The database is unusable: its checks are errors; end of life still runs.
-                let mut out: Vec<CheckResult> = ["vulns.known-exploited", "vulns.unpatched-high"]
-                    .iter()
-                    .filter_map(|c| CheckId::new(*c).ok())
-                    .map(|c| {
-                        CheckResult::new(c, Outcome::Error, format!("vulnerability database: {e}"))
-                            .with_input(input.location.clone())
-                            .with_evidence(Evidence::Input {
-                                input: input.location.clone(),
-                                message: e.to_string(),
-                            })
-                    })
-                    .collect();
+                let mut out = super::error_results(
+                    super::check_ids(&["vulns.known-exploited", "vulns.unpatched-high"]),
+                    &input.location,
+                    &format!("vulnerability database: {e}"),
+                    &e.to_string(),
+                );
                 for fw in &firmware {
                     let mine = of_image(components, &fw.location);
                     out.extend(
