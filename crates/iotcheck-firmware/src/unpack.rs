@@ -30,6 +30,37 @@ impl<'l> Unpacker<'l> {
         self.limits.max_total_bytes.saturating_sub(self.spent)
     }
 
+    /// Why a file of `size` bytes inside a container may not be read, if
+    /// it may not: over the single-file limit, over what the whole unpack
+    /// may still produce, or (when `expansion` gives the bytes the container
+    /// has already produced, its budget and what the container is) beyond
+    /// the container's expansion ratio. One rule for every container format.
+    pub(crate) fn refuse_file(
+        &self,
+        inner: &str,
+        size: u64,
+        expansion: Option<(u64, u64, &str)>,
+    ) -> Option<String> {
+        if size > self.limits.max_single_file {
+            Some(format!(
+                "{inner}: {size} bytes, more than the single-file limit"
+            ))
+        } else if size > self.remaining() {
+            Some(format!(
+                "{inner}: {size} bytes, over the total unpack limit"
+            ))
+        } else if let Some((read, budget, container)) = expansion
+            && read.saturating_add(size) > budget
+        {
+            Some(format!(
+                "{inner}: {size} bytes would exceed {}x the {container}'s size",
+                self.limits.max_expansion_ratio
+            ))
+        } else {
+            None
+        }
+    }
+
     pub(crate) fn spend(&mut self, n: u64) {
         self.spent = self.spent.saturating_add(n);
     }

@@ -308,15 +308,8 @@ pub(crate) fn read(u: &mut Unpacker<'_>, data: &[u8], layer: &[String]) -> Optio
             S_IFSOCK => EntryKind::Socket,
             S_IFREG => {
                 let size = m.data.len() as u64;
-                if size > u.limits().max_single_file {
-                    notes.push(format!(
-                        "{inner}: {size} bytes, more than the single-file limit"
-                    ));
-                    EntryKind::FileSkipped { size }
-                } else if size > u.remaining() {
-                    notes.push(format!(
-                        "{inner}: {size} bytes, over the total unpack limit"
-                    ));
+                if let Some(why) = u.refuse_file(&inner, size, None) {
+                    notes.push(why);
                     EntryKind::FileSkipped { size }
                 } else {
                     u.spend(size);

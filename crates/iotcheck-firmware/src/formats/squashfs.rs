@@ -193,23 +193,7 @@ pub(crate) fn read(u: &mut Unpacker<'_>, data: &[u8], layer: &[String]) -> Optio
             InnerNode::Socket => EntryKind::Socket,
             InnerNode::File(f) => {
                 let size = f.file_len() as u64;
-                let limits = u.limits();
-                let why_not = if size > limits.max_single_file {
-                    Some(format!(
-                        "{inner}: {size} bytes, more than the single-file limit"
-                    ))
-                } else if size > u.remaining() {
-                    Some(format!(
-                        "{inner}: {size} bytes, over the total unpack limit"
-                    ))
-                } else if fs_read.saturating_add(size) > fs_budget {
-                    Some(format!(
-                        "{inner}: {size} bytes would exceed {}x the filesystem's size",
-                        limits.max_expansion_ratio
-                    ))
-                } else {
-                    None
-                };
+                let why_not = u.refuse_file(&inner, size, Some((fs_read, fs_budget, "filesystem")));
                 match why_not {
                     Some(why) => {
                         u.note(layer, why);

@@ -151,23 +151,7 @@ fn walk(u: &mut Unpacker<'_>, data: &[u8], layer: &[String]) -> Option<u64> {
         } else if kind_byte.is_fifo() {
             EntryKind::Fifo
         } else if kind_byte.is_file() || kind_byte.is_contiguous() || kind_byte.is_gnu_sparse() {
-            let limits = u.limits();
-            let why_not = if size > limits.max_single_file {
-                Some(format!(
-                    "{inner}: {size} bytes, more than the single-file limit"
-                ))
-            } else if size > u.remaining() {
-                Some(format!(
-                    "{inner}: {size} bytes, over the total unpack limit"
-                ))
-            } else if read_total.saturating_add(size) > budget {
-                Some(format!(
-                    "{inner}: {size} bytes would exceed {}x the archive's size",
-                    limits.max_expansion_ratio
-                ))
-            } else {
-                None
-            };
+            let why_not = u.refuse_file(&inner, size, Some((read_total, budget, "archive")));
             match why_not {
                 Some(why) => {
                     u.note(layer, why);
