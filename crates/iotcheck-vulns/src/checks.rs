@@ -158,11 +158,11 @@ pub fn checks(
             format!(
                 "no component of the {n} identified is on a release line whose end of life iotcheck knows ({} lines of {} products listed)",
                 crate::eol::lines().len(),
-                {
-                    let mut p: Vec<&str> = crate::eol::lines().iter().map(|l| l.component.as_str()).collect();
-                    p.dedup();
-                    p.len()
-                }
+                crate::eol::lines()
+                    .iter()
+                    .map(|l| l.component.as_str())
+                    .collect::<std::collections::BTreeSet<_>>()
+                    .len()
             ),
         ));
     } else {

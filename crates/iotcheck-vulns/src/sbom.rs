@@ -51,6 +51,18 @@ struct BomComponent {
 #[error("{0}")]
 pub struct SbomError(pub String);
 
+/// The versioned components of a CycloneDX JSON file, read at most
+/// [`MAX_SBOM_BYTES`] (a larger file is refused before it is read whole).
+pub fn read(path: &std::path::Path) -> Result<Vec<SbomComponent>, SbomError> {
+    use std::io::Read;
+    let file = std::fs::File::open(path).map_err(|e| SbomError(e.to_string()))?;
+    let mut text = String::new();
+    file.take(MAX_SBOM_BYTES as u64 + 1)
+        .read_to_string(&mut text)
+        .map_err(|e| SbomError(e.to_string()))?;
+    components(&text)
+}
+
 /// The versioned components of a CycloneDX JSON document.
 pub fn components(text: &str) -> Result<Vec<SbomComponent>, SbomError> {
     if text.len() > MAX_SBOM_BYTES {

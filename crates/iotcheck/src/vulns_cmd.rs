@@ -297,15 +297,11 @@ fn match_cmd(args: &MatchArgs) -> anyhow::Result<u8> {
     let db = Database::open(&path).map_err(|e| usage(e.to_string()))?;
     db.snapshot().map_err(|e| usage(e.to_string()))?;
     let wanted: Vec<(String, String, String)> = match (&args.sbom, &args.name, &args.version) {
-        (Some(sbom), _, _) => {
-            let text = std::fs::read_to_string(sbom)
-                .map_err(|e| usage(format!("{}: {e}", sbom.display())))?;
-            iotcheck_vulns::sbom::components(&text)
-                .map_err(|e| usage(format!("{}: {e}", sbom.display())))?
-                .into_iter()
-                .map(|c| (c.name, c.version, c.declared))
-                .collect()
-        }
+        (Some(sbom), _, _) => iotcheck_vulns::sbom::read(sbom)
+            .map_err(|e| usage(format!("{}: {e}", sbom.display())))?
+            .into_iter()
+            .map(|c| (c.name, c.version, c.declared))
+            .collect(),
         (None, Some(n), Some(v)) => vec![(n.clone(), v.clone(), n.clone())],
         _ => return Err(usage("give NAME VERSION or --sbom FILE")),
     };
