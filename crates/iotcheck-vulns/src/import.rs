@@ -21,7 +21,7 @@ use crate::range::{Confidence, Range};
 use crate::record::{
     Affected, Cvss, Record, Severity, Source, date_part, is_cve_id, product_key, summary,
 };
-use crate::version::{Version, is_placeholder, upstream_part};
+use crate::version::{is_placeholder, upstream_part};
 
 /// Largest file read (NVD's yearly feeds are a few hundred MB).
 pub const MAX_FILE_BYTES: u64 = 2 * 1024 * 1024 * 1024;
@@ -861,9 +861,4 @@ fn parse_kev(text: &str) -> Result<Option<KevEntry>, String> {
         due_date: k.due_date.as_deref().and_then(date_part),
         ransomware: k.ransomware.as_deref() == Some("Known"),
     }))
-}
-
-/// Whether `s` parses as a version (used by callers to report bad input).
-pub fn is_version(s: &str) -> bool {
-    Version::parse(s).is_some()
 }
