@@ -55,7 +55,9 @@
 //! The integration tests run every real file under
 //! `../shared/data/securitytxt` (GitHub, Red Hat, Opera, GrapheneOS, DIVD, …).
 
+pub mod privacy;
 pub mod securitytxt;
+pub mod text;
 
 use iotcheck_model::{CheckId, CheckResult, Date, Evidence, Outcome};
 

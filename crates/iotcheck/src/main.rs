@@ -3,6 +3,7 @@
 
 #![allow(clippy::print_stdout, clippy::print_stderr)] // a CLI prints
 
+mod docs_cmd;
 mod probe_cmd;
 mod standards_cmd;
 mod vulns_cmd;
@@ -172,6 +173,14 @@ Exit codes: 0 meets, 1 fails, 2 inconclusive, 3 usage or input error, 4 internal
         #[command(flatten)]
         output: OutputArgs,
     },
+    /// Detect privacy practices in policy segments read as `id<TAB>text` lines on standard input.
+    #[command(
+        after_help = "Writes one JSON object per input line: {\"id\": \"…\", \"practices\": [...]}, with the practices\n\
+detected in that segment, named marketing, opt-out, data-deletion, account-deletion, retention,\n\
+change-notification, third-party-sharing, privacy-contact. Meant for measuring accuracy on any\n\
+labelled set (docs/ACCURACY.md).\n\nExample:\n  printf 'a1\\tWe keep recordings for 30 days.\\n' | iotcheck docs classify"
+    )]
+    Classify(docs_cmd::ClassifyArgs),
 }
 
 #[derive(Args, Debug)]
@@ -336,6 +345,9 @@ fn dispatch(cli: Cli) -> anyhow::Result<u8> {
                 true,
             )
         }
+        Command::Docs {
+            command: DocsCommand::Classify(args),
+        } => docs_cmd::classify(args),
         Command::Standards { command } => standards_cmd::run(command, &catalog),
         Command::Vulns { command } => vulns_cmd::run(command),
         Command::Schema => {
