@@ -51,7 +51,11 @@ def labels(categories, attrs):
         if access & {"Delete account (full)", "Delete account (partial)"}:
             out.add("account-deletion")
             out.add("data-deletion")
-    if "Data Retention" in cats:
+    # retention: how long data is kept, as OPP-115's Retention Period
+    # attribute records it (a stated period, "limited" such as "as long as
+    # necessary", or indefinitely); retention mentioned with the period
+    # unspecified is not the practice.
+    if "Data Retention" in cats and vals("Data Retention/Retention Period") & {"Stated Period", "Limited", "Indefinitely"}:
         out.add("retention")
     if "Policy Change" in cats:
         out.add("change-notification")
