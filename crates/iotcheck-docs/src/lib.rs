@@ -55,6 +55,7 @@
 //! The integration tests run every real file under
 //! `../shared/data/securitytxt` (GitHub, Red Hat, Opera, GrapheneOS, DIVD, …).
 
+pub mod disclosure;
 pub mod privacy;
 pub mod securitytxt;
 pub mod text;

@@ -198,6 +198,16 @@ pub fn run(
         .filter(|r| options.regimes.is_empty() || options.regimes.iter().any(|id| id == &r.id))
         .collect();
 
+    let informational = results
+        .iter()
+        .filter(|r| {
+            catalog
+                .checks
+                .get(&r.check)
+                .is_some_and(|c| c.informational)
+        })
+        .cloned()
+        .collect();
     let report = Report {
         schema_version: iotcheck_model::SCHEMA_VERSION.to_string(),
         tool: Tool {
@@ -213,6 +223,7 @@ pub fn run(
         regimes,
         traffic: analyzed.traffic,
         components: analyzed.components,
+        informational,
     };
     Outcome {
         report,

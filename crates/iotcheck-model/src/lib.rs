@@ -47,4 +47,4 @@ pub use verdict::Verdict;
 /// Version of the JSON report schema. Bump the minor version for additions,
 /// the major version for anything a reader of the previous version would
 /// misread.
-pub const SCHEMA_VERSION: &str = "1.2.0";
+pub const SCHEMA_VERSION: &str = "1.3.0";

@@ -31,6 +31,10 @@ pub struct Report {
     /// vulnerability checks matched), in the order found.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub components: Vec<Component>,
+    /// Results of informational checks: reported with their evidence, but
+    /// deciding no requirement (e.g. `docs.privacy-contact`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub informational: Vec<CheckResult>,
 }
 
 /// What one capture shows of the device's network use.

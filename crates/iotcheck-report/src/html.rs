@@ -81,6 +81,27 @@ pub(crate) fn render(r: &Report) -> String {
     }
     let _ = writeln!(s, "</section>");
 
+    if !r.informational.is_empty() {
+        let _ = writeln!(
+            s,
+            "<section id=\"informational\"><h2>Also found (informational)</h2><ul>"
+        );
+        for res in &r.informational {
+            let _ = writeln!(
+                s,
+                "<li><code>{}</code> <strong>{}</strong>: {}<ul>",
+                h(res.check.as_str()),
+                h(res.outcome.as_str()),
+                h(&res.summary)
+            );
+            for e in res.evidence.iter().take(10) {
+                let _ = writeln!(s, "<li><code>{}</code></li>", h(&e.locator()));
+            }
+            let _ = writeln!(s, "</ul></li>");
+        }
+        let _ = writeln!(s, "</ul></section>");
+    }
+
     if !r.contradictions.is_empty() {
         let _ = writeln!(
             s,

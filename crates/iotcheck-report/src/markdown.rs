@@ -43,6 +43,22 @@ pub(crate) fn render(r: &Report) -> String {
         );
     }
 
+    if !r.informational.is_empty() {
+        let _ = writeln!(s, "\n## Also found (informational)\n");
+        for res in &r.informational {
+            let _ = writeln!(
+                s,
+                "- `{}` **{}**: {}",
+                res.check,
+                res.outcome.as_str(),
+                m(&res.summary)
+            );
+            for e in res.evidence.iter().take(5) {
+                let _ = writeln!(s, "  - {}", m(&e.locator()));
+            }
+        }
+    }
+
     if !r.contradictions.is_empty() {
         let _ = writeln!(s, "\n## Vendor claims contradicted by the evidence\n");
         for c in &r.contradictions {

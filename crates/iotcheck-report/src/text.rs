@@ -101,6 +101,24 @@ pub(crate) fn render(r: &Report, color: bool) -> String {
         }
     }
 
+    if !r.informational.is_empty() {
+        let _ = writeln!(s, "\n{}", st.bold("Also found (informational)"));
+        for res in &r.informational {
+            let mark = match res.outcome {
+                Outcome::Pass => st.paint("32", "✓"),
+                Outcome::Fail => st.paint("1;31", "✗"),
+                _ => st.paint("33", "?"),
+            };
+            let _ = writeln!(s, "  {mark} {}: {}", res.check, t(&res.summary));
+            for e in res.evidence.iter().take(MAX_EVIDENCE) {
+                let _ = writeln!(s, "      {}", st.dim(&t(&e.locator())));
+                if let Some(d) = e.detail() {
+                    let _ = writeln!(s, "        {}", t(&d));
+                }
+            }
+        }
+    }
+
     if !r.contradictions.is_empty() {
         let _ = writeln!(
             s,

@@ -77,6 +77,9 @@ pub struct CheckSpec {
     pub analyzer: Analyzer,
     pub inputs: Vec<InputKind>,
     pub description: String,
+    /// Reported, but decides no requirement of the minimum standards (it
+    /// informs a reader; a regime may still map it).
+    pub informational: bool,
 }
 
 /// How a requirement combines its checks.
@@ -181,6 +184,8 @@ struct RawCheck {
     analyzer: Analyzer,
     inputs: Vec<String>,
     description: String,
+    #[serde(default)]
+    informational: bool,
 }
 
 #[derive(Deserialize)]
@@ -307,6 +312,7 @@ impl Catalog {
                 analyzer: raw.analyzer,
                 inputs,
                 description: raw.description,
+                informational: raw.informational,
             };
             if check_map.insert(id.clone(), spec).is_some() {
                 return Err(invalid(CHECKS.0, format!("check id {id} is listed twice")));
@@ -397,7 +403,24 @@ impl Catalog {
                 requirements,
             });
         }
-        if let Some(unused) = check_map.keys().find(|id| !used_checks.contains(*id)) {
+        if let Some(used) = check_map
+            .values()
+            .find(|c| c.informational && used_checks.contains(&c.id))
+        {
+            return Err(invalid(
+                CHECKS.0,
+                format!(
+                    "check {} is informational but decides a requirement in minimum.toml",
+                    used.id
+                ),
+            ));
+        }
+        if let Some(unused) = check_map
+            .values()
+            .filter(|c| !c.informational)
+            .map(|c| &c.id)
+            .find(|id| !used_checks.contains(*id))
+        {
             return Err(invalid(
                 CHECKS.0,
                 format!("check {unused} decides no requirement in minimum.toml"),

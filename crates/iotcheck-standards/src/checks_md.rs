@@ -67,9 +67,14 @@ pub fn render_checks_md(c: &Catalog) -> String {
             .map(|k| k.as_str())
             .collect::<Vec<_>>()
             .join(" + ");
+        let note = if spec.informational {
+            " *(informational: decides no requirement)*"
+        } else {
+            ""
+        };
         let _ = writeln!(
             s,
-            "| `{}` {} | {} | {inputs} | {} |",
+            "| `{}` {} | {} | {inputs} | {}{note} |",
             spec.id,
             spec.title,
             spec.analyzer.as_str(),

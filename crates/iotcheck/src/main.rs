@@ -173,6 +173,34 @@ Exit codes: 0 meets, 1 fails, 2 inconclusive, 3 usage or input error, 4 internal
         #[command(flatten)]
         output: OutputArgs,
     },
+    /// Read a privacy policy (HTML, Markdown, text or PDF): practices stated, with the quoted sentences.
+    #[command(
+        after_help = "Decides the privacy-practices standard from the policy alone: marketing disclosed and an\n\
+opt-out, data and account deletion, retention periods, change notification, third-party sharing,\n\
+a privacy contact and readability. Each check quotes the sentences it rests on; a practice not\n\
+found fails with \"not stated in the policy\" and quotes the closest sentences considered.\n\n\
+Examples:\n  iotcheck docs privacy-policy privacy.html\n  iotcheck docs privacy-policy policy.pdf --format json\n\n\
+Exit codes: 0 meets, 1 fails, 2 inconclusive, 3 usage or input error, 4 internal error."
+    )]
+    PrivacyPolicy {
+        /// The policy: .html, .md, .txt or .pdf (the format is told from the content first).
+        file: PathBuf,
+        #[command(flatten)]
+        output: OutputArgs,
+    },
+    /// Read a vulnerability-disclosure policy: reporting contact, acknowledgement time, safe harbour, bounty.
+    #[command(
+        after_help = "Passes when the policy names a way to report vulnerabilities and says when reports are\n\
+acknowledged (ETSI EN 303 645 5.2-1, UK PSTI); safe harbour, status updates and a bug bounty are\n\
+reported too.\n\nExamples:\n  iotcheck docs disclosure-policy vdp.md\n  iotcheck docs disclosure-policy vdp.html --format json\n\n\
+Exit codes: 0 meets, 1 fails, 2 inconclusive, 3 usage or input error, 4 internal error."
+    )]
+    DisclosurePolicy {
+        /// The policy: .html, .md, .txt or .pdf.
+        file: PathBuf,
+        #[command(flatten)]
+        output: OutputArgs,
+    },
     /// Detect privacy practices in policy segments read as `id<TAB>text` lines on standard input.
     #[command(
         after_help = "Writes one JSON object per input line: {\"id\": \"…\", \"practices\": [...]}, with the practices\n\
@@ -348,6 +376,12 @@ fn dispatch(cli: Cli) -> anyhow::Result<u8> {
         Command::Docs {
             command: DocsCommand::Classify(args),
         } => docs_cmd::classify(args),
+        Command::Docs {
+            command: DocsCommand::PrivacyPolicy { file, output },
+        } => one_document(InputKind::PrivacyPolicy, file, &output, &catalog),
+        Command::Docs {
+            command: DocsCommand::DisclosurePolicy { file, output },
+        } => one_document(InputKind::DisclosurePolicy, file, &output, &catalog),
         Command::Standards { command } => standards_cmd::run(command, &catalog),
         Command::Vulns { command } => vulns_cmd::run(command),
         Command::Schema => {
@@ -417,6 +451,19 @@ fn firmware_with_sbom(
         Verdict::Fails => exit::FAILS,
         Verdict::Inconclusive => exit::INCONCLUSIVE,
     })
+}
+
+/// `docs privacy-policy` / `docs disclosure-policy`: one document assessed alone.
+fn one_document(
+    kind: InputKind,
+    file: PathBuf,
+    output: &OutputArgs,
+    catalog: &Catalog,
+) -> anyhow::Result<u8> {
+    let mut assessment = Assessment::default();
+    assessment.product.model = "unnamed device".into();
+    assessment.inputs.push(InputSpec::file(kind, file));
+    finish(&assessment, catalog, &Options::default(), output, true)
 }
 
 fn usage(msg: impl Into<String>) -> anyhow::Error {

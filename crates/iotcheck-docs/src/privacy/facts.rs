@@ -83,6 +83,12 @@ fn periods_in(sentence: &str) -> Vec<String> {
         if response.is_match(&sentence[..whole.start()]) {
             continue;
         }
+        // "children under 13 years of age" is an age, not a period.
+        let after = sentence[whole.end()..].trim_start().to_ascii_lowercase();
+        if after.starts_with("of age") || after.starts_with("old") || after.starts_with("of older")
+        {
+            continue;
+        }
         let n = n.as_str().to_ascii_lowercase();
         // "a" alone only with a singular unit ("a year", not "a days").
         if (n == "a" || n == "an") && unit.as_str().ends_with('s') {
@@ -245,6 +251,8 @@ mod tests {
         assert_eq!(r.kind, RetentionKind::Necessary, "{r:?}");
         let r = ret(&["Backups are kept indefinitely."]);
         assert_eq!(r.kind, RetentionKind::Indefinite);
+        let r = ret(&["We do not keep data about children under 13 years of age."]);
+        assert!(r.periods.is_empty(), "{r:?}");
         let r = ret(&["Cookies expire after a year."]);
         assert_eq!(r.periods[0].0, "a year");
     }

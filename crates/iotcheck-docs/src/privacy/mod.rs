@@ -21,15 +21,17 @@
 //! The rules read English. A policy in another language is reported as
 //! such and its practice checks answer `error`, never "not stated".
 
+mod checks;
 mod facts;
 mod readability;
-mod rules;
+pub(crate) mod rules;
 
 use std::ops::Range;
 
 use unicode_segmentation::UnicodeSegmentation;
 
 use crate::text::{BlockKind, Document};
+pub use checks::{PRIVACY_CHECKS, check_privacy_document, check_privacy_policy};
 pub use facts::{ChangeNotice, Retention, RetentionKind};
 pub use readability::Readability;
 use rules::Rules;
@@ -147,7 +149,11 @@ impl PolicyAnalysis {
             .iter()
             .map(|r| doc.text.get(r.clone()).unwrap_or(""))
             .collect();
-        Rules::get().near_misses(practice, &all, n)
+        let label = Practice::ALL
+            .iter()
+            .position(|p| *p == practice)
+            .unwrap_or(0);
+        Rules::get().near_misses(label, &all, n)
     }
 }
 
@@ -163,20 +169,29 @@ pub fn classify_segment(text: &str) -> Vec<Practice> {
     let mut out: Vec<Practice> = rules
         .apply(&strs)
         .into_iter()
-        .map(|h| rules.rules[h.rule].practice)
+        .map(|h| rules.practice(h.rule))
         .collect();
     out.sort();
     out.dedup();
     out
 }
 
-/// Analyses an extracted policy.
-pub fn analyze(doc: &Document) -> PolicyAnalysis {
+/// A document cut into segments and sentences, with every rule label
+/// found: what the privacy and the disclosure analyses share.
+#[derive(Debug, Clone)]
+pub(crate) struct Scan {
+    pub segments: Vec<Segment>,
+    pub sentences: Vec<Range<usize>>,
+    /// (label, rule id, segment, sentence): one per label and segment, the
+    /// label's first sentence there.
+    pub hits: Vec<(usize, String, usize, usize)>,
+}
+
+pub(crate) fn scan(doc: &Document, rules: &Rules) -> Scan {
     let text = doc.text.as_str();
-    let rules = Rules::get();
     let mut segments = Vec::new();
     let mut sentences = Vec::new();
-    let mut findings = Vec::new();
+    let mut out = Vec::new();
     let mut heading: Option<Range<usize>> = None;
     for block in &doc.blocks {
         if text.get(block.span.clone()).is_none() {
@@ -202,23 +217,48 @@ pub fn analyze(doc: &Document) -> PolicyAnalysis {
             .map(|r| text.get(r.clone()).unwrap_or(""))
             .collect();
         let mut hits = rules.apply(&strs);
-        // One finding per practice and segment: its earliest sentence.
-        hits.sort_by_key(|h| (rules.rules[h.rule].practice, h.sentence));
+        // One finding per label and segment: its earliest sentence.
+        hits.sort_by_key(|h| (rules.rules[h.rule].label, h.sentence));
         let mut seen = Vec::new();
         for h in hits {
-            let p = rules.rules[h.rule].practice;
-            if seen.contains(&p) {
+            let label = rules.rules[h.rule].label;
+            if seen.contains(&label) {
                 continue;
             }
-            seen.push(p);
-            findings.push(Finding {
-                practice: p,
-                rule: rules.rules[h.rule].id.clone(),
-                segment: seg_index,
-                sentence: first + h.sentence,
-            });
+            seen.push(label);
+            out.push((
+                label,
+                rules.rules[h.rule].id.clone(),
+                seg_index,
+                first + h.sentence,
+            ));
         }
     }
+    Scan {
+        segments,
+        sentences,
+        hits: out,
+    }
+}
+
+/// Analyses an extracted policy.
+pub fn analyze(doc: &Document) -> PolicyAnalysis {
+    let text = doc.text.as_str();
+    let rules = Rules::get();
+    let Scan {
+        segments,
+        sentences,
+        hits,
+    } = scan(doc, rules);
+    let mut findings: Vec<Finding> = hits
+        .into_iter()
+        .map(|(label, rule, segment, sentence)| Finding {
+            practice: Practice::ALL[label % Practice::ALL.len()],
+            rule,
+            segment,
+            sentence,
+        })
+        .collect();
     findings.sort_by_key(|f| (f.sentence, f.practice));
     let sentence_text = |i: usize| text.get(sentences[i].clone()).unwrap_or("");
     let retention = facts::retention(

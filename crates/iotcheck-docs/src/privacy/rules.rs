@@ -12,6 +12,7 @@ use serde::Deserialize;
 use super::Practice;
 
 const RULES_TOML: &str = include_str!("../../data/practices.toml");
+const DISCLOSURE_TOML: &str = include_str!("../../data/disclosure.toml");
 
 /// Compiled regexes may not grow beyond this (the rules are ours, but a
 /// bound keeps a careless edit from blowing up start-up).
@@ -54,7 +55,8 @@ enum Scope {
 #[derive(Debug)]
 pub(crate) struct Rule {
     pub id: String,
-    pub practice: Practice,
+    /// Index of the practice in the name list the rules were parsed for.
+    pub label: usize,
     scope: Scope,
     all: Vec<Regex>,
     not: Vec<Regex>,
@@ -76,18 +78,35 @@ pub(crate) struct Hit {
 }
 
 impl Rules {
-    /// The rules shipped in `data/practices.toml`.
+    /// The privacy-practice rules shipped in `data/practices.toml`,
+    /// labelled by index into [`Practice::ALL`].
     pub fn get() -> &'static Rules {
         static RULES: OnceLock<Rules> = OnceLock::new();
         RULES.get_or_init(|| {
             // The file is part of the binary and tested: a broken rule is a
             // build defect, not an input error.
             #[allow(clippy::expect_used)]
-            Rules::parse(RULES_TOML).expect("data/practices.toml is valid")
+            Rules::parse(RULES_TOML, &Practice::ALL.map(Practice::name))
+                .expect("data/practices.toml is valid")
         })
     }
 
-    fn parse(src: &str) -> Result<Rules, String> {
+    /// The disclosure-policy rules shipped in `data/disclosure.toml`,
+    /// labelled by index into `names`.
+    pub fn disclosure(names: &[&str]) -> &'static Rules {
+        static RULES: OnceLock<Rules> = OnceLock::new();
+        RULES.get_or_init(|| {
+            #[allow(clippy::expect_used)]
+            Rules::parse(DISCLOSURE_TOML, names).expect("data/disclosure.toml is valid")
+        })
+    }
+
+    /// The practice a rule finds.
+    pub fn practice(&self, rule: usize) -> Practice {
+        Practice::ALL[self.rules[rule].label % Practice::ALL.len()]
+    }
+
+    pub(crate) fn parse(src: &str, names: &[&str]) -> Result<Rules, String> {
         let file: File = toml::from_str(src).map_err(|e| e.to_string())?;
         let expand = |p: &str| -> Result<String, String> {
             let mut out = String::with_capacity(p.len());
@@ -129,19 +148,19 @@ impl Rules {
                 .map_err(|e| format!("{p:?}: {e}"))
         };
         let mut rules = Vec::new();
-        for want in Practice::ALL {
+        for (label, want) in names.iter().enumerate() {
             let def = file
                 .practice
                 .iter()
-                .find(|p| p.name == want.name())
-                .ok_or_else(|| format!("no rules for practice {}", want.name()))?;
+                .find(|p| p.name == *want)
+                .ok_or_else(|| format!("no rules for practice {want}"))?;
             for r in &def.rule {
                 if r.all.is_empty() {
                     return Err(format!("rule {} has no `all` pattern", r.id));
                 }
                 rules.push(Rule {
                     id: r.id.clone(),
-                    practice: want,
+                    label,
                     scope: r.scope,
                     all: r.all.iter().map(|p| compile(p)).collect::<Result<_, _>>()?,
                     not: r.not.iter().map(|p| compile(p)).collect::<Result<_, _>>()?,
@@ -151,7 +170,7 @@ impl Rules {
         if let Some(p) = file
             .practice
             .iter()
-            .find(|p| Practice::from_name(&p.name).is_none())
+            .find(|p| !names.contains(&p.name.as_str()))
         {
             return Err(format!("unknown practice {}", p.name));
         }
@@ -173,11 +192,11 @@ impl Rules {
     /// For a practice that was not found: the sentences that came closest
     /// (matched the most `all` patterns of one of its rules, at least one),
     /// best first, at most `n`.
-    pub fn near_misses(&self, practice: Practice, sentences: &[&str], n: usize) -> Vec<usize> {
+    pub fn near_misses(&self, label: usize, sentences: &[&str], n: usize) -> Vec<usize> {
         let mut scored: Vec<(f32, usize)> = Vec::new();
         for (si, s) in sentences.iter().enumerate() {
             let mut best = 0.0f32;
-            for rule in self.rules.iter().filter(|r| r.practice == practice) {
+            for rule in self.rules.iter().filter(|r| r.label == label) {
                 let matched = rule.all.iter().filter(|re| re.is_match(s)).count();
                 if matched > 0 {
                     best = best.max(matched as f32 / rule.all.len() as f32);
@@ -222,24 +241,31 @@ mod tests {
 
     #[test]
     fn shipped_rules_compile_and_cover_every_practice() {
-        let rules = Rules::parse(RULES_TOML).unwrap_or_else(|e| panic!("{e}"));
-        for p in Practice::ALL {
-            assert!(rules.rules.iter().any(|r| r.practice == p), "{p:?}");
+        let names = Practice::ALL.map(Practice::name);
+        let rules = Rules::parse(RULES_TOML, &names).unwrap_or_else(|e| panic!("{e}"));
+        for (i, p) in names.iter().enumerate() {
+            assert!(rules.rules.iter().any(|r| r.label == i), "{p}");
         }
     }
 
     #[test]
     fn unknown_terms_and_practices_are_refused() {
         let bad = RULES_TOML.replacen("all = ['{marketing}']", "all = ['{nope}']", 1);
-        assert!(Rules::parse(&bad).unwrap_err().contains("nope"));
+        let names = Practice::ALL.map(Practice::name);
+        assert!(Rules::parse(&bad, &names).unwrap_err().contains("nope"));
         let bad = RULES_TOML.replacen("name = \"marketing\"", "name = \"marketting\"", 1);
-        assert!(Rules::parse(&bad).unwrap_err().contains("marketing"));
+        assert!(
+            Rules::parse(&bad, &names)
+                .unwrap_err()
+                .contains("marketing")
+        );
     }
 
     #[test]
     fn repetition_braces_are_not_terms() {
         let src = RULES_TOML;
-        let rules = Rules::parse(src).unwrap_or_else(|e| panic!("{e}"));
+        let rules =
+            Rules::parse(src, &Practice::ALL.map(Practice::name)).unwrap_or_else(|e| panic!("{e}"));
         let acct = rules
             .rules
             .iter()

@@ -6,6 +6,7 @@
 //! from device.toml.
 
 pub(crate) mod claims;
+mod documents;
 mod firmware;
 mod probe;
 mod security_txt;
@@ -72,6 +73,8 @@ fn registry() -> Vec<Box<dyn Analyzer>> {
         Box::new(traffic::Traffic),
         Box::new(firmware::Firmware),
         Box::new(security_txt::SecurityTxt),
+        Box::new(documents::PrivacyPolicy),
+        Box::new(documents::DisclosurePolicy),
         Box::new(probe::Probe),
     ]
 }

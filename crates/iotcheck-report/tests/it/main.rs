@@ -194,6 +194,19 @@ pub fn sample_report() -> Report {
         regimes: decision.regimes,
         traffic: Vec::new(),
         components: Vec::new(),
+        informational: vec![
+            CheckResult::new(
+                CheckId::new("docs.privacy-contact").unwrap(),
+                Outcome::Pass,
+                "stated in 1 place: a contact for privacy requests",
+            )
+            .with_input("docs/privacy.html")
+            .with_evidence(Evidence::Text {
+                document: "docs/privacy.html".into(),
+                span: iotcheck_model::Span { start: 120, end: 171 },
+                quote: "Write to privacy@acme.example with <any> question.".into(),
+            }),
+        ],
     }
 }
 

@@ -1,0 +1,85 @@
+//! Adapters for the vendor's policies (`iotcheck-docs`): a privacy policy
+//! decides the privacy-practice checks, a disclosure policy
+//! `docs.disclosure-policy`.
+
+use iotcheck_docs::disclosure::{DISCLOSURE_POLICY, check_disclosure_policy};
+use iotcheck_docs::privacy::{PRIVACY_CHECKS, check_privacy_policy};
+use iotcheck_docs::text::Limits;
+use iotcheck_model::{CheckId, CheckResult, Date, InputKind};
+use iotcheck_standards::Analyzer as AnalyzerName;
+
+use super::{Analyzer, Output, check_ids, error_results};
+use crate::{Assessment, LoadedInput};
+
+pub(crate) struct PrivacyPolicy;
+pub(crate) struct DisclosurePolicy;
+
+/// Reads the input and decides with `decide`, or answers `error` for every
+/// check when the file cannot be read.
+fn read_and(
+    input: &LoadedInput,
+    checks: Vec<CheckId>,
+    decide: impl FnOnce(&[u8]) -> Vec<CheckResult>,
+) -> Output {
+    let Some(path) = &input.path else {
+        return Output::default();
+    };
+    // The loader has already refused documents over its size cap.
+    let results = match std::fs::read(path) {
+        Ok(bytes) => decide(&bytes),
+        Err(e) => error_results(
+            checks,
+            &input.location,
+            &format!("cannot read {}: {e}", input.location),
+            &e.to_string(),
+        ),
+    };
+    Output {
+        results,
+        ..Output::default()
+    }
+}
+
+impl Analyzer for PrivacyPolicy {
+    fn name(&self) -> AnalyzerName {
+        AnalyzerName::Docs
+    }
+
+    fn input_kind(&self) -> InputKind {
+        InputKind::PrivacyPolicy
+    }
+
+    fn checks(&self) -> Vec<CheckId> {
+        check_ids(&PRIVACY_CHECKS)
+    }
+
+    fn analyze(&self, input: &LoadedInput, assessment: &Assessment, _today: Date) -> Output {
+        read_and(input, self.checks(), |bytes| {
+            check_privacy_policy(bytes, &input.location, &limits(assessment))
+        })
+    }
+}
+
+impl Analyzer for DisclosurePolicy {
+    fn name(&self) -> AnalyzerName {
+        AnalyzerName::Docs
+    }
+
+    fn input_kind(&self) -> InputKind {
+        InputKind::DisclosurePolicy
+    }
+
+    fn checks(&self) -> Vec<CheckId> {
+        check_ids(&[DISCLOSURE_POLICY])
+    }
+
+    fn analyze(&self, input: &LoadedInput, assessment: &Assessment, _today: Date) -> Output {
+        read_and(input, self.checks(), |bytes| {
+            check_disclosure_policy(bytes, &input.location, &limits(assessment))
+        })
+    }
+}
+
+fn limits(_assessment: &Assessment) -> Limits {
+    Limits::default()
+}
