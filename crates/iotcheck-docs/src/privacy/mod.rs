@@ -167,7 +167,7 @@ pub fn classify_segment(text: &str) -> Vec<Practice> {
         .collect();
     let rules = Rules::get();
     let mut out: Vec<Practice> = rules
-        .apply(&strs)
+        .apply(&strs, None)
         .into_iter()
         .map(|h| rules.practice(h.rule))
         .collect();
@@ -216,7 +216,8 @@ pub(crate) fn scan(doc: &Document, rules: &Rules) -> Scan {
             .iter()
             .map(|r| text.get(r.clone()).unwrap_or(""))
             .collect();
-        let mut hits = rules.apply(&strs);
+        let context = heading.as_ref().and_then(|h| text.get(h.clone()));
+        let mut hits = rules.apply(&strs, context);
         // One finding per label and segment: its earliest sentence.
         hits.sort_by_key(|h| (rules.rules[h.rule].label, h.sentence));
         let mut seen = Vec::new();

@@ -177,12 +177,15 @@ impl Rules {
         Ok(Rules { rules })
     }
 
-    /// Applies every rule to one segment's sentences. Returns the first
-    /// matching sentence of each rule that matched.
-    pub fn apply(&self, sentences: &[&str]) -> Vec<Hit> {
+    /// Applies every rule to one segment's sentences; `context` is the
+    /// heading above the segment, which segment-scope rules may use for
+    /// their patterns after the first ("How to report a vulnerability" over
+    /// "Send your report to security@…"). Returns the first matching
+    /// sentence of each rule that matched.
+    pub fn apply(&self, sentences: &[&str], context: Option<&str>) -> Vec<Hit> {
         let mut hits = Vec::new();
         for (ri, rule) in self.rules.iter().enumerate() {
-            if let Some(sentence) = rule.first_match(sentences) {
+            if let Some(sentence) = rule.first_match(sentences, context) {
                 hits.push(Hit { rule: ri, sentence });
             }
         }
@@ -213,7 +216,7 @@ impl Rules {
 }
 
 impl Rule {
-    fn first_match(&self, sentences: &[&str]) -> Option<usize> {
+    fn first_match(&self, sentences: &[&str], context: Option<&str>) -> Option<usize> {
         let excluded = |s: &str| self.not.iter().any(|re| re.is_match(s));
         match self.scope {
             Scope::Sentence => sentences
@@ -221,10 +224,10 @@ impl Rule {
                 .position(|s| self.all.iter().all(|re| re.is_match(s)) && !excluded(s)),
             Scope::Segment => {
                 let (first, rest) = self.all.split_first()?;
-                if !rest
-                    .iter()
-                    .all(|re| sentences.iter().any(|s| re.is_match(s)))
-                {
+                if !rest.iter().all(|re| {
+                    sentences.iter().any(|s| re.is_match(s))
+                        || context.is_some_and(|c| re.is_match(c))
+                }) {
                     return None;
                 }
                 sentences

@@ -203,7 +203,10 @@ pub fn sample_report() -> Report {
             .with_input("docs/privacy.html")
             .with_evidence(Evidence::Text {
                 document: "docs/privacy.html".into(),
-                span: iotcheck_model::Span { start: 120, end: 171 },
+                span: iotcheck_model::Span {
+                    start: 120,
+                    end: 171,
+                },
                 quote: "Write to privacy@acme.example with <any> question.".into(),
             }),
         ],
