@@ -68,10 +68,10 @@ pub fn analyze(doc: &Document) -> Vec<(Item, std::ops::Range<usize>)> {
     let mut out: Vec<(Item, std::ops::Range<usize>)> = Vec::new();
     for (label, _, _, sentence) in s.hits {
         let item = Item::ALL[label % Item::ALL.len()];
-        if !out.iter().any(|(i, _)| *i == item) {
-            if let Some(r) = s.sentences.get(sentence) {
-                out.push((item, r.clone()));
-            }
+        if !out.iter().any(|(i, _)| *i == item)
+            && let Some(r) = s.sentences.get(sentence)
+        {
+            out.push((item, r.clone()));
         }
     }
     out.sort_by_key(|(i, _)| *i);

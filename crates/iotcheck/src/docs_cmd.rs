@@ -32,9 +32,9 @@ pub fn classify(_args: ClassifyArgs) -> anyhow::Result<u8> {
             continue;
         }
         let Some((id, text)) = line.split_once('\t') else {
-            anyhow::bail!(
+            return Err(crate::usage(format!(
                 "standard input line {line_no}: no TAB between id and text (expected `id<TAB>text`)"
-            );
+            )));
         };
         let practices: Vec<&str> = classify_segment(text)
             .into_iter()

@@ -47,7 +47,8 @@ fn re(cell: &'static OnceLock<Regex>, src: &str) -> &'static Regex {
     cell.get_or_init(|| {
         // Constant patterns, covered by the tests below.
         #[allow(clippy::expect_used)]
-        regex::RegexBuilder::new(src)
+        // ASCII `\b` keeps the fast DFA on text with non-ASCII characters.
+        regex::RegexBuilder::new(&src.replace("\\b", "(?-u:\\b)"))
             .case_insensitive(true)
             .build()
             .expect("constant regex")

@@ -66,11 +66,8 @@ fn syllables_in(word: &str) -> usize {
     }
     let n = lower.len();
     // Silent final "e" ("share", "store"), but not "-le" ("table").
-    if n > 2
-        && lower[n - 1] == 'e'
-        && !vowel(lower[n - 2])
-        && !(lower[n - 2] == 'l' && !vowel(lower[n - 3]))
-    {
+    let le_ending = n > 2 && lower[n - 2] == 'l' && !vowel(lower[n - 3]);
+    if n > 2 && lower[n - 1] == 'e' && !vowel(lower[n - 2]) && !le_ending {
         groups = groups.saturating_sub(1);
     }
     // "-es"/"-ed" endings rarely add a syllable ("shares", "stored").

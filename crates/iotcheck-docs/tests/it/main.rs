@@ -5,6 +5,7 @@
 
 mod codes;
 mod defects;
+mod privacy;
 mod props;
 mod real_files;
 

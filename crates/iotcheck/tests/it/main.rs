@@ -6,6 +6,7 @@ mod bad_input;
 mod browser;
 mod docs;
 mod firmware;
+mod policies;
 mod probe;
 mod standards;
 mod vulns;
