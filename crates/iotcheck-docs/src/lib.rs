@@ -56,6 +56,7 @@
 //! `../shared/data/securitytxt` (GitHub, Red Hat, Opera, GrapheneOS, DIVD, …).
 
 pub mod securitytxt;
+pub mod text;
 
 use iotcheck_model::{CheckId, CheckResult, Date, Evidence, Outcome};
 
