@@ -122,6 +122,22 @@ impl Builder {
         }
     }
 
+    /// Changes the kind of the last finished block, if it ends at or after
+    /// `mark` (it is the block written since then).
+    pub(crate) fn retag_last(&mut self, mark: usize, kind: BlockKind) {
+        if self.open.is_none()
+            && let Some(last) = self.blocks.last_mut()
+            && last.span.end > mark
+        {
+            last.kind = kind;
+        }
+    }
+
+    /// The text of the last finished block.
+    pub(crate) fn last_text(&self) -> &str {
+        self.blocks.last().and_then(|b| self.text.get(b.span.clone())).unwrap_or_default()
+    }
+
     /// How many bytes of text so far: text added after a mark is
     /// `text_since(mark)`.
     pub(crate) fn mark(&self) -> usize {

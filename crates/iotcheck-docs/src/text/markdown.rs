@@ -5,11 +5,18 @@
 //! Headings become `Heading(level)`, each list item and each table cell its
 //! own block, everything else (paragraphs, quotes, code blocks) paragraphs.
 //! Inline markup is dropped and its text kept. A link keeps its text; its
-//! URL is kept only when the text is empty, except that a `mailto:` address
+//! URL is kept only when the text is empty (and the URL absolute, not a
+//! `#fragment` or a relative path), except that a `mailto:` address
 //! always survives ("email [us](mailto:privacy@x.example)" reads "email us
 //! (privacy@x.example)"): who to contact is what the analyzers look for.
 //! Images, alt text included, are dropped. HTML blocks go through the HTML
 //! path (chrome dropped); inline HTML tags are dropped, `<br>` is a space.
+//!
+//! One guess: a top-level paragraph that is entirely bold (or italic), of
+//! at most 12 words and 120 characters, is a heading one level below the
+//! last real heading (level 2 before any). Documents converted from
+//! word processors mark their sections that way ("**6. RETENTION OF
+//! PERSONAL INFORMATION.**"), and the analyzers look for sections.
 
 use pulldown_cmark::{Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 
@@ -33,6 +40,9 @@ pub(crate) fn extract(bytes: &[u8], limits: &Limits) -> Result<Document, TextErr
         image_depth: 0,
         html: None,
         html_chrome: 0,
+        emphasised_para: None,
+        emphasis_depth: 0,
+        last_heading: 1,
     };
     for event in Parser::new_ext(&decoded.text, options) {
         w.event(event);
@@ -60,6 +70,12 @@ struct Walker<'b> {
     /// The raw HTML of the HTML block being read.
     html: Option<String>,
     html_chrome: usize,
+    /// The top-level paragraph being read, while all its text so far is
+    /// bold or italic: where it starts.
+    emphasised_para: Option<usize>,
+    /// Open emphasis and strong spans.
+    emphasis_depth: usize,
+    last_heading: u8,
 }
 
 impl Walker<'_> {
@@ -78,6 +94,9 @@ impl Walker<'_> {
     }
 
     fn text(&mut self, s: &str) {
+        if self.emphasis_depth == 0 && !s.trim().is_empty() {
+            self.emphasised_para = None;
+        }
         if self.image_depth == 0 {
             let kind = self.kind();
             self.b.push(kind, s);
@@ -109,7 +128,14 @@ impl Walker<'_> {
 
     fn start(&mut self, tag: Tag<'_>) {
         match tag {
-            Tag::Heading { level, .. } => self.open(BlockKind::Heading(heading_level(level))),
+            Tag::Heading { level, .. } => {
+                self.last_heading = heading_level(level);
+                self.open(BlockKind::Heading(self.last_heading));
+            }
+            Tag::Paragraph if self.kinds.is_empty() => {
+                self.emphasised_para = Some(self.b.mark());
+                self.open(BlockKind::Paragraph);
+            }
             Tag::Item => self.open(BlockKind::ListItem),
             Tag::TableCell => self.open(BlockKind::TableCell),
             Tag::Paragraph
@@ -133,11 +159,8 @@ impl Walker<'_> {
                 self.links.push((dest_url.into_string(), mark));
             }
             Tag::Image { .. } => self.image_depth += 1,
-            Tag::Emphasis
-            | Tag::Strong
-            | Tag::Strikethrough
-            | Tag::Superscript
-            | Tag::Subscript => {}
+            Tag::Emphasis | Tag::Strong => self.emphasis_depth += 1,
+            Tag::Strikethrough | Tag::Superscript | Tag::Subscript => {}
         }
     }
 
@@ -163,11 +186,18 @@ impl Walker<'_> {
                 }
                 self.close();
             }
-            TagEnd::Emphasis
-            | TagEnd::Strong
-            | TagEnd::Strikethrough
-            | TagEnd::Superscript
-            | TagEnd::Subscript => {}
+            TagEnd::Emphasis | TagEnd::Strong => self.emphasis_depth = self.emphasis_depth.saturating_sub(1),
+            TagEnd::Strikethrough | TagEnd::Superscript | TagEnd::Subscript => {}
+            TagEnd::Paragraph => {
+                self.close();
+                if let Some(mark) = self.emphasised_para.take() {
+                    let text = self.b.last_text();
+                    if text.len() <= 120 && text.split_whitespace().count() <= 12 {
+                        let level = (self.last_heading + 1).min(6);
+                        self.b.retag_last(mark, BlockKind::Heading(level));
+                    }
+                }
+            }
             _ => self.close(),
         }
     }
@@ -198,7 +228,7 @@ pub(crate) fn link_addition(dest: &str, shown: &str) -> Option<String> {
         });
     }
     let dest = dest.trim();
-    (shown.trim().is_empty() && !dest.is_empty()).then(|| dest.to_owned())
+    (shown.trim().is_empty() && dest.contains("://")).then(|| dest.to_owned())
 }
 
 /// The address of a `mailto:` URL, percent-decoded, without its query.

@@ -27,12 +27,13 @@
 //! and memory is bounded only by the stream check below, not by the OS.
 //!
 //! **In both modes**, before lopdf sees the file, every `stream … endstream`
-//! body that inflates (zlib, or raw deflate as lopdf's fallback) is inflated
-//! into a counter, never into memory: one stream may not exceed a quarter
-//! of `pdf_max_memory`, all of them together not `pdf_max_memory`. A bomb
-//! is refused in milliseconds with a message saying so. Streams behind
-//! another filter first (`/ASCII85Decode /FlateDecode`) or LZW are not
-//! pre-checked; in helper mode RLIMIT_AS still bounds them.
+//! body that inflates (zlib, or raw deflate as lopdf's fallback, up to
+//! three nested zlib layers since lopdf applies a whole filter array) is
+//! inflated into a counter, never into memory: one stream may not exceed a
+//! quarter of `pdf_max_memory`, all of them together not `pdf_max_memory`.
+//! A bomb is refused in well under a second with a message saying so.
+//! Streams behind another filter first (`[/ASCII85Decode /FlateDecode]`) or
+//! LZW are not pre-checked; in helper mode RLIMIT_AS still bounds them.
 //!
 //! Encrypted PDFs are opened with the empty user password (owner-password
 //! only "protection" is common for policies); one that needs a real
@@ -91,7 +92,7 @@ fn build(raw: RawPdf, limits: &Limits) -> Document {
         let n = i + 1;
         match page {
             Page::Text(t) if t.trim().is_empty() => empty.push(n),
-            Page::Text(t) => paragraphs_into(&mut b, t, true),
+            Page::Text(t) => paragraphs_into(&mut b, &without_page_numbers(t), true),
             Page::Failed(why) => b.note(format!("page {n}: could not be read ({why})")),
         }
     }
@@ -109,6 +110,30 @@ fn build(raw: RawPdf, limits: &Limits) -> Document {
         b.note(note);
     }
     b.finish(Format::Pdf, raw.title)
+}
+
+/// `text` without lines that are only a running page number: `7`, `-7-`,
+/// `- 7 -`, `Page 7`, `Page 7 of 12`.
+fn without_page_numbers(text: &str) -> String {
+    let is_number = |line: &str| {
+        let l = line.trim();
+        let l = l.strip_prefix("Page ").or_else(|| l.strip_prefix("page ")).unwrap_or(l);
+        let l = l.trim_matches(|c: char| c == '-' || c == '–' || c.is_whitespace());
+        let (n, of) = match l.split_once(" of ") {
+            Some((n, of)) => (n.trim(), Some(of.trim())),
+            None => (l, None),
+        };
+        let digits = |s: &str| !s.is_empty() && s.len() <= 5 && s.bytes().all(|b| b.is_ascii_digit());
+        digits(n) && of.is_none_or(digits)
+    };
+    let mut out = String::with_capacity(text.len());
+    for line in text.lines() {
+        if !is_number(line) {
+            out.push_str(line);
+        }
+        out.push('\n');
+    }
+    out
 }
 
 /// Consecutive runs in an ascending list: [1,2,3,5] → (1,3), (5,5).
@@ -257,10 +282,7 @@ fn check_streams(bytes: &[u8], per_stream: u64, total: u64) -> Result<(), String
             .map_or(bytes.len(), |e| body + e);
         let data = &bytes[body..end];
         pos = end;
-        let mut n = inflated_size(ZlibDecoder::new(data), per_stream, &mut buf);
-        if n == 0 && data.len() > 2 {
-            n = inflated_size(DeflateDecoder::new(&data[2..]), per_stream, &mut buf);
-        }
+        let n = stream_size(data, per_stream, &mut buf);
         if n > per_stream {
             return Err(format!(
                 "the stream at byte {at} inflates to more than {} (a decompression bomb?)",
@@ -276,6 +298,34 @@ fn check_streams(bytes: &[u8], per_stream: u64, total: u64) -> Result<(), String
         }
     }
     Ok(())
+}
+
+/// How many bytes a stream body inflates to (at most `cap + 1` counted),
+/// following up to three nested zlib layers, since lopdf applies a filter
+/// array such as `[/FlateDecode /FlateDecode]` in full.
+fn stream_size(data: &[u8], cap: u64, buf: &mut [u8]) -> u64 {
+    let one = inflated_size(ZlibDecoder::new(data), cap, buf);
+    if one == 0 && data.len() > 2 {
+        return inflated_size(DeflateDecoder::new(&data[2..]), cap, buf);
+    }
+    if !starts_zlib(ZlibDecoder::new(data)) {
+        return one;
+    }
+    let two = inflated_size(ZlibDecoder::new(ZlibDecoder::new(data)), cap, buf);
+    if !starts_zlib(ZlibDecoder::new(ZlibDecoder::new(data))) {
+        return one.max(two);
+    }
+    let three = inflated_size(ZlibDecoder::new(ZlibDecoder::new(ZlibDecoder::new(data))), cap, buf);
+    one.max(two).max(three)
+}
+
+/// Whether what `r` yields begins with a zlib header (RFC 1950: method 8,
+/// header checksum divisible by 31).
+fn starts_zlib(mut r: impl Read) -> bool {
+    let mut head = [0u8; 2];
+    r.read_exact(&mut head).is_ok()
+        && head[0] & 0x0f == 8
+        && (u16::from(head[0]) << 8 | u16::from(head[1])).is_multiple_of(31)
 }
 
 /// How many bytes `r` yields before an error or the end, counting at most
