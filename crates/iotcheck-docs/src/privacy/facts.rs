@@ -181,12 +181,21 @@ pub(super) fn change_notice<'a>(sentences: impl Iterator<Item = (usize, &'a str)
         &NOT_NOTIFY,
         r"\b(not|no|without)\b[^.]{0,30}\b(notify|notice|notification|inform)\w*\b",
     );
+    static CHANGES: OnceLock<Regex> = OnceLock::new();
+    let changes = re(
+        &CHANGES,
+        r"\b(chang\w*|updat\w*|modif\w*|amend\w*|revis\w*)\b[^.]{0,80}\b(post\w*|publish\w*|display\w*|on (this|our) (page|website|site))\b|\b(post\w*|publish\w*)\b[^.]{0,80}\b(chang\w*|updat\w*|revis\w*|amend\w*)",
+    );
     let mut best = ChangeNotice::None;
-    let rank = |c: &ChangeNotice| match c {
+    let mut best_rank = 0;
+    // A sentence that says changes are posted says more than a bare
+    // "Last updated" line.
+    let rank = |c: &ChangeNotice, s: &str| match c {
         ChangeNotice::None => 0,
+        ChangeNotice::Posting { .. } if changes.is_match(s) => 2,
         ChangeNotice::Posting { .. } => 1,
-        ChangeNotice::Notify { .. } => 2,
-        ChangeNotice::Personal { .. } => 3,
+        ChangeNotice::Notify { .. } => 3,
+        ChangeNotice::Personal { .. } => 4,
     };
     for (i, s) in sentences {
         let this = if notify.is_match(s) && !not_notify.is_match(s) {
@@ -205,8 +214,10 @@ pub(super) fn change_notice<'a>(sentences: impl Iterator<Item = (usize, &'a str)
         } else {
             continue;
         };
-        if rank(&this) > rank(&best) {
+        let r = rank(&this, s);
+        if r > best_rank {
             best = this;
+            best_rank = r;
         }
     }
     best
@@ -282,6 +293,13 @@ mod tests {
         assert!(matches!(
             notice(&["We may change this policy without notice; please check this page."]),
             ChangeNotice::Posting { sentence: 0 }
+        ));
+        assert!(matches!(
+            notice(&[
+                "Last updated: 15 September 2026",
+                "Any changes will be posted on this page."
+            ]),
+            ChangeNotice::Posting { sentence: 1 }
         ));
     }
 

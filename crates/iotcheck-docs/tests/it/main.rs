@@ -8,6 +8,7 @@ mod defects;
 mod privacy;
 mod props;
 mod real_files;
+mod text;
 
 use std::path::{Path, PathBuf};
 
