@@ -62,9 +62,54 @@ fn rules() -> &'static Rules {
     Rules::disclosure(&Item::ALL.map(Item::name))
 }
 
+/// Whether the document as a whole is about security reports: its title or
+/// first heading says so, or at least a fifth of its paragraphs do. In such
+/// a document "We will acknowledge your report within 3 days" needs no
+/// vulnerability word of its own; in a privacy policy it would.
+fn about_vulnerabilities(doc: &Document) -> bool {
+    static TOPIC: std::sync::OnceLock<Option<regex::Regex>> = std::sync::OnceLock::new();
+    let Some(re) = TOPIC
+        .get_or_init(|| {
+            regex::RegexBuilder::new(
+                r"(?-u:\b)(vulnerabilit\w*|security (issues?|flaws?|bugs?|research\w*|reports?|advisor\w*)|psirt|bug bount\w*|(responsible|coordinated|vulnerability) disclosure)(?-u:\b)",
+            )
+            .case_insensitive(true)
+            .build()
+            .ok()
+        })
+        .as_ref()
+    else {
+        return false;
+    };
+    let text = &doc.text;
+    let first_heading = doc
+        .blocks
+        .iter()
+        .find(|b| matches!(b.kind, crate::text::BlockKind::Heading(_)))
+        .and_then(|b| text.get(b.span.clone()));
+    if doc.title.as_deref().is_some_and(|t| re.is_match(t))
+        || first_heading.is_some_and(|h| re.is_match(h))
+    {
+        return true;
+    }
+    let paragraphs: Vec<&str> = doc
+        .blocks
+        .iter()
+        .filter(|b| !matches!(b.kind, crate::text::BlockKind::Heading(_)))
+        .filter_map(|b| text.get(b.span.clone()))
+        .collect();
+    let on_topic = paragraphs.iter().filter(|p| re.is_match(p)).count();
+    !paragraphs.is_empty() && on_topic * 5 >= paragraphs.len()
+}
+
 /// Where each item is stated: (item, byte range of the first sentence).
 pub fn analyze(doc: &Document) -> Vec<(Item, std::ops::Range<usize>)> {
-    let s = scan(doc, rules());
+    let topic = if about_vulnerabilities(doc) {
+        "security vulnerability reports"
+    } else {
+        ""
+    };
+    let s = scan(doc, rules(), topic);
     let mut out: Vec<(Item, std::ops::Range<usize>)> = Vec::new();
     for (label, _, _, sentence) in s.hits {
         let item = Item::ALL[label % Item::ALL.len()];

@@ -167,7 +167,7 @@ pub(super) fn change_notice<'a>(sentences: impl Iterator<Item = (usize, &'a str)
     static NOT_NOTIFY: OnceLock<Regex> = OnceLock::new();
     let notify = re(
         &NOTIFY,
-        r"\b(notify|notif(y|ies|ied|ying|ication)|inform|tell|contact|alert|let you know|send you|e-?mail you|provide (you )?(with )?(a |an )?(notice|notification)|seek your consent|ask for your consent|obtain your consent)\w*\b",
+        r"\b(notify|notifies|notified|notifying|notification|inform(s|ed|ing)? (you|users|our users|customers)|tell (you|users)|contact (you|users)|alert (you|users)|let (you|users) know|send (you|users)|e-?mail (you|users)|provide (you )?(with )?(a |an )?(notice|notification)|(seek|ask for|obtain|request) your consent)\b",
     );
     let means = re(
         &MEANS,

@@ -187,7 +187,9 @@ pub(crate) struct Scan {
     pub hits: Vec<(usize, String, usize, usize)>,
 }
 
-pub(crate) fn scan(doc: &Document, rules: &Rules) -> Scan {
+/// `topic` is added to every segment's context (the heading above it):
+/// what the whole document is known to be about.
+pub(crate) fn scan(doc: &Document, rules: &Rules, topic: &str) -> Scan {
     let text = doc.text.as_str();
     let mut segments = Vec::new();
     let mut sentences = Vec::new();
@@ -216,8 +218,13 @@ pub(crate) fn scan(doc: &Document, rules: &Rules) -> Scan {
             .iter()
             .map(|r| text.get(r.clone()).unwrap_or(""))
             .collect();
-        let context = heading.as_ref().and_then(|h| text.get(h.clone()));
-        let mut hits = rules.apply(&strs, context);
+        let context = match (heading.as_ref().and_then(|h| text.get(h.clone())), topic) {
+            (Some(h), "") => Some(h.to_string()),
+            (Some(h), t) => Some(format!("{h}\n{t}")),
+            (None, "") => None,
+            (None, t) => Some(t.to_string()),
+        };
+        let mut hits = rules.apply(&strs, context.as_deref());
         // One finding per label and segment: its earliest sentence.
         hits.sort_by_key(|h| (rules.rules[h.rule].label, h.sentence));
         let mut seen = Vec::new();
@@ -250,7 +257,7 @@ pub fn analyze(doc: &Document) -> PolicyAnalysis {
         segments,
         sentences,
         hits,
-    } = scan(doc, rules);
+    } = scan(doc, rules, "");
     let mut findings: Vec<Finding> = hits
         .into_iter()
         .map(|(label, rule, segment, sentence)| Finding {

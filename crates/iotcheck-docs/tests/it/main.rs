@@ -9,6 +9,7 @@ mod privacy;
 mod props;
 mod real_files;
 mod text;
+mod vendor_policies;
 
 use std::path::{Path, PathBuf};
 
