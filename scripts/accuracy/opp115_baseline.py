@@ -24,7 +24,7 @@ import re
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from opp115 import PRACTICES, labels  # noqa: E402
+from opp115 import PRACTICES, labels, refined  # noqa: E402
 
 TOKEN = re.compile(r"[a-z][a-z'-]+|\d+")
 
@@ -63,28 +63,42 @@ def main():
     ap.add_argument("--data", default=os.path.join(repo, "..", "shared", "data", "policy-clauses", "opp115"))
     ap.add_argument("--epochs", type=int, default=8)
     ap.add_argument("--folds", type=int, default=5)
+    ap.add_argument("--mapping", choices=["issue", "refined"], default="refined")
     args = ap.parse_args()
     tsv = os.path.join(args.data, "segments_labels_t075.tsv")
     if not os.path.exists(tsv):
         sys.exit(f"OPP-115 is not at {tsv}: this measurement needs ../shared/data")
+    account_hand = {}
+    with open(os.path.join(here, "opp115-account-deletion.tsv"), encoding="utf-8") as f:
+        for line in f:
+            if line.startswith(("#", "policy_id")) or not line.strip():
+                continue
+            pol, seg, bucket = line.split()
+            account_hand[f"{pol}:{seg}"] = bucket
     csv.field_size_limit(1 << 30)
     data = []
     with open(tsv, newline="", encoding="utf-8") as f:
         for r in csv.DictReader(f, delimiter="\t"):
             attrs = json.loads(r["attributes_json"]) if r["attributes_json"] else {}
-            data.append((r["policy_id"], features(r["text"]), labels(r["categories"], attrs)))
-    policies = sorted({p for p, _, _ in data}, key=int)
+            key = f'{r["policy_id"]}:{r["segment_id"]}'
+            if args.mapping == "issue":
+                gold, ignore = labels(r["categories"], attrs), set()
+            else:
+                gold, ignore = refined(key, r["categories"], attrs, account_hand)
+            data.append((r["policy_id"], features(r["text"]), gold, ignore))
+    policies = sorted({p for p, _, _, _ in data}, key=int)
     fold_of = {p: i % args.folds for i, p in enumerate(policies)}
-    print(f"OPP-115: {len(policies)} policies, {len(data)} segments; LR uni+bigrams, {args.folds}-fold CV grouped by policy\n")
+    print(f"OPP-115: {len(policies)} policies, {len(data)} segments; LR uni+bigrams, {args.folds}-fold CV "
+          f"grouped by policy; mapping: {args.mapping}\n")
     print("| practice | support | precision | recall | F1 |")
     print("|---|---:|---:|---:|---:|")
     for pr in PRACTICES:
         tp = fp = fn = 0
         for k in range(args.folds):
-            tr = [d for d in data if fold_of[d[0]] != k]
-            te = [d for d in data if fold_of[d[0]] == k]
+            tr = [d for d in data if fold_of[d[0]] != k and pr not in d[3]]
+            te = [d for d in data if fold_of[d[0]] == k and pr not in d[3]]
             w, b = train([d[1] for d in tr], [int(pr in d[2]) for d in tr], args.epochs)
-            for _, feats, gold in te:
+            for _, feats, gold, _ in te:
                 z = b + sum(w.get(t, 0.0) for t in feats)
                 yhat, g = z > 0, pr in gold
                 tp += yhat and g

@@ -171,11 +171,11 @@ pub(super) fn change_notice<'a>(sentences: impl Iterator<Item = (usize, &'a str)
     );
     let means = re(
         &MEANS,
-        r"\b(e-?mail(ed)?|electronic mail|in[- ]app|app notification|push notification|(text|sms) message|sms|by (post|mail|letter)|when you (next )?(log|sign) ?in|upon log-?in|on (your|the) device|device (notification|notice)|through (the|our) (app|service|services|products?|devices?)|via (the|our) (app|services?|products?)|(account|in-product) (notice|notification|message)|directly|personally|pop[- ]up)\b",
+        r"\b(e-?mail(ed)?|electronic mail|in[- ]app|app notification|push notification|(text|sms) message|sms|by (post|mail|letter)|when you (next )?(log|sign) ?in|upon log-?in|on (your|the) device|device (notification|notice)|through (the|our) (app|service|services|products?|devices?)|via (the|our) (app|services?|products?)|(account|in-product) (notice|notification|message)|directly|personally|direct (communication|message|notice|notification)s?|pop[- ]up)\b",
     );
     let posting = re(
         &POSTING,
-        r"\b(post\w*|publish\w*|updat\w* the (\S+ )?(date|revision)|(last|revision|effective) (updated )?date|display\w*|on (this|our) (page|website|site|web ?site)|check (this|back)|review (this|the|our) (page|policy) (periodically|regularly|from time to time|frequently))\b",
+        r"\b(post\w*|publish\w*|updat\w* the (\S+ )?(date|revision)|(last|revision|effective) (updated )?date|display\w*|on (this|our) (page|website|site|web ?site)|check (this|back)|(review|visit|consult|refer to|read)\w* (this|the|our) (page|website|site|web ?site|policy|notice|statement)|updating (the|this|its|our) \S+ (\S+ )?(date|version))\b",
     );
     let not_notify = re(
         &NOT_NOTIFY,
@@ -197,16 +197,26 @@ pub(super) fn change_notice<'a>(sentences: impl Iterator<Item = (usize, &'a str)
         ChangeNotice::Notify { .. } => 3,
         ChangeNotice::Personal { .. } => 4,
     };
+    static ABOUT_CHANGE: OnceLock<Regex> = OnceLock::new();
+    let about_change = re(
+        &ABOUT_CHANGE,
+        r"\b(chang\w*|updat\w*|modif\w*|amend\w*|revis\w*|new version|it|them|such)\b",
+    );
+    // A promise to notify counts when it is about the changes: its own
+    // sentence or the one before speaks of them.
+    let mut prev_about_change = false;
     for (i, s) in sentences {
-        let this = if notify.is_match(s) && !not_notify.is_match(s) {
+        let here_about_change = about_change.is_match(s);
+        let on_topic = here_about_change || prev_about_change;
+        prev_about_change = here_about_change;
+        let this = if on_topic && notify.is_match(s) && !not_notify.is_match(s) {
             match means.find(s) {
                 Some(m) => ChangeNotice::Personal {
                     sentence: i,
                     means: m.as_str().to_ascii_lowercase(),
                 },
-                None if posting.is_match(s) && !s.to_ascii_lowercase().contains(" you") => {
-                    ChangeNotice::Posting { sentence: i }
-                }
+                // "we may notify you by updating the effective date".
+                None if posting.is_match(s) => ChangeNotice::Posting { sentence: i },
                 None => ChangeNotice::Notify { sentence: i },
             }
         } else if posting.is_match(s) {
