@@ -29,6 +29,10 @@ pub struct Assessment {
     /// How to probe the live hosts among the inputs (ports, credential
     /// list, bounds); the defaults unless `iotcheck probe` flags say otherwise.
     pub probe: iotcheck_probe::ProbeOptions,
+    /// The process that extracts PDF text under a memory limit and a
+    /// timeout (the CLI names itself); `None` extracts in this process,
+    /// with per-stream caps but no hard memory bound.
+    pub pdf_helper: Option<iotcheck_docs::text::PdfHelper>,
 }
 
 /// The unit under test as seen on the network.
@@ -418,6 +422,7 @@ impl Assessment {
             inputs: Vec::new(),
             extra_passwords: Vec::new(),
             probe: iotcheck_probe::ProbeOptions::default(),
+            pdf_helper: None,
         })
     }
 }

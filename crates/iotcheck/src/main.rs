@@ -108,6 +108,9 @@ Images are unpacked in memory, never to disk. Images may be uImages, squashfs, t
     },
     /// Print the JSON Schema of the report (docs/report.schema.json).
     Schema,
+    /// Internal: extract a PDF's text (request on stdin, answer on stdout) under a memory limit.
+    #[command(name = "__pdf-text", hide = true)]
+    PdfText,
 }
 
 #[derive(Args, Debug)]
@@ -287,6 +290,14 @@ impl std::fmt::Display for UsageError {
 impl std::error::Error for UsageError {}
 
 fn main() -> ExitCode {
+    // The PDF text helper (see `finish`): nothing else runs in it, not even
+    // argument parsing, so its stdout carries only the answer.
+    if std::env::args_os()
+        .nth(1)
+        .is_some_and(|a| a == "__pdf-text")
+    {
+        return iotcheck_docs::text::pdf_child_main();
+    }
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
@@ -384,6 +395,10 @@ fn dispatch(cli: Cli) -> anyhow::Result<u8> {
         } => one_document(InputKind::DisclosurePolicy, file, &output, &catalog),
         Command::Standards { command } => standards_cmd::run(command, &catalog),
         Command::Vulns { command } => vulns_cmd::run(command),
+        Command::PdfText => Ok(match iotcheck_docs::text::pdf_child_main() {
+            c if c == ExitCode::SUCCESS => exit::MEETS,
+            _ => exit::INTERNAL,
+        }),
         Command::Schema => {
             let mut out = serde_json::to_string_pretty(&iotcheck_model::report_schema())?;
             out.push('\n');
@@ -606,7 +621,15 @@ fn finish(
             Progress::Done { analyzer, input } => eprintln!("  {analyzer:<9} {input} done"),
         }
     };
-    let outcome = run(assessment, catalog, options, &progress);
+    // PDF text is extracted by this same executable, in a child process
+    // under a memory limit and a timeout (`iotcheck __pdf-text`).
+    let mut assessment = assessment.clone();
+    if assessment.pdf_helper.is_none()
+        && let Ok(exe) = std::env::current_exe()
+    {
+        assessment.pdf_helper = Some(iotcheck_docs::text::PdfHelper::new(exe, ["__pdf-text"]));
+    }
+    let outcome = run(&assessment, catalog, options, &progress);
 
     write_report(&outcome.report, output)?;
     for err in &outcome.input_errors {

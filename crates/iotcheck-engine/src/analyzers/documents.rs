@@ -80,6 +80,9 @@ impl Analyzer for DisclosurePolicy {
     }
 }
 
-fn limits(_assessment: &Assessment) -> Limits {
-    Limits::default()
+fn limits(assessment: &Assessment) -> Limits {
+    Limits {
+        pdf_helper: assessment.pdf_helper.clone(),
+        ..Limits::default()
+    }
 }

@@ -185,3 +185,37 @@ fn unreadable_policy_is_an_input_error_not_a_verdict() {
         "a binary is not a policy that fails: {prv}"
     );
 }
+
+/// The CLI extracts PDF text in a child process of itself (`__pdf-text`):
+/// a real PDF (made with groff, see the fixtures' PROVENANCE.md) is read,
+/// a decompression bomb ends as an error naming the stream, not a verdict.
+#[test]
+fn pdf_policies_through_the_helper_process() {
+    let fixtures = "crates/iotcheck-docs/tests/fixtures/text";
+    let (r, _) = json_of(&[
+        "docs",
+        "privacy-policy",
+        &format!("{fixtures}/acme-privacy.pdf"),
+    ]);
+    let ret = results(&r, "docs.retention-period");
+    assert_eq!(ret[0]["outcome"], "pass", "{}", ret[0]["summary"]);
+    assert!(ret[0]["summary"].as_str().unwrap().contains("30 days"));
+
+    let started = std::time::Instant::now();
+    let (r, _) = json_of(&[
+        "docs",
+        "privacy-policy",
+        &format!("{fixtures}/hostile-flate-bomb-1gib-double.pdf"),
+    ]);
+    let ret = results(&r, "docs.retention-period");
+    assert_eq!(ret[0]["outcome"], "error", "{}", ret[0]["summary"]);
+    assert!(
+        ret[0]["summary"]
+            .as_str()
+            .unwrap()
+            .contains("decompression bomb"),
+        "{}",
+        ret[0]["summary"]
+    );
+    assert!(started.elapsed() < std::time::Duration::from_secs(60));
+}
