@@ -5,7 +5,9 @@
 use iotcheck_docs::text::{Format, Limits, extract, sniff};
 
 fn main() {
-    let path = std::env::args().nth(1).expect("usage: dump_text FILE [html|markdown|text|pdf]");
+    let path = std::env::args()
+        .nth(1)
+        .expect("usage: dump_text FILE [html|markdown|text|pdf]");
     let bytes = std::fs::read(&path).unwrap();
     let format = match std::env::args().nth(2).as_deref() {
         Some("html") => Format::Html,

@@ -135,7 +135,10 @@ impl Builder {
 
     /// The text of the last finished block.
     pub(crate) fn last_text(&self) -> &str {
-        self.blocks.last().and_then(|b| self.text.get(b.span.clone())).unwrap_or_default()
+        self.blocks
+            .last()
+            .and_then(|b| self.text.get(b.span.clone()))
+            .unwrap_or_default()
     }
 
     /// How many bytes of text so far: text added after a mark is

@@ -186,7 +186,9 @@ impl Walker<'_> {
                 }
                 self.close();
             }
-            TagEnd::Emphasis | TagEnd::Strong => self.emphasis_depth = self.emphasis_depth.saturating_sub(1),
+            TagEnd::Emphasis | TagEnd::Strong => {
+                self.emphasis_depth = self.emphasis_depth.saturating_sub(1)
+            }
             TagEnd::Strikethrough | TagEnd::Superscript | TagEnd::Subscript => {}
             TagEnd::Paragraph => {
                 self.close();
