@@ -5,7 +5,7 @@
 //!
 //! [`sniff`] guesses the format, [`extract`] reads it:
 //!
-//! - **Text** ([`plain`](self)): UTF-8 (BOM or not), UTF-16 with a BOM, else
+//! - **Text**: UTF-8 (BOM or not), UTF-16 with a BOM, else
 //!   Windows-1252 with a note; paragraphs are runs of non-blank lines.
 //! - **Markdown**: pulldown-cmark events; links keep their text (a `mailto:`
 //!   address always survives), images are dropped, HTML blocks go through

@@ -27,8 +27,8 @@
 //! and memory is bounded only by the stream check below, not by the OS.
 //!
 //! **In both modes**, before lopdf sees the file, every `stream … endstream`
-//! body that inflates (zlib, or raw deflate as lopdf's fallback, up to
-//! three nested zlib layers since lopdf applies a whole filter array) is
+//! body that inflates (zlib, or raw deflate as lopdf's fallback, nested
+//! zlib layers followed since lopdf applies a whole filter array) is
 //! inflated into a counter, never into memory: one stream may not exceed a
 //! quarter of `pdf_max_memory`, all of them together not `pdf_max_memory`.
 //! A bomb is refused in well under a second with a message saying so.
@@ -61,6 +61,11 @@ const MAGIC: &[u8; 20] = b"IOTCHECK-PDF-TEXT/1\n";
 
 /// Longest title kept, in bytes.
 const MAX_TITLE: usize = 1024;
+
+/// Pages read at most. pdf-extract walks the page tree again for every
+/// page it is asked for, so the cost grows with the square of the page
+/// count; no policy comes near this.
+const MAX_PAGES: usize = 2000;
 
 /// What came out of the PDF, before normalisation.
 #[derive(Debug, Default)]
@@ -194,8 +199,14 @@ fn extract_pages(bytes: &[u8], max_text: usize, max_memory: u64) -> Result<RawPd
         title,
         ..RawPdf::default()
     };
+    if numbers.len() > MAX_PAGES {
+        raw.notes.push(format!(
+            "read only the first {MAX_PAGES} of {} pages",
+            numbers.len()
+        ));
+    }
     let mut total = 0usize;
-    for (i, &number) in numbers.iter().enumerate() {
+    for (i, &number) in numbers.iter().take(MAX_PAGES).enumerate() {
         if total > max_text {
             raw.notes.push(format!(
                 "stopped after page {i} of {}: the text limit was reached",
@@ -304,27 +315,35 @@ fn check_streams(bytes: &[u8], per_stream: u64, total: u64) -> Result<(), String
     Ok(())
 }
 
+/// Most nested zlib layers followed; a stream with more is refused.
+const MAX_LAYERS: usize = 8;
+
 /// How many bytes a stream body inflates to (at most `cap + 1` counted),
-/// following up to three nested zlib layers, since lopdf applies a filter
-/// array such as `[/FlateDecode /FlateDecode]` in full.
+/// following nested zlib layers, since lopdf applies a whole filter array
+/// such as `[/FlateDecode /FlateDecode]`; `u64::MAX` for more than
+/// [`MAX_LAYERS`] layers.
 fn stream_size(data: &[u8], cap: u64, buf: &mut [u8]) -> u64 {
-    let one = inflated_size(ZlibDecoder::new(data), cap, buf);
+    let layered = |depth: usize| -> Box<dyn Read + '_> {
+        let mut r: Box<dyn Read + '_> = Box::new(ZlibDecoder::new(data));
+        for _ in 1..depth {
+            r = Box::new(ZlibDecoder::new(r));
+        }
+        r
+    };
+    let one = inflated_size(layered(1), cap, buf);
     if one == 0 && data.len() > 2 {
         return inflated_size(DeflateDecoder::new(&data[2..]), cap, buf);
     }
-    if !starts_zlib(ZlibDecoder::new(data)) {
-        return one;
+    let mut largest = one;
+    let mut depth = 1;
+    while starts_zlib(layered(depth)) {
+        depth += 1;
+        if depth > MAX_LAYERS {
+            return u64::MAX;
+        }
+        largest = largest.max(inflated_size(layered(depth), cap, buf));
     }
-    let two = inflated_size(ZlibDecoder::new(ZlibDecoder::new(data)), cap, buf);
-    if !starts_zlib(ZlibDecoder::new(ZlibDecoder::new(data))) {
-        return one.max(two);
-    }
-    let three = inflated_size(
-        ZlibDecoder::new(ZlibDecoder::new(ZlibDecoder::new(data))),
-        cap,
-        buf,
-    );
-    one.max(two).max(three)
+    largest
 }
 
 /// Whether what `r` yields begins with a zlib header (RFC 1950: method 8,
