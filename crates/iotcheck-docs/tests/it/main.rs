@@ -7,6 +7,7 @@ mod codes;
 mod defects;
 mod props;
 mod real_files;
+mod signature;
 
 use std::path::{Path, PathBuf};
 
