@@ -31,6 +31,7 @@
 mod armor;
 mod datetime;
 mod lines;
+mod locate;
 mod packet;
 mod uri;
 mod validate;
@@ -41,6 +42,7 @@ use iotcheck_model::{Date, Span};
 use crate::fetch::Provenance;
 
 pub use datetime::{DateTime, DateTimeError};
+pub use locate::{Found, LOCATIONS, LocateError, locate};
 pub use packet::{HashAlgorithm, PublicKeyAlgorithm, SignaturePacket};
 pub use validate::{ExpiresStatus, Required, validate};
 pub use verify::{BadSignature, KeyError, KeyInfo, Keyring, MAX_KEY_FILE_BYTES, SignedBy};

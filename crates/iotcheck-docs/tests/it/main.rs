@@ -5,9 +5,11 @@
 
 mod codes;
 mod defects;
+mod fetch;
 mod props;
 mod real_files;
 mod signature;
+pub mod web_lab;
 
 use std::path::{Path, PathBuf};
 
