@@ -29,6 +29,10 @@ pub struct Assessment {
     /// How to probe the live hosts among the inputs (ports, credential
     /// list, bounds); the defaults unless `iotcheck probe` flags say otherwise.
     pub probe: iotcheck_probe::ProbeOptions,
+    /// How to check the security.txt inputs: keys to verify signatures
+    /// with, and where a fetched file came from (`iotcheck docs
+    /// security-txt URL` sets it for its one input). Default: neither.
+    pub security_txt: iotcheck_docs::securitytxt::Options,
 }
 
 /// The unit under test as seen on the network.
@@ -418,6 +422,7 @@ impl Assessment {
             inputs: Vec::new(),
             extra_passwords: Vec::new(),
             probe: iotcheck_probe::ProbeOptions::default(),
+            security_txt: iotcheck_docs::securitytxt::Options::default(),
         })
     }
 }

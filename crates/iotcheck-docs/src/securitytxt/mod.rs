@@ -652,22 +652,24 @@ pub fn verify_signature(doc: &mut SecurityTxt, keys: &Keyring) -> Vec<Diagnostic
     };
     let (line, span) = material.signature_line;
     let lines = material.lines_phrase();
-    let made = packet
-        .as_ref()
-        .map(|p| {
-            let mut s = String::new();
-            if let Some(t) = p
-                .created
-                .map(|t| Date::from_unix_days(i64::from(t) / 86_400))
-            {
-                s.push_str(&format!(", made {t}"));
-            }
-            if let Some(h) = p.hash_algorithm {
-                s.push_str(&format!(", {h}"));
-            }
-            s
-        })
-        .unwrap_or_default();
+    // "lines 4–12 (dated 2026-11-25, SHA512)"
+    let mut about = Vec::new();
+    if let Some(p) = &packet {
+        if let Some(t) = p.created {
+            about.push(format!(
+                "dated {}",
+                Date::from_unix_days(i64::from(t).div_euclid(86_400))
+            ));
+        }
+        if let Some(h) = p.hash_algorithm {
+            about.push(h.to_string());
+        }
+    }
+    let lines = if about.is_empty() {
+        lines
+    } else {
+        format!("{lines} ({})", about.join(", "))
+    };
     match verify::verify(material, keys) {
         verify::Verification::Good(by) => {
             doc.signed = Signature::Verified {
@@ -684,13 +686,13 @@ pub fn verify_signature(doc: &mut SecurityTxt, keys: &Keyring) -> Vec<Diagnostic
                 } => (
                     codes::SIGNATURE_INVALID,
                     format!(
-                        "the signature over {lines} names key {fingerprint}, one of the keys given, and does not verify with it ({reason}{made}): the signed text or the signature was changed after signing"
+                        "the signature over {lines} names key {fingerprint}, one of the keys given, and does not verify with it ({reason}): the signed text or the signature was changed after signing"
                     ),
                 ),
                 BadSignature::UnknownKey { issuer, given } => (
                     codes::SIGNATURE_UNKNOWN_KEY,
                     format!(
-                        "the signature over {lines} was made by key {}{made}, which is not one of the keys given ({}): someone other than the key holder signed this file",
+                        "the signature over {lines} comes from key {}, which is not one of the keys given ({}): someone other than the holder of those keys signed this file",
                         issuer.as_deref().unwrap_or("(not named)"),
                         given.join(", ")
                     ),

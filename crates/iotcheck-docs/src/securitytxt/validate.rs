@@ -387,11 +387,12 @@ fn transport(p: &Provenance, d: &mut Diags) {
             h.redirects.first().map_or("", |r| r.from.as_str()),
             p.url
         ),
-        Some(h) if !h.tried.is_empty() => format!(
+        Some(h) if h.tried.iter().any(|a| a.url.starts_with("https:")) => format!(
             "from {}; HTTPS was tried first ({})",
             p.url,
             h.tried
                 .iter()
+                .filter(|a| a.url.starts_with("https:"))
                 .map(|a| format!("{}: {}", a.url, a.outcome))
                 .collect::<Vec<_>>()
                 .join("; ")

@@ -364,7 +364,7 @@ pub(crate) fn verify(m: &SignedMaterial, keys: &Keyring) -> Verification {
                     Err(e) => {
                         altered.get_or_insert(BadSignature::Altered {
                             fingerprint,
-                            reason: e.to_string(),
+                            reason: failure_reason(&e),
                         });
                     }
                 }
@@ -387,6 +387,16 @@ pub(crate) fn verify(m: &SignedMaterial, keys: &Keyring) -> Verification {
         issuer,
         given: keys.fingerprints(),
     })
+}
+
+/// rpgp's reason in words: its check of the digest's first two octets
+/// (RFC 9580 §5.2.4) reports an assertion with raw bytes.
+fn failure_reason(e: &pgp::errors::Error) -> String {
+    let text = e.to_string();
+    if text.contains("invalid signed hash value") {
+        return "the digest of the signed text is not the one that was signed".into();
+    }
+    text.lines().next().unwrap_or("").trim().to_string()
 }
 
 #[derive(Debug, Clone, Copy)]

@@ -159,13 +159,8 @@ fn tampered_file_fails_with_the_key() {
     );
     assert!(
         d.message.contains(&format!(
-            "the signature over lines 4–12 names key {ACME_SIGNING_SUBKEY}, one of the keys given, and does not verify with it"
+            "the signature over lines 4–12 (dated 2026-11-25, SHA512) names key {ACME_SIGNING_SUBKEY}, one of the keys given, and does not verify with it (the digest of the signed text is not the one that was signed): the signed text or the signature was changed after signing"
         )),
-        "{}",
-        d.message
-    );
-    assert!(
-        d.message.contains("made 2026-11-25, SHA512"),
         "{}",
         d.message
     );
@@ -202,7 +197,7 @@ fn file_signed_by_another_key() {
     assert_eq!(codes_of(&a), [codes::SIGNATURE_UNKNOWN_KEY]);
     assert!(
         a.diagnostics[0].message.contains(&format!(
-            "was made by key {GLOBEX}, made 2026-11-25, SHA256, which is not one of the keys given ({ACME_PRIMARY})"
+            "the signature over lines 4–12 (dated 2026-11-25, SHA256) comes from key {GLOBEX}, which is not one of the keys given ({ACME_PRIMARY})"
         )),
         "{}",
         a.diagnostics[0].message
