@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use clap::Args;
 use iotcheck_docs::fetch::FetchOptions;
-use iotcheck_docs::securitytxt::{Keyring, MAX_KEY_FILE_BYTES, locate};
+use iotcheck_docs::securitytxt::{Keyring, Limits, MAX_KEY_FILE_BYTES, locate};
 use iotcheck_engine::{Assessment, Date, InputSpec, Options};
 use iotcheck_model::InputKind;
 use iotcheck_standards::Catalog;
@@ -79,6 +79,8 @@ pub(crate) fn run(args: SecurityTxtArgs, catalog: &Catalog) -> anyhow::Result<u8
         let opts = FetchOptions {
             timeout: Duration::from_secs(args.timeout.unwrap_or(15).max(1)),
             extra_root_ca: args.ca.clone(),
+            // Nothing larger is read as a security.txt: refuse it while fetching.
+            max_bytes: Limits::default().max_bytes as u64,
             ..FetchOptions::default()
         };
         let found = locate(&args.source, &opts).map_err(|e| usage(e.to_string()))?;

@@ -315,3 +315,21 @@ fn help_documents_the_flags_with_examples() {
         assert!(help.contains(want), "{want} missing from:\n{help}");
     }
 }
+
+/// Larger than a security.txt may be (1 MiB): refused while fetching.
+#[test]
+fn oversize_file_is_refused_while_fetching() {
+    let pki = Pki::new();
+    let big = vec![b'#'; (1 << 20) + 1];
+    let server = Lighttpd::start(Some(&pki), &[("security.txt", &big)], &[]);
+    let ca = pki.ca();
+    let r = run(&[&server.url("/security.txt"), "--ca", ca.to_str().unwrap()]);
+    assert_eq!(r.code, 3);
+    assert_eq!(
+        r.stderr,
+        format!(
+            "iotcheck: error: could not fetch {}: the body is larger than the 1048576-byte limit (Content-Length 1048577)\n",
+            server.url("/security.txt")
+        )
+    );
+}
