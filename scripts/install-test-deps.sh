@@ -4,7 +4,9 @@
 # firmware images in the firmware tests (mksquashfs), and the daemons of the
 # probe's simulated devices (crates/iotcheck-probe/tests/lab/device.sh:
 # busybox telnetd, dropbear, vsftpd, mosquitto, lighttpd, openssl s_server,
-# ip/ss/unshare). Idempotent: skips
+# ip/ss/unshare), lighttpd and openssl again for the security.txt fetch tests
+# on loopback, and GnuPG for the tests that sign a security.txt at run time.
+# Idempotent: skips
 # what is already installed. Needs root (or sudo) for apt-get.
 set -euo pipefail
 
@@ -18,7 +20,7 @@ if [ ! -f "$cdx_dir/cyclonedx/schema/_res/bom-1.5.SNAPSHOT.schema.json" ]; then
   python3 -m pip install -q --no-deps --disable-pip-version-check --target "$cdx_dir" cyclonedx-python-lib==11.12.0
 fi
 
-packages=(chromium squashfs-tools dropbear-bin vsftpd mosquitto mosquitto-clients lighttpd openssl iproute2 util-linux)
+packages=(chromium squashfs-tools dropbear-bin vsftpd mosquitto mosquitto-clients lighttpd openssl iproute2 util-linux gnupg)
 
 missing=()
 for p in "${packages[@]}"; do

@@ -15,20 +15,30 @@
 //!   than [`securitytxt::Limits::max_bytes`], or binary (a NUL byte in
 //!   input that is not UTF-16).
 //!
+//! Two more findings fail the check, with [`check_security_txt_with_options`]:
+//! a signature that does not verify with the keys the user gave
+//! (`signature-invalid`: the text changed after signing;
+//! `signature-unknown-key`: another key signed it), and a file read over
+//! plain HTTP (`fetched-without-https`, RFC 9116 §3). Without keys a signed
+//! file is reported as *signed, key not verified* and passes as it would
+//! unsigned: RFC 9116 makes the signature optional.
+//!
 //! Other findings (an `http:` URI, an unknown field, a malformed signature,
 //! an expiry more than a year away) do not change the outcome; a passing
 //! summary lists the errors and warnings among them, and
-//! [`securitytxt::analyze`] returns all of them as
+//! [`securitytxt::analyze_with`] returns all of them as
 //! [`securitytxt::Diagnostic`]s with stable codes, lines and character
 //! spans.
 //!
+//! [`fetch`] gets a document from a URL (HTTPS with verified certificates,
+//! bounded in time and size, redirects reported) for the command line; the
+//! analyses themselves never touch the network: they read the bytes they
+//! are given, with a [`fetch::Provenance`] saying where those came from.
+//!
 //! What this crate deliberately does not do (yet):
 //!
-//! - **verify signatures**: an OpenPGP-signed file is reported as signed,
-//!   with the issuer key id when the packet shows it, and *key not
-//!   verified*; the armor is checked for form only;
-//! - **fetch anything**: it reads the bytes it is given; where the file
-//!   was fetched from is an optional argument for the Canonical check;
+//! - **judge keys**: the keys the user gives are trusted as given; their
+//!   expiry and revocation are not checked;
 //! - **privacy policies and disclosure policies**: they will be further
 //!   modules of this crate.
 //!
@@ -56,6 +66,7 @@
 //! `../shared/data/securitytxt` (GitHub, Red Hat, Opera, GrapheneOS, DIVD, …).
 
 pub mod disclosure;
+pub mod fetch;
 pub mod privacy;
 pub mod securitytxt;
 pub mod text;
@@ -86,8 +97,27 @@ pub fn check_security_txt_with(
     fetched_from: Option<&str>,
     limits: &Limits,
 ) -> Vec<CheckResult> {
+    let opts = securitytxt::Options {
+        provenance: fetched_from.map(fetch::Provenance::url_only),
+        keys: None,
+        limits: limits.clone(),
+    };
+    check_security_txt_with_options(bytes, location, today, &opts)
+}
+
+/// [`check_security_txt`] with everything known besides the bytes: where
+/// they were fetched from and how (evidence; the Canonical and HTTPS
+/// checks), and the keys to verify the signature with. A signature that
+/// does not verify with the keys given, and a file read over plain HTTP,
+/// fail the check (see [`securitytxt::codes::FAILING`]).
+pub fn check_security_txt_with_options(
+    bytes: &[u8],
+    location: &str,
+    today: Date,
+    opts: &securitytxt::Options,
+) -> Vec<CheckResult> {
     let id = CheckId::new(SECURITY_TXT_VALID).expect("the check id constant is valid");
-    let result = match securitytxt::analyze(bytes, today, fetched_from, limits) {
+    let result = match securitytxt::analyze_with(bytes, today, opts) {
         Err(e) => CheckResult::new(id, Outcome::Error, format!("security.txt not read: {e}"))
             .with_input(location)
             .with_evidence(Evidence::Input {
@@ -95,6 +125,14 @@ pub fn check_security_txt_with(
                 message: e.to_string(),
             }),
         Ok(a) => decide(&a, id, location),
+    };
+    // How the file was fetched is evidence for every outcome.
+    let result = match opts.provenance.as_ref().filter(|p| p.http.is_some()) {
+        Some(p) => result.with_evidence(Evidence::Input {
+            input: location.to_string(),
+            message: p.describe(),
+        }),
+        None => result,
     };
     vec![result]
 }
@@ -113,9 +151,17 @@ fn decide(a: &Analysis, id: CheckId, location: &str) -> CheckResult {
     };
     let req = &a.required;
 
-    if let (ExpiresStatus::Valid { field, utc_date }, true, None) =
-        (&req.expires, req.met(), a.invalid_utf8_at)
-    {
+    let failing: Vec<&securitytxt::Diagnostic> = a
+        .diagnostics
+        .iter()
+        .filter(|d| securitytxt::codes::FAILING.contains(&d.code))
+        .collect();
+    if let (ExpiresStatus::Valid { field, utc_date }, true, None, true) = (
+        &req.expires,
+        req.met(),
+        a.invalid_utf8_at,
+        failing.is_empty(),
+    ) {
         let (field, utc_date) = (*field, *utc_date);
         let n = req.valid_contacts.len();
         let mut summary = format!(
@@ -217,6 +263,13 @@ fn decide(a: &Analysis, id: CheckId, location: &str) -> CheckResult {
             evidence.push(quote(&doc.fields[*field]));
         }
         ExpiresStatus::Valid { .. } => {}
+    }
+    for d in failing {
+        reasons.push(match d.code {
+            securitytxt::codes::FETCHED_WITHOUT_HTTPS => "not fetched over HTTPS".to_string(),
+            _ => doc.signed.describe(),
+        });
+        evidence.push(whole_input(d.message.clone()));
     }
     let mut result = CheckResult::new(id, Outcome::Fail, reasons.join("; ")).with_input(location);
     result.evidence = evidence;

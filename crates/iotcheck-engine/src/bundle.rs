@@ -33,6 +33,10 @@ pub struct Assessment {
     /// timeout (the CLI names itself); `None` extracts in this process,
     /// with per-stream caps but no hard memory bound.
     pub pdf_helper: Option<iotcheck_docs::text::PdfHelper>,
+    /// How to check the security.txt inputs: keys to verify signatures
+    /// with, and where a fetched file came from (`iotcheck docs
+    /// security-txt URL` sets it for its one input). Default: neither.
+    pub security_txt: iotcheck_docs::securitytxt::Options,
 }
 
 /// The unit under test as seen on the network.
@@ -423,6 +427,7 @@ impl Assessment {
             extra_passwords: Vec::new(),
             probe: iotcheck_probe::ProbeOptions::default(),
             pdf_helper: None,
+            security_txt: iotcheck_docs::securitytxt::Options::default(),
         })
     }
 }

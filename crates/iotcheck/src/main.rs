@@ -5,6 +5,7 @@
 
 mod docs_cmd;
 mod probe_cmd;
+mod security_txt_cmd;
 mod standards_cmd;
 mod vulns_cmd;
 
@@ -162,20 +163,10 @@ struct AssessArgs {
 
 #[derive(Subcommand, Debug)]
 enum DocsCommand {
-    /// Validate a security.txt (RFC 9116): Contact, Expires, every field, the signature's form.
-    #[command(
-        after_help = "Examples:\n  iotcheck docs security-txt security.txt\n  iotcheck docs security-txt security.txt --as-of 2026-01-01 --format json\n\n\
-Exit codes: 0 meets, 1 fails, 2 inconclusive, 3 usage or input error, 4 internal error."
-    )]
-    SecurityTxt {
-        /// The security.txt file.
-        file: PathBuf,
-        /// Decide expiry as of this date (YYYY-MM-DD) instead of today.
-        #[arg(long = "as-of", value_name = "DATE")]
-        as_of: Option<String>,
-        #[command(flatten)]
-        output: OutputArgs,
-    },
+    /// Validate a security.txt (RFC 9116) from a file or a site: Contact, Expires, every field,
+    /// the signature (verified with --key), and for a URL where and how it was served.
+    #[command(after_help = security_txt_cmd::AFTER_HELP)]
+    SecurityTxt(Box<security_txt_cmd::SecurityTxtArgs>),
     /// Read a privacy policy (HTML, Markdown, text or PDF): practices stated, with the quoted sentences.
     #[command(
         after_help = "Decides the privacy-practices standard from the policy alone: marketing disclosed and an\n\
@@ -356,34 +347,8 @@ fn dispatch(cli: Cli) -> anyhow::Result<u8> {
             }
         }
         Command::Docs {
-            command:
-                DocsCommand::SecurityTxt {
-                    file,
-                    as_of,
-                    output,
-                },
-        } => {
-            let mut assessment = Assessment::default();
-            assessment.product.model = "unnamed device".into();
-            assessment
-                .inputs
-                .push(InputSpec::file(InputKind::SecurityTxt, file));
-            let as_of = as_of
-                .as_deref()
-                .map(str::parse::<Date>)
-                .transpose()
-                .map_err(|e| usage(format!("--as-of: {e}")))?;
-            finish(
-                &assessment,
-                &catalog,
-                &Options {
-                    as_of,
-                    regimes: Vec::new(),
-                },
-                &output,
-                true,
-            )
-        }
+            command: DocsCommand::SecurityTxt(args),
+        } => security_txt_cmd::run(*args, &catalog),
         Command::Docs {
             command: DocsCommand::Classify(args),
         } => docs_cmd::classify(args),

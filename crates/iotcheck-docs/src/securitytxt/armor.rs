@@ -13,16 +13,18 @@
 //! -----END PGP SIGNATURE-----
 //! ```
 //!
-//! Why by hand: we only need the framing (which lines are signed, with
-//! their positions in the original text) and the signature packet's
-//! header fields; nothing is verified yet. The `pgp` crate (rpgp 0.21)
-//! built in 51 s from clean with 183 crates on this machine and does not
-//! report line positions, so it would cost build time without giving the
-//! spans evidence needs. Once signatures are verified against a key, that
-//! trade changes.
+//! Why by hand: the framing decides which lines are signed, with their
+//! positions in the original text, and evidence needs those spans; the
+//! `pgp` crate (rpgp) does not report positions. rpgp reads the decoded
+//! signature packets and verifies them (`verify.rs`), over the text rebuilt
+//! from exactly the body lines framed here, so what is verified is what the
+//! fields are read from. The hand-written packet decoder (`packet.rs`)
+//! still gives the issuer and algorithms for the report, also when rpgp
+//! cannot read the packet.
 
 use super::lines::{Line, LineView};
 use super::packet::{self, SignaturePacket};
+use super::verify::SignedMaterial;
 use super::{Diags, Severity, Signature, codes};
 
 pub(crate) const BEGIN_SIGNED: &str = "-----BEGIN PGP SIGNED MESSAGE-----";
@@ -35,6 +37,8 @@ pub(crate) const END_SIGNATURE: &str = "-----END PGP SIGNATURE-----";
 pub(crate) struct Framing<'a> {
     pub body: Vec<LineView<'a>>,
     pub signature: Signature,
+    /// What verification needs, when the armor is well-formed.
+    pub material: Option<SignedMaterial>,
 }
 
 fn is_marker(line: &Line<'_>, marker: &str) -> bool {
@@ -131,17 +135,42 @@ pub(crate) fn frame<'a>(lines: &[Line<'a>], diags: &mut Diags) -> Framing<'a> {
             Some(l) => malformed(diags, &l, reason),
             None => Signature::Malformed(reason),
         };
-        return Framing { body, signature };
+        return Framing {
+            body,
+            signature,
+            material: None,
+        };
     };
 
     let block = signature_block(lines, sig_start);
+    let mut material = None;
     let signature = match block {
-        Ok((packet, end)) => {
+        Ok(Block { packet, end, data }) => {
             outside(lines.get(end + 1..).unwrap_or(&[]), diags);
             match problem {
                 Some(p) => p,
                 None => {
                     check_hash_header(&hashes, packet.as_ref(), &lines[begin], diags);
+                    let first = lines.get(i).map_or(0, |l| l.view.number);
+                    let sig_line = &lines[sig_start];
+                    let m = SignedMaterial::new(
+                        &body,
+                        &data,
+                        first,
+                        (sig_line.view.number, sig_line.view.full_span()),
+                    );
+                    if let Err(why) = &m.signatures {
+                        diags.push(
+                            codes::SIGNATURE_UNVERIFIABLE,
+                            Severity::Warning,
+                            Some(sig_line.view.number),
+                            Some(sig_line.view.full_span()),
+                            format!(
+                                "a verifier cannot read the signature ({why}); it cannot be checked against any key"
+                            ),
+                        );
+                    }
+                    material = Some(m);
                     Signature::SignedNotVerified {
                         armor_hashes: hashes,
                         packet,
@@ -157,7 +186,11 @@ pub(crate) fn frame<'a>(lines: &[Line<'a>], diags: &mut Diags) -> Framing<'a> {
             }
         }
     };
-    Framing { body, signature }
+    Framing {
+        body,
+        signature,
+        material,
+    }
 }
 
 /// No signed-message header: the whole file is the document, except a
@@ -167,6 +200,7 @@ fn unsigned<'a>(lines: &[Line<'a>], diags: &mut Diags) -> Framing<'a> {
         return Framing {
             body: lines.iter().map(|l| l.view).collect(),
             signature: Signature::Unsigned,
+            material: None,
         };
     };
     let end = lines
@@ -196,6 +230,7 @@ fn unsigned<'a>(lines: &[Line<'a>], diags: &mut Diags) -> Framing<'a> {
     Framing {
         body,
         signature: Signature::Malformed(reason),
+        material: None,
     }
 }
 
@@ -249,13 +284,20 @@ fn check_hash_header(
     }
 }
 
-/// Parses the signature block starting at `start` (the BEGIN line).
-/// Returns the decoded packet (if it is one) and the index of the END line,
-/// or the index of the offending line and why.
-fn signature_block(
-    lines: &[Line<'_>],
-    start: usize,
-) -> Result<(Option<SignaturePacket>, usize), (usize, String)> {
+/// A well-formed signature block.
+#[derive(Debug)]
+struct Block {
+    /// The first packet, decoded by hand.
+    packet: Option<SignaturePacket>,
+    /// Index of the END line.
+    end: usize,
+    /// The decoded armor: every packet.
+    data: Vec<u8>,
+}
+
+/// Parses the signature block starting at `start` (the BEGIN line), or
+/// returns the index of the offending line and why.
+fn signature_block(lines: &[Line<'_>], start: usize) -> Result<Block, (usize, String)> {
     let mut i = start + 1;
     // Armor headers (`Version: …`, `Comment: …`), then one blank line.
     while let Some(l) = lines.get(i) {
@@ -319,7 +361,11 @@ fn signature_block(
         }
     }
     match packet::parse_signature(&data) {
-        Ok(p) => Ok((Some(p), end)),
+        Ok(p) => Ok(Block {
+            packet: Some(p),
+            end,
+            data,
+        }),
         Err(e) => Err((start, format!("signature packet: {e}"))),
     }
 }

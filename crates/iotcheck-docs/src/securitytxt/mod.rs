@@ -9,12 +9,17 @@
 //!    other findings still show). Input larger than [`Limits::max_bytes`]
 //!    or binary input is [`Unreadable`].
 //! 2. [`parse`] splits the text into lines, separates an OpenPGP cleartext
-//!    signature (see `armor.rs`: the framing is parsed by hand and the
-//!    signature is **not verified**) and reads `Name: value` fields. Its
-//!    [`Diagnostic`]s are about form: line endings, malformed lines, armor.
-//! 3. [`validate`] judges the fields against RFC 9116 §2.5 and a date:
-//!    required Contact and Expires, URIs, expiry, languages, Canonical. Its
-//!    diagnostics are returned separately; [`analyze`] merges both.
+//!    signature (see `armor.rs`: the framing is parsed by hand, the packets
+//!    by rpgp too) and reads `Name: value` fields. Its [`Diagnostic`]s are
+//!    about form: line endings, malformed lines, armor.
+//! 3. [`verify_signature`], when the user gives keys ([`Keyring`]), checks
+//!    the signature over exactly the signed lines the fields came from
+//!    (see `verify.rs`) and turns [`SecurityTxt::signed`] into
+//!    [`Signature::Verified`] or [`Signature::Bad`].
+//! 4. [`validate`] judges the fields against RFC 9116 §2.5 and a date:
+//!    required Contact and Expires, URIs, expiry, languages, Canonical, and
+//!    where the file was fetched from (§3: HTTPS). Its diagnostics are
+//!    returned separately; [`analyze_with`] runs all steps and merges them.
 //!
 //! Every [`Span`] is a character span (Unicode scalar values, end
 //! exclusive) into the text the parser was given, byte-order mark
@@ -26,15 +31,21 @@
 mod armor;
 mod datetime;
 mod lines;
+mod locate;
 mod packet;
 mod uri;
 mod validate;
+mod verify;
 
 use iotcheck_model::{Date, Span};
 
+use crate::fetch::Provenance;
+
 pub use datetime::{DateTime, DateTimeError};
+pub use locate::{Found, LOCATIONS, LocateError, locate};
 pub use packet::{HashAlgorithm, PublicKeyAlgorithm, SignaturePacket};
 pub use validate::{ExpiresStatus, Required, validate};
+pub use verify::{BadSignature, KeyError, KeyInfo, Keyring, MAX_KEY_FILE_BYTES, SignedBy};
 
 /// Bounds on the work one document can cause. Beyond each, a diagnostic
 /// is reported and the excess is not read; nothing panics or grows
@@ -82,6 +93,8 @@ pub struct SecurityTxt {
     /// The text starts with a byte-order mark (U+FEFF, char 0).
     pub has_bom: bool,
     limits: Limits,
+    /// The signed text and signature packets, when the armor is well-formed.
+    material: Option<verify::SignedMaterial>,
 }
 
 impl SecurityTxt {
@@ -93,6 +106,13 @@ impl SecurityTxt {
     /// The limits this document was parsed with.
     pub fn limits(&self) -> &Limits {
         &self.limits
+    }
+
+    /// The text a signature covers, as OpenPGP hashes it (RFC 9580 §7.2:
+    /// dash escapes removed, trailing blanks trimmed, lines joined with
+    /// CRLF, no final line break), when the armor is well-formed.
+    pub fn signed_text(&self) -> Option<&str> {
+        self.material.as_ref().map(|m| m.text.as_str())
     }
 }
 
@@ -181,12 +201,27 @@ impl FieldKind {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Signature {
     Unsigned,
-    /// Well-formed armor; the signature was not checked against any key.
+    /// Well-formed armor; the signature was not checked against any key
+    /// (none was given, or a verifier cannot read it: then a
+    /// `signature-unverifiable` diagnostic says why).
     SignedNotVerified {
         /// Values of the `Hash:` armor headers, e.g. `["SHA256"]`.
         armor_hashes: Vec<String>,
         /// The decoded first signature packet (issuer key id, hash, time).
         packet: Option<SignaturePacket>,
+    },
+    /// The signature verifies with one of the keys the user gave.
+    Verified {
+        armor_hashes: Vec<String>,
+        packet: Option<SignaturePacket>,
+        by: SignedBy,
+    },
+    /// Keys were given and the signature does not verify with them: the
+    /// text was altered, or another key signed it. Evidence of tampering.
+    Bad {
+        armor_hashes: Vec<String>,
+        packet: Option<SignaturePacket>,
+        problem: BadSignature,
     },
     /// The armor is broken; the reason names the line. Fields of the
     /// signed text are still parsed.
@@ -194,14 +229,29 @@ pub enum Signature {
 }
 
 impl Signature {
+    /// The decoded signature packet, for a well-formed signature.
+    pub fn packet(&self) -> Option<&SignaturePacket> {
+        match self {
+            Signature::SignedNotVerified { packet, .. }
+            | Signature::Verified { packet, .. }
+            | Signature::Bad { packet, .. } => packet.as_ref(),
+            Signature::Unsigned | Signature::Malformed(_) => None,
+        }
+    }
+
+    /// Signed with well-formed armor (verified or not).
+    pub fn is_signed(&self) -> bool {
+        matches!(
+            self,
+            Signature::SignedNotVerified { .. }
+                | Signature::Verified { .. }
+                | Signature::Bad { .. }
+        )
+    }
+
     /// The issuer key id, when the signature packet shows one.
     pub fn key_id(&self) -> Option<&str> {
-        match self {
-            Signature::SignedNotVerified {
-                packet: Some(p), ..
-            } => p.issuer_key_id.as_deref(),
-            _ => None,
-        }
+        self.packet().and_then(|p| p.issuer_key_id.as_deref())
     }
 
     /// One phrase for a summary: "unsigned", "signed, key not verified", …
@@ -211,6 +261,25 @@ impl Signature {
             Signature::SignedNotVerified { .. } => match self.key_id() {
                 Some(id) => format!("signed by key {id}, key not verified"),
                 None => "signed, key not verified".into(),
+            },
+            Signature::Verified { by, .. } => {
+                if by.fingerprint == by.primary.fingerprint {
+                    format!("signature verified with key {}", by.primary)
+                } else {
+                    format!(
+                        "signature verified with subkey {} of key {}",
+                        by.fingerprint, by.primary
+                    )
+                }
+            }
+            Signature::Bad { problem, .. } => match problem {
+                BadSignature::Altered { fingerprint, .. } => {
+                    format!("signature does not verify with key {fingerprint}")
+                }
+                BadSignature::UnknownKey { issuer, .. } => match issuer {
+                    Some(i) => format!("signed by key {i}, not one of the keys given"),
+                    None => "signed by a key that is not one of the keys given".into(),
+                },
             },
             Signature::Malformed(_) => "signature armor malformed".into(),
         }
@@ -325,6 +394,23 @@ pub mod codes {
     pub const CANONICAL_MISMATCH: &str = "canonical-mismatch";
     /// Signed without a Canonical field (§2.3: RECOMMENDED together).
     pub const SIGNED_WITHOUT_CANONICAL: &str = "signed-without-canonical";
+    /// The armor is well-formed but a verifier cannot read or check the
+    /// signature (unknown packet version or algorithm); nothing can be
+    /// said about it either way.
+    pub const SIGNATURE_UNVERIFIABLE: &str = "signature-unverifiable";
+    /// The signature names one of the keys the user gave and does not
+    /// verify with it: the signed text changed after signing (§2.3).
+    /// Fails the check.
+    pub const SIGNATURE_INVALID: &str = "signature-invalid";
+    /// The signature was made by a key that is not among the keys the user
+    /// gave. Fails the check.
+    pub const SIGNATURE_UNKNOWN_KEY: &str = "signature-unknown-key";
+    /// Keys were given to verify with, but the file is not signed.
+    pub const SIGNATURE_MISSING: &str = "signature-missing";
+    /// The file was fetched over plain HTTP (§3: MUST be accessed over
+    /// HTTPS), including through a redirect to an `http:` URL. Fails the
+    /// check.
+    pub const FETCHED_WITHOUT_HTTPS: &str = "fetched-without-https";
 
     /// Every code, for documentation and for the uniqueness test.
     pub const ALL: &[&str] = &[
@@ -359,6 +445,21 @@ pub mod codes {
         INVALID_LANGUAGE_TAG,
         CANONICAL_MISMATCH,
         SIGNED_WITHOUT_CANONICAL,
+        SIGNATURE_UNVERIFIABLE,
+        SIGNATURE_INVALID,
+        SIGNATURE_UNKNOWN_KEY,
+        SIGNATURE_MISSING,
+        FETCHED_WITHOUT_HTTPS,
+    ];
+
+    /// The findings that fail `docs.security-txt-valid` besides the
+    /// required fields: evidence that the file is not the vendor's as
+    /// published (a signature that does not verify with the vendor's key)
+    /// or could have been changed on the way (plain HTTP).
+    pub const FAILING: &[&str] = &[
+        SIGNATURE_INVALID,
+        SIGNATURE_UNKNOWN_KEY,
+        FETCHED_WITHOUT_HTTPS,
     ];
 }
 
@@ -500,7 +601,136 @@ pub fn parse_with_limits(text: &str, limits: &Limits) -> SecurityTxt {
         line_count: split.lines.len(),
         has_bom,
         limits: limits.clone(),
+        material: framing.material,
     }
+}
+
+/// Checks the signature of `doc` against `keys` (RFC 9116 §2.3) and
+/// records the outcome in [`SecurityTxt::signed`]: [`Signature::Verified`]
+/// or [`Signature::Bad`]. Returns the diagnostics: `signature-invalid` or
+/// `signature-unknown-key` (errors that fail the check),
+/// `signature-unverifiable`, or `signature-missing` for an unsigned file.
+/// A malformed signature stays [`Signature::Malformed`] (already reported).
+pub fn verify_signature(doc: &mut SecurityTxt, keys: &Keyring) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    let (armor_hashes, packet) = match &doc.signed {
+        Signature::Unsigned => {
+            out.push(Diagnostic {
+                code: codes::SIGNATURE_MISSING,
+                severity: Severity::Warning,
+                line: None,
+                span: None,
+                message: format!(
+                    "a key was given to verify with ({}), but the file is not signed: its origin cannot be verified (RFC 9116 §2.3)",
+                    keys.keys()
+                        .iter()
+                        .map(|k| k.fingerprint.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            });
+            return out;
+        }
+        Signature::Malformed(_) => return out,
+        Signature::SignedNotVerified {
+            armor_hashes,
+            packet,
+        }
+        | Signature::Verified {
+            armor_hashes,
+            packet,
+            ..
+        }
+        | Signature::Bad {
+            armor_hashes,
+            packet,
+            ..
+        } => (armor_hashes.clone(), packet.clone()),
+    };
+    let Some(material) = &doc.material else {
+        return out;
+    };
+    let (line, span) = material.signature_line;
+    let lines = material.lines_phrase();
+    // "lines 4–12 (dated 2026-11-25, SHA512)"
+    let mut about = Vec::new();
+    if let Some(p) = &packet {
+        if let Some(t) = p.created {
+            about.push(format!(
+                "dated {}",
+                Date::from_unix_days(i64::from(t).div_euclid(86_400))
+            ));
+        }
+        if let Some(h) = p.hash_algorithm {
+            about.push(h.to_string());
+        }
+    }
+    let lines = if about.is_empty() {
+        lines
+    } else {
+        format!("{lines} ({})", about.join(", "))
+    };
+    match verify::verify(material, keys) {
+        verify::Verification::Good(by) => {
+            doc.signed = Signature::Verified {
+                armor_hashes,
+                packet,
+                by,
+            };
+        }
+        verify::Verification::Bad(problem) => {
+            let (code, message) = match &problem {
+                BadSignature::Altered {
+                    fingerprint,
+                    reason,
+                } => (
+                    codes::SIGNATURE_INVALID,
+                    format!(
+                        "the signature over {lines} names key {fingerprint}, one of the keys given, and does not verify with it ({reason}): the signed text or the signature was changed after signing"
+                    ),
+                ),
+                BadSignature::UnknownKey { issuer, given } => (
+                    codes::SIGNATURE_UNKNOWN_KEY,
+                    format!(
+                        "the signature over {lines} comes from key {}, which is not one of the keys given ({}): someone other than the holder of those keys signed this file",
+                        issuer.as_deref().unwrap_or("(not named)"),
+                        given.join(", ")
+                    ),
+                ),
+            };
+            out.push(Diagnostic {
+                code,
+                severity: Severity::Error,
+                line: Some(line),
+                span: Some(span),
+                message,
+            });
+            doc.signed = Signature::Bad {
+                armor_hashes,
+                packet,
+                problem,
+            };
+        }
+        verify::Verification::Unverifiable(why) => {
+            doc.signed = Signature::SignedNotVerified {
+                armor_hashes,
+                packet,
+            };
+            // A packet rpgp cannot read was reported when parsing.
+            if material.signatures.is_ok() {
+                out.push(Diagnostic {
+                    code: codes::SIGNATURE_UNVERIFIABLE,
+                    severity: Severity::Warning,
+                    line: Some(line),
+                    span: Some(span),
+                    message: format!(
+                        "the signature over {lines} cannot be checked with the keys given: {why}"
+                    ),
+                });
+            }
+        }
+    }
+    out
 }
 
 fn line_endings(lines: &[lines::Line<'_>], diags: &mut Diags) {
@@ -691,16 +921,43 @@ pub struct Analysis {
     pub today: Date,
 }
 
+/// What is known about a document besides its bytes.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// Where the bytes came from, when from the web: its URL is the one
+    /// the Canonical field must list (§2.5.2) and must be `https:` (§3).
+    pub provenance: Option<Provenance>,
+    /// Keys to verify the signature with (§2.3), as the user gave them.
+    pub keys: Option<Keyring>,
+    pub limits: Limits,
+}
+
 /// Decodes, parses and validates a document's bytes.
 ///
 /// `fetched_from` is the URI the file was retrieved from, when known, for
-/// the Canonical check (§2.5.2).
+/// the Canonical check (§2.5.2). [`analyze_with`] also verifies the
+/// signature.
 pub fn analyze(
     bytes: &[u8],
     today: Date,
     fetched_from: Option<&str>,
     limits: &Limits,
 ) -> Result<Analysis, Unreadable> {
+    analyze_with(
+        bytes,
+        today,
+        &Options {
+            provenance: fetched_from.map(Provenance::url_only),
+            keys: None,
+            limits: limits.clone(),
+        },
+    )
+}
+
+/// Decodes, parses, verifies (when keys are given) and validates a
+/// document's bytes.
+pub fn analyze_with(bytes: &[u8], today: Date, opts: &Options) -> Result<Analysis, Unreadable> {
+    let limits = &opts.limits;
     if bytes.len() > limits.max_bytes {
         return Err(Unreadable::TooLarge {
             len: bytes.len(),
@@ -720,7 +977,7 @@ pub fn analyze(
             )
         }
     };
-    let document = parse_with_limits(&text, limits);
+    let mut document = parse_with_limits(&text, limits);
     let mut diagnostics = Vec::new();
     if let Some((offset, utf16)) = invalid_at {
         let valid = bytes.get(..offset).unwrap_or(&[]);
@@ -747,7 +1004,10 @@ pub fn analyze(
         });
     }
     diagnostics.extend(document.diagnostics.iter().cloned());
-    let (content, required) = validate::assess(&document, today, fetched_from);
+    if let Some(keys) = &opts.keys {
+        diagnostics.extend(verify_signature(&mut document, keys));
+    }
+    let (content, required) = validate::assess(&document, today, opts.provenance.as_ref());
     diagnostics.extend(content);
     diagnostics.sort_by_key(|d| d.line.unwrap_or(0));
     Ok(Analysis {

@@ -2,9 +2,11 @@
 
 use iotcheck_model::Date;
 
+use crate::fetch::Provenance;
+
 use super::datetime::{DateTime, one_year_after};
 use super::uri;
-use super::{Diagnostic, Diags, Field, FieldKind, SecurityTxt, Severity, Signature, codes};
+use super::{Diagnostic, Diags, Field, FieldKind, SecurityTxt, Severity, codes};
 
 /// How the Expires field came out.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -49,13 +51,13 @@ impl Required {
 /// Returns only the content diagnostics; `doc.diagnostics` holds the form
 /// diagnostics from parsing. [`super::analyze`] merges both.
 pub fn validate(doc: &SecurityTxt, today: Date, fetched_from: Option<&str>) -> Vec<Diagnostic> {
-    assess(doc, today, fetched_from).0
+    assess(doc, today, fetched_from.map(Provenance::url_only).as_ref()).0
 }
 
 pub(crate) fn assess(
     doc: &SecurityTxt,
     today: Date,
-    fetched_from: Option<&str>,
+    provenance: Option<&Provenance>,
 ) -> (Vec<Diagnostic>, Required) {
     let budget = doc
         .limits()
@@ -171,7 +173,10 @@ pub(crate) fn assess(
         }
     };
 
-    canonical(doc, fetched_from, &mut d);
+    if let Some(p) = provenance {
+        transport(p, &mut d);
+    }
+    canonical(doc, provenance.map(|p| p.url.as_str()), &mut d);
 
     (
         d.finish(),
@@ -369,10 +374,46 @@ fn uri_value(f: &Field, kind: FieldKind, d: &mut Diags) -> bool {
     true
 }
 
+/// §3: "the file MUST be accessed via HTTPS": a file read from an `http:`
+/// URL (directly or at the end of redirects) could have been changed on
+/// the way, and so cannot be relied on.
+fn transport(p: &Provenance, d: &mut Diags) {
+    if p.is_https() {
+        return;
+    }
+    let how = match &p.http {
+        Some(h) if !h.redirects.is_empty() => format!(
+            "after a redirect from {} to {}",
+            h.redirects.first().map_or("", |r| r.from.as_str()),
+            p.url
+        ),
+        Some(h) if h.tried.iter().any(|a| a.url.starts_with("https:")) => format!(
+            "from {}; HTTPS was tried first ({})",
+            p.url,
+            h.tried
+                .iter()
+                .filter(|a| a.url.starts_with("https:"))
+                .map(|a| format!("{}: {}", a.url, a.outcome))
+                .collect::<Vec<_>>()
+                .join("; ")
+        ),
+        _ => format!("from {}", p.url),
+    };
+    d.push(
+        codes::FETCHED_WITHOUT_HTTPS,
+        Severity::Error,
+        None,
+        None,
+        format!(
+            "read over plain HTTP {how}; RFC 9116 §3 requires security.txt to be accessed over HTTPS"
+        ),
+    );
+}
+
 fn canonical(doc: &SecurityTxt, fetched_from: Option<&str>, d: &mut Diags) {
     let canon: Vec<&Field> = doc.fields_of(FieldKind::Canonical).collect();
     if canon.is_empty() {
-        if matches!(doc.signed, Signature::SignedNotVerified { .. }) {
+        if doc.signed.is_signed() {
             d.push(
                 codes::SIGNED_WITHOUT_CANONICAL,
                 Severity::Info,

@@ -5,11 +5,14 @@
 
 mod codes;
 mod defects;
+mod fetch;
 mod privacy;
 mod props;
 mod real_files;
+mod signature;
 mod text;
 mod vendor_policies;
+pub mod web_lab;
 
 use std::path::{Path, PathBuf};
 

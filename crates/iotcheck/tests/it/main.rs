@@ -5,6 +5,7 @@ mod assess;
 mod bad_input;
 mod browser;
 mod docs;
+mod docs_fetch;
 mod firmware;
 mod policies;
 mod probe;
