@@ -236,18 +236,38 @@ pub(super) fn change_notice<'a>(sentences: impl Iterator<Item = (usize, &'a str)
 /// The policy's own date or version: the first "Last updated: …",
 /// "Effective date …", "Version …" line or sentence.
 pub(super) fn policy_date<'a>(
-    mut sentences: impl Iterator<Item = (usize, &'a str)>,
+    sentences: impl Iterator<Item = (usize, &'a str)>,
 ) -> Option<(String, usize)> {
     static DATE: OnceLock<Regex> = OnceLock::new();
     let date = re(
         &DATE,
         r"\b(?:last (?:updated|revised|modified|amended|changed)|(?:date )?(?:updated|revised|effective)(?: date| as of| on| from)?|effective|version(?: date)?|date of (?:last )?(?:revision|update)|valid from)\b\s*[:\-–—]?\s*(?:on\s+)?((?:(?:january|february|march|april|may|june|july|august|september|october|november|december|jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec)\.?\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4})|(?:\d{1,2}(?:st|nd|rd|th)?\s+(?:january|february|march|april|may|june|july|august|september|october|november|december|jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec)\.?,?\s+\d{4})|(?:(?:january|february|march|april|may|june|july|august|september|october|november|december)\s+\d{4})|\d{4}-\d{2}-\d{2}|\d{1,2}[./]\d{1,2}[./]\d{2,4}|v?\d+(?:\.\d+)+)",
     );
-    sentences.find_map(|(i, s)| {
-        date.captures(s)
-            .and_then(|c| c.get(1))
-            .map(|m| (m.as_str().to_string(), i))
-    })
+    // A date beats a version number ("Version 3.2 · Last updated: 15
+    // September 2026" is dated 15 September 2026); the first of each wins.
+    let mut version = None;
+    for (i, s) in sentences {
+        for c in date.captures_iter(s) {
+            let Some(m) = c.get(1) else { continue };
+            let v = m.as_str();
+            // Dates have a space, a dash or a slash, or are d.m.yyyy.
+            let dotted_date = {
+                let parts: Vec<&str> = v.split('.').collect();
+                parts.len() == 3
+                    && parts[0].len() <= 2
+                    && parts[1].len() <= 2
+                    && parts[2].len() >= 2
+            };
+            let is_version = !v.contains([' ', '-', '/']) && !dotted_date;
+            if !is_version {
+                return Some((v.to_string(), i));
+            }
+            if version.is_none() {
+                version = Some((format!("version {}", v.trim_start_matches('v')), i));
+            }
+        }
+    }
+    version
 }
 
 #[cfg(test)]
@@ -324,8 +344,18 @@ mod tests {
             d("Effective date: 1 January 2024.").as_deref(),
             Some("1 January 2024")
         );
-        assert_eq!(d("Version 2.1 of this policy").as_deref(), Some("2.1"));
+        assert_eq!(
+            d("Version 2.1 of this policy").as_deref(),
+            Some("version 2.1")
+        );
+        assert_eq!(
+            d("Version 3.2 · Effective date: 1 October 2026 · Last updated: 15 September 2026")
+                .as_deref(),
+            Some("1 October 2026")
+        );
         assert_eq!(d("Updated 2024-05-01").as_deref(), Some("2024-05-01"));
+        assert_eq!(d("Last revised 12.10.2024").as_deref(), Some("12.10.2024"));
+        assert_eq!(d("Version 1.2.3").as_deref(), Some("version 1.2.3"));
         assert_eq!(d("We update our apps often."), None);
     }
 }
