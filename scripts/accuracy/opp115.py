@@ -123,6 +123,18 @@ def refined(key, categories, attrs, account_hand):
     return pos, ign - pos
 
 
+def load_account_hand(here):
+    """The hand labels for account-deletion: {"policy:segment": bucket}."""
+    hand = {}
+    with open(os.path.join(here, "opp115-account-deletion.tsv"), encoding="utf-8") as f:
+        for line in f:
+            if line.startswith(("#", "policy_id")) or not line.strip():
+                continue
+            pol, seg, bucket = line.split()
+            hand[f"{pol}:{seg}"] = bucket
+    return hand
+
+
 def main():
     here = os.path.dirname(os.path.abspath(__file__))
     repo = os.path.dirname(os.path.dirname(here))
@@ -143,13 +155,7 @@ def main():
     if not os.access(args.iotcheck, os.X_OK):
         sys.exit(f"{args.iotcheck} is not built: cargo build --release -p iotcheck")
 
-    account_hand = {}
-    with open(os.path.join(here, "opp115-account-deletion.tsv"), encoding="utf-8") as f:
-        for line in f:
-            if line.startswith("#") or line.startswith("policy_id") or not line.strip():
-                continue
-            pol, seg, bucket = line.split()
-            account_hand[f"{pol}:{seg}"] = bucket
+    account_hand = load_account_hand(here)
 
     csv.field_size_limit(1 << 30)
     rows = []

@@ -24,7 +24,7 @@ import re
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from opp115 import PRACTICES, labels, refined  # noqa: E402
+from opp115 import PRACTICES, labels, load_account_hand, refined  # noqa: E402
 
 TOKEN = re.compile(r"[a-z][a-z'-]+|\d+")
 
@@ -68,13 +68,7 @@ def main():
     tsv = os.path.join(args.data, "segments_labels_t075.tsv")
     if not os.path.exists(tsv):
         sys.exit(f"OPP-115 is not at {tsv}: this measurement needs ../shared/data")
-    account_hand = {}
-    with open(os.path.join(here, "opp115-account-deletion.tsv"), encoding="utf-8") as f:
-        for line in f:
-            if line.startswith(("#", "policy_id")) or not line.strip():
-                continue
-            pol, seg, bucket = line.split()
-            account_hand[f"{pol}:{seg}"] = bucket
+    account_hand = load_account_hand(here)
     csv.field_size_limit(1 << 30)
     data = []
     with open(tsv, newline="", encoding="utf-8") as f:
