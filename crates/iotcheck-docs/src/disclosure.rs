@@ -8,8 +8,9 @@
 //! bounty are reported but do not decide. The rules are data
 //! (`data/disclosure.toml`), in the format of the privacy-practice rules.
 
-use iotcheck_model::{CheckId, CheckResult, Evidence, Outcome, Span};
+use iotcheck_model::{CheckId, CheckResult, Evidence, Outcome};
 
+use crate::privacy::checks::text_evidence;
 use crate::privacy::rules::Rules;
 use crate::privacy::scan;
 use crate::text::{self, Document};
@@ -155,19 +156,7 @@ pub fn check_disclosure_policy(
 fn check_disclosure_document(doc: &Document, location: &str, id: CheckId) -> CheckResult {
     let found = analyze(doc);
     let has = |i: Item| found.iter().any(|(x, _)| *x == i);
-    let quote = |r: &std::ops::Range<usize>| {
-        let s = doc.text.get(r.clone()).unwrap_or("");
-        let start = doc.text.get(..r.start).map_or(0, |p| p.chars().count());
-        let len = s.chars().count();
-        Evidence::Text {
-            document: location.to_string(),
-            span: Span {
-                start,
-                end: start + len,
-            },
-            quote: s.chars().take(400).collect(),
-        }
-    };
+    let quote = |r: &std::ops::Range<usize>| text_evidence(&doc.text, r.clone(), location);
     let stated: Vec<&str> = found.iter().map(|(i, _)| i.what()).collect();
     let missing: Vec<&str> = [Item::ReportingContact, Item::AcknowledgementTimescale]
         .into_iter()

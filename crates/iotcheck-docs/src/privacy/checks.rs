@@ -142,6 +142,29 @@ pub fn check_privacy_document(doc: &Document, location: &str) -> Vec<CheckResult
     out
 }
 
+/// A passage of the extracted text as evidence: character span, quote cut
+/// after [`MAX_QUOTE_CHARS`] with an ellipsis.
+pub(crate) fn text_evidence(text: &str, range: Range<usize>, location: &str) -> Evidence {
+    let s = text.get(range.clone()).unwrap_or("");
+    let start = text.get(..range.start).map_or(0, |p| p.chars().count());
+    let len = s.chars().count();
+    let quote = if len > MAX_QUOTE_CHARS {
+        let mut q: String = s.chars().take(MAX_QUOTE_CHARS).collect();
+        q.push('…');
+        q
+    } else {
+        s.to_string()
+    };
+    Evidence::Text {
+        document: location.to_string(),
+        span: Span {
+            start,
+            end: start + len,
+        },
+        quote,
+    }
+}
+
 struct Quoter<'a> {
     doc: &'a Document,
     a: &'a PolicyAnalysis,
@@ -157,25 +180,7 @@ impl Quoter<'_> {
     }
 
     fn range(&self, range: Range<usize>) -> Evidence {
-        let text = &self.doc.text;
-        let s = text.get(range.clone()).unwrap_or("");
-        let start = text.get(..range.start).map_or(0, |p| p.chars().count());
-        let len = s.chars().count();
-        let quote = if len > MAX_QUOTE_CHARS {
-            let mut q: String = s.chars().take(MAX_QUOTE_CHARS).collect();
-            q.push('…');
-            q
-        } else {
-            s.to_string()
-        };
-        Evidence::Text {
-            document: self.location.to_string(),
-            span: Span {
-                start,
-                end: start + len,
-            },
-            quote,
-        }
+        text_evidence(&self.doc.text, range, self.location)
     }
 
     fn result(

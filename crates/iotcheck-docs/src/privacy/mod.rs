@@ -21,7 +21,7 @@
 //! The rules read English. A policy in another language is reported as
 //! such and its practice checks answer `error`, never "not stated".
 
-mod checks;
+pub(crate) mod checks;
 mod facts;
 mod readability;
 pub(crate) mod rules;

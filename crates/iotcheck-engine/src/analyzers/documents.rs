@@ -5,40 +5,14 @@
 use iotcheck_docs::disclosure::{DISCLOSURE_POLICY, check_disclosure_policy};
 use iotcheck_docs::privacy::{PRIVACY_CHECKS, check_privacy_policy};
 use iotcheck_docs::text::Limits;
-use iotcheck_model::{CheckId, CheckResult, Date, InputKind};
+use iotcheck_model::{CheckId, Date, InputKind};
 use iotcheck_standards::Analyzer as AnalyzerName;
 
-use super::{Analyzer, Output, check_ids, error_results};
+use super::{Analyzer, Output, check_ids, read_and};
 use crate::{Assessment, LoadedInput};
 
 pub(crate) struct PrivacyPolicy;
 pub(crate) struct DisclosurePolicy;
-
-/// Reads the input and decides with `decide`, or answers `error` for every
-/// check when the file cannot be read.
-fn read_and(
-    input: &LoadedInput,
-    checks: Vec<CheckId>,
-    decide: impl FnOnce(&[u8]) -> Vec<CheckResult>,
-) -> Output {
-    let Some(path) = &input.path else {
-        return Output::default();
-    };
-    // The loader has already refused documents over its size cap.
-    let results = match std::fs::read(path) {
-        Ok(bytes) => decide(&bytes),
-        Err(e) => error_results(
-            checks,
-            &input.location,
-            &format!("cannot read {}: {e}", input.location),
-            &e.to_string(),
-        ),
-    };
-    Output {
-        results,
-        ..Output::default()
-    }
-}
 
 impl Analyzer for PrivacyPolicy {
     fn name(&self) -> AnalyzerName {

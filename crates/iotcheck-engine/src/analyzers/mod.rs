@@ -55,6 +55,32 @@ pub(crate) fn error_results(
         .collect()
 }
 
+/// Reads the input and decides with `decide`, or answers `error` for every
+/// check when the file cannot be read.
+pub(crate) fn read_and(
+    input: &LoadedInput,
+    checks: Vec<CheckId>,
+    decide: impl FnOnce(&[u8]) -> Vec<CheckResult>,
+) -> Output {
+    let Some(path) = &input.path else {
+        return Output::default();
+    };
+    // The loader has already refused files over their kind's size cap.
+    let results = match std::fs::read(path) {
+        Ok(bytes) => decide(&bytes),
+        Err(e) => error_results(
+            checks,
+            &input.location,
+            &format!("cannot read {}: {e}", input.location),
+            &e.to_string(),
+        ),
+    };
+    Output {
+        results,
+        ..Output::default()
+    }
+}
+
 /// One analyzer: which input kind it reads, which checks it decides, and how.
 pub(crate) trait Analyzer: Sync {
     fn name(&self) -> AnalyzerName;
