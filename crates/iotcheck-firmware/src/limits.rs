@@ -5,6 +5,8 @@
 /// millions of inodes ends its branch with a [`crate::Note`] instead of
 /// exhausting memory. The defaults fit an ordinary consumer-device image
 /// (a few MiB to a few hundred MiB) on a 2-core CI runner.
+///
+/// `iotcheck firmware --help` lists the flags that override them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Limits {
     /// Bytes produced by all decompression and file reads together.
@@ -19,6 +21,10 @@ pub struct Limits {
     /// Bytes read from one file inside a filesystem; larger files are listed
     /// without their contents.
     pub max_single_file: u64,
+    /// Wall-clock time the whole unpack may take; past it no further
+    /// container is opened and no further entry is kept (a note says so),
+    /// and the checks run on what was read.
+    pub max_duration: std::time::Duration,
 }
 
 impl Default for Limits {
@@ -29,6 +35,7 @@ impl Default for Limits {
             max_depth: 4,
             max_files: 100_000,
             max_single_file: 64 << 20,
+            max_duration: std::time::Duration::from_secs(120),
         }
     }
 }

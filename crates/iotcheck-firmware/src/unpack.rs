@@ -18,6 +18,8 @@ pub(crate) struct Unpacker<'l> {
     image: Image,
     spent: u64,
     files_full: bool,
+    started: std::time::Instant,
+    timed_out: bool,
 }
 
 impl<'l> Unpacker<'l> {
@@ -61,6 +63,23 @@ impl<'l> Unpacker<'l> {
         }
     }
 
+    /// Whether the time limit has passed; notes it once, on `layer`.
+    pub(crate) fn out_of_time(&mut self, layer: &[String]) -> bool {
+        if self.timed_out {
+            return true;
+        }
+        if self.started.elapsed() < self.limits.max_duration {
+            return false;
+        }
+        self.timed_out = true;
+        let secs = self.limits.max_duration.as_secs_f64();
+        self.note(
+            layer,
+            format!("time limit of {secs} s reached; this and later containers were not unpacked"),
+        );
+        true
+    }
+
     pub(crate) fn spend(&mut self, n: u64) {
         self.spent = self.spent.saturating_add(n);
     }
@@ -85,6 +104,9 @@ impl<'l> Unpacker<'l> {
 
     /// Records an entry; `false` once [`Limits::max_files`] is reached.
     pub(crate) fn push_entry(&mut self, path: Vec<String>, kind: EntryKind) -> bool {
+        if self.out_of_time(&path[..path.len().saturating_sub(1)]) {
+            return false;
+        }
         if self.image.entries.len() >= self.limits.max_files {
             if !self.files_full {
                 self.files_full = true;
@@ -127,6 +149,8 @@ pub(crate) fn run(bytes: &[u8], name: &str, limits: &Limits) -> Result<Image, Fi
         },
         spent: 0,
         files_full: false,
+        started: std::time::Instant::now(),
+        timed_out: false,
     };
     let found = blob(&mut u, bytes, &[], 0) || scan(&mut u, bytes, &[], 0);
     if !found {
@@ -138,6 +162,92 @@ pub(crate) fn run(bytes: &[u8], name: &str, limits: &Limits) -> Result<Image, Fi
     Ok(u.image)
 }
 
+/// A container format the walk recognises: one row per format, so adding a
+/// format is one entry in [`FORMATS`] and one module under `formats/`.
+pub(crate) struct Format {
+    /// The layer name (`squashfs@0x40`).
+    pub(crate) name: &'static str,
+    /// Magic numbers looked for when a blob is scanned, each with its
+    /// offset from the container's first byte (tar's `ustar` is 257 bytes in).
+    pub(crate) magics: &'static [(&'static [u8], usize)],
+    /// The dry-run check before anything is trusted: whether `data` starts
+    /// with this format's header and the header's own fields hold together
+    /// (checksums, sizes against the bytes present, counts against the
+    /// limits). `Err` says why not, for the note of a blob that claimed to be
+    /// this format.
+    pub(crate) validate: fn(&[u8], &Limits) -> Result<(), String>,
+    /// Unpacks the container at `data[0]` under `layer`; returns the bytes
+    /// it covers (0 when unknown or when the read failed after a note).
+    pub(crate) read: fn(&mut Unpacker<'_>, &[u8], &[String], usize) -> u64,
+    /// Whether the magic number alone (at offset 0) is enough to take a
+    /// blob as this format, so that a header that does not validate is read
+    /// and its note says what is wrong with it. False for formats whose
+    /// magic is short ASCII that plain text may contain (cpio, tar).
+    pub(crate) strong_magic: bool,
+}
+
+/// Every container format, in the order they are tried at one offset.
+pub(crate) static FORMATS: &[Format] = &[
+    Format {
+        name: "uImage",
+        magics: &[(&uimage::MAGIC, 0)],
+        validate: |d, _| uimage::parse(d).map(|_| ()).map_err(|e| e.to_string()),
+        read: uimage_payload,
+        strong_magic: true,
+    },
+    Format {
+        name: "squashfs",
+        magics: &[(&squashfs::MAGIC, 0)],
+        validate: |d, l| squashfs::superblock(d, l.max_files).map(|_| ()),
+        read: |u, d, l, _| squashfs::read(u, d, l).unwrap_or(0),
+        strong_magic: true,
+    },
+    Format {
+        name: "tar",
+        magics: &[(&tar::MAGIC, tar::MAGIC_OFFSET)],
+        validate: |d, _| {
+            if tar::sniff(d) {
+                Ok(())
+            } else {
+                Err("not a ustar header with a valid checksum".into())
+            }
+        },
+        read: |u, d, l, _| tar::read(u, d, l).unwrap_or(0),
+        strong_magic: false,
+    },
+    Format {
+        name: "cpio",
+        magics: &[(&cpio::NEWC, 0), (&cpio::NEWC_CRC, 0), (&cpio::ODC, 0)],
+        validate: |d, _| {
+            if cpio::sniff(d) {
+                Ok(())
+            } else {
+                Err("not a cpio header whose fields parse".into())
+            }
+        },
+        read: |u, d, l, _| cpio::read(u, d, l).unwrap_or(0),
+        strong_magic: false,
+    },
+];
+
+/// One automaton over every format's magic numbers, for [`scan`].
+static MAGICS: std::sync::LazyLock<(aho_corasick::AhoCorasick, Vec<(usize, usize)>)> =
+    std::sync::LazyLock::new(|| {
+        let mut patterns = Vec::new();
+        let mut which = Vec::new();
+        for (f, format) in FORMATS.iter().enumerate() {
+            for (magic, offset) in format.magics {
+                patterns.push(*magic);
+                which.push((f, *offset));
+            }
+        }
+        // The patterns are a handful of short byte strings: building the
+        // automaton cannot fail.
+        let ac = aho_corasick::AhoCorasick::new(patterns)
+            .unwrap_or_else(|e| panic!("format magic automaton: {e}"));
+        (ac, which)
+    });
+
 /// Unpacks whatever starts at `data[0]` (`data` starts at `offset` in its
 /// parent). `None` when no known container starts there, else the bytes it
 /// was seen to cover (0 when unknown, e.g. for a stream or a failed parse).
@@ -148,40 +258,35 @@ fn at(
     prefix: &[String],
     depth: usize,
 ) -> Option<u64> {
-    if data.starts_with(&uimage::MAGIC) {
-        let l = layer(prefix, "uImage", offset);
+    if let Some(format) = FORMATS
+        .iter()
+        .find(|f| sniffs_magic(f, data) || (f.validate)(data, u.limits).is_ok())
+    {
+        let l = layer(prefix, format.name, offset);
+        if u.out_of_time(&l) {
+            return Some(0);
+        }
         if depth >= u.limits.max_depth {
             u.note(&l, "nesting depth limit reached; not unpacked");
             return Some(0);
         }
-        Some(uimage_payload(u, data, &l, depth))
-    } else if data.starts_with(&squashfs::MAGIC) {
-        let l = layer(prefix, "squashfs", offset);
-        if depth >= u.limits.max_depth {
-            u.note(&l, "nesting depth limit reached; not unpacked");
-            return Some(0);
-        }
-        Some(squashfs::read(u, data, &l).unwrap_or(0))
-    } else if tar::sniff(data) {
-        let l = layer(prefix, "tar", offset);
-        if depth >= u.limits.max_depth {
-            u.note(&l, "nesting depth limit reached; not unpacked");
-            return Some(0);
-        }
-        Some(tar::read(u, data, &l).unwrap_or(0))
-    } else if cpio::sniff(data) {
-        let l = layer(prefix, "cpio", offset);
-        if depth >= u.limits.max_depth {
-            u.note(&l, "nesting depth limit reached; not unpacked");
-            return Some(0);
-        }
-        Some(cpio::read(u, data, &l).unwrap_or(0))
+        Some((format.read)(u, data, &l, depth))
     } else if let Some(codec) = Codec::sniff(data) {
         stream(u, codec, data, offset, prefix, depth);
         Some(0)
     } else {
         None
     }
+}
+
+/// Whether `data` carries `format`'s magic at offset 0 and that is enough
+/// ([`Format::strong_magic`]).
+fn sniffs_magic(format: &Format, data: &[u8]) -> bool {
+    format.strong_magic
+        && format
+            .magics
+            .iter()
+            .any(|(m, off)| *off == 0 && data.starts_with(m))
 }
 
 /// Like [`at`] for a whole blob (offset 0 in `prefix`).
@@ -310,45 +415,37 @@ fn stream(
     }
 }
 
-/// Looks for containers at offsets inside a blob no header describes.
+/// Looks for containers at offsets inside a blob no header describes: one
+/// pass of the magic automaton; a hit is unpacked only when its format's
+/// dry-run check passes, and what a container covers is skipped (magic
+/// numbers inside it are its own).
 fn scan(u: &mut Unpacker<'_>, data: &[u8], prefix: &[String], depth: usize) -> bool {
+    let (ac, which) = &*MAGICS;
     let mut found = false;
-    let mut pos = 1usize;
     let mut tried = 0usize;
-    while pos < data.len() && tried < MAX_SCAN_HITS {
-        let rest = &data[pos..];
-        let sq = memchr::memmem::find(rest, &squashfs::MAGIC);
-        let ui = memchr::memmem::find(rest, &uimage::MAGIC);
-        let cp = memchr::memmem::find(rest, &cpio::NEWC[..5]);
-        // The ustar magic sits 257 bytes into its header.
-        let ta = memchr::memmem::find(rest, &tar::MAGIC)
-            .and_then(|i| (pos + i).checked_sub(tar::MAGIC_OFFSET))
-            .filter(|s| *s >= pos)
-            .map(|s| s - pos);
-        let Some(hit) = [sq, ui, cp, ta].into_iter().flatten().min() else {
+    // Nothing before `next` is looked at again.
+    let mut next = 1usize;
+    for hit in ac.find_overlapping_iter(data) {
+        if tried >= MAX_SCAN_HITS {
             break;
-        };
-        let start = pos + hit;
-        let candidate = &data[start..];
-        let plausible = if candidate.starts_with(&squashfs::MAGIC) {
-            squashfs::superblock(candidate, u.limits.max_files).is_ok()
-        } else if candidate.starts_with(&uimage::MAGIC) {
-            uimage::parse(candidate).is_ok()
-        } else if tar::sniff(candidate) {
-            true
-        } else {
-            cpio::sniff(candidate)
-        };
-        let mut covered = 0;
-        if plausible {
-            tried += 1;
-            if let Some(n) = at(u, candidate, start, prefix, depth) {
-                found = true;
-                covered = n;
-            }
         }
-        // Skip what a container covered: magic numbers inside it are its own.
-        pos = start.saturating_add(usize::try_from(covered).unwrap_or(usize::MAX).max(1));
+        let (f, magic_offset) = which[hit.pattern().as_usize()];
+        let Some(start) = hit.start().checked_sub(magic_offset) else {
+            continue;
+        };
+        if start < next {
+            continue;
+        }
+        let format = &FORMATS[f];
+        let candidate = &data[start..];
+        if (format.validate)(candidate, u.limits).is_err() {
+            continue;
+        }
+        tried += 1;
+        if let Some(covered) = at(u, candidate, start, prefix, depth) {
+            found = true;
+            next = start.saturating_add(usize::try_from(covered).unwrap_or(usize::MAX).max(1));
+        }
     }
     found
 }
