@@ -4,7 +4,7 @@
 # firmware images in the firmware tests (mksquashfs), and the daemons of the
 # probe's simulated devices (crates/iotcheck-probe/tests/lab/device.sh:
 # busybox telnetd, dropbear, vsftpd, mosquitto, lighttpd, openssl s_server,
-# ip/ss/unshare), lighttpd and openssl again for the security.txt fetch tests
+# ip/ss/unshare), the filesystem tools listed below, lighttpd and openssl again for the security.txt fetch tests
 # on loopback, and GnuPG for the tests that sign a security.txt at run time.
 # Idempotent: skips
 # what is already installed. Needs root (or sudo) for apt-get.
@@ -21,6 +21,11 @@ if [ ! -f "$cdx_dir/cyclonedx/schema/_res/bom-1.5.SNAPSHOT.schema.json" ]; then
 fi
 
 packages=(chromium squashfs-tools dropbear-bin vsftpd mosquitto mosquitto-clients lighttpd openssl iproute2 util-linux gnupg)
+# The filesystem and container tools the firmware tests build images with:
+# mkfs.cramfs (util-linux-extra), genromfs, mkfs.jffs2 (mtd-utils),
+# mke2fs -d (e2fsprogs), mkimage for uImage/FIT (u-boot-tools) and dtc,
+# zip.
+packages+=(util-linux-extra genromfs mtd-utils e2fsprogs u-boot-tools device-tree-compiler zip)
 
 missing=()
 for p in "${packages[@]}"; do

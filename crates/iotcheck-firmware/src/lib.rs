@@ -75,3 +75,21 @@ pub use limits::Limits;
 pub fn unpack(bytes: &[u8], name: &str, limits: &Limits) -> Result<Image, FirmwareError> {
     unpack::run(bytes, name, limits)
 }
+
+/// The container formats [`unpack`] recognises, by layer name.
+pub fn formats() -> impl Iterator<Item = &'static str> {
+    unpack::FORMATS.iter().map(|f| f.name)
+}
+
+/// Unpacks `bytes` as the container format `format` (one of [`formats`])
+/// without sniffing or scanning: one parser alone, for its fuzz target.
+/// `None` when `format` is not a known name.
+#[doc(hidden)]
+pub fn unpack_as(
+    bytes: &[u8],
+    name: &str,
+    format: &str,
+    limits: &Limits,
+) -> Option<Result<Image, FirmwareError>> {
+    unpack::run_as(bytes, name, format, limits)
+}

@@ -123,7 +123,7 @@ impl<'l> Unpacker<'l> {
     }
 }
 
-fn layer(prefix: &[String], what: &str, offset: usize) -> Vec<String> {
+pub(crate) fn layer(prefix: &[String], what: &str, offset: usize) -> Vec<String> {
     let mut l = prefix.to_vec();
     l.push(format!("{what}@{offset:#x}"));
     l
@@ -131,6 +131,35 @@ fn layer(prefix: &[String], what: &str, offset: usize) -> Vec<String> {
 
 /// Unpacks `bytes` (see [`crate::unpack`]).
 pub(crate) fn run(bytes: &[u8], name: &str, limits: &Limits) -> Result<Image, FirmwareError> {
+    let mut u = start(bytes, name, limits)?;
+    let found = blob(&mut u, bytes, &[], 0) || scan(&mut u, bytes, &[], 0);
+    if !found {
+        return Err(FirmwareError::Unrecognised {
+            name: name.into(),
+            len: bytes.len() as u64,
+        });
+    }
+    Ok(u.image)
+}
+
+/// Unpacks `bytes` as the container format named `format` (a
+/// [`Format::name`]), without sniffing or scanning: one parser alone, for
+/// its fuzz target. `None` when no format has that name.
+pub(crate) fn run_as(
+    bytes: &[u8],
+    name: &str,
+    format: &str,
+    limits: &Limits,
+) -> Option<Result<Image, FirmwareError>> {
+    let format = FORMATS.iter().find(|f| f.name == format)?;
+    Some(start(bytes, name, limits).map(|mut u| {
+        let l = layer(&[], format.name, 0);
+        (format.read)(&mut u, bytes, &l, 0);
+        u.image
+    }))
+}
+
+fn start<'l>(bytes: &[u8], name: &str, limits: &'l Limits) -> Result<Unpacker<'l>, FirmwareError> {
     if bytes.is_empty() {
         return Err(FirmwareError::Empty { name: name.into() });
     }
@@ -141,7 +170,7 @@ pub(crate) fn run(bytes: &[u8], name: &str, limits: &Limits) -> Result<Image, Fi
             limit: limits.max_total_bytes,
         });
     }
-    let mut u = Unpacker {
+    Ok(Unpacker {
         limits,
         image: Image {
             name: name.into(),
@@ -151,15 +180,7 @@ pub(crate) fn run(bytes: &[u8], name: &str, limits: &Limits) -> Result<Image, Fi
         files_full: false,
         started: std::time::Instant::now(),
         timed_out: false,
-    };
-    let found = blob(&mut u, bytes, &[], 0) || scan(&mut u, bytes, &[], 0);
-    if !found {
-        return Err(FirmwareError::Unrecognised {
-            name: name.into(),
-            len: bytes.len() as u64,
-        });
-    }
-    Ok(u.image)
+    })
 }
 
 /// A container format the walk recognises: one row per format, so adding a
@@ -251,7 +272,7 @@ static MAGICS: std::sync::LazyLock<(aho_corasick::AhoCorasick, Vec<(usize, usize
 /// Unpacks whatever starts at `data[0]` (`data` starts at `offset` in its
 /// parent). `None` when no known container starts there, else the bytes it
 /// was seen to cover (0 when unknown, e.g. for a stream or a failed parse).
-fn at(
+pub(crate) fn at(
     u: &mut Unpacker<'_>,
     data: &[u8],
     offset: usize,
@@ -362,7 +383,7 @@ fn uimage_payload(u: &mut Unpacker<'_>, data: &[u8], l: &[String], depth: usize)
     (uimage::HEADER_LEN + payload.len()) as u64
 }
 
-fn stream(
+pub(crate) fn stream(
     u: &mut Unpacker<'_>,
     codec: Codec,
     data: &[u8],
