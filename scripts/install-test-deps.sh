@@ -24,8 +24,8 @@ packages=(chromium squashfs-tools dropbear-bin vsftpd mosquitto mosquitto-client
 # The filesystem and container tools the firmware tests build images with:
 # mkfs.cramfs (util-linux-extra), genromfs, mkfs.jffs2 (mtd-utils),
 # mke2fs -d (e2fsprogs), mkimage for uImage/FIT (u-boot-tools) and dtc,
-# zip.
-packages+=(util-linux-extra genromfs mtd-utils e2fsprogs u-boot-tools device-tree-compiler zip)
+# zip, and the zstd, lz4 and bzip2 compressors.
+packages+=(util-linux-extra genromfs mtd-utils e2fsprogs u-boot-tools device-tree-compiler zip zstd lz4 bzip2)
 
 missing=()
 for p in "${packages[@]}"; do

@@ -4,8 +4,10 @@
 //!
 //! What it does:
 //! - [`unpack`] reads a U-Boot legacy uImage (64-byte header, payload
-//!   uncompressed, gzip, xz or legacy LZMA), bare gzip and xz streams and
-//!   SquashFS 4.x (gzip, xz, lz4 compressors, via `backhand`), tar
+//!   uncompressed, gzip, xz, legacy LZMA, zstd, lz4 or bzip2), bare gzip,
+//!   xz, zstd, LZ4-frame and bzip2 streams and SquashFS 4.x (every
+//!   compressor: gzip, lzma, lzo, xz, lz4, zstd, via `backhand` with
+//!   iotcheck's bounded block decoders), tar
 //!   (ustar/GNU/pax, also `.tar.gz`) and cpio (`newc`/`odc`, e.g. an
 //!   initramfs), and scans a blob no header describes for embedded squashfs,
 //!   uImages, tar and cpio archives. Trees are walked into memory: regular
@@ -24,8 +26,7 @@
 //!   binaries, package-manager metadata, uImage names) with CPE and PURL;
 //!   [`sbom`] writes it as a CycloneDX 1.5 SBOM.
 //!
-//! What it does not do yet: SquashFS 3.x and the lzo/zstd/lzma squashfs
-//! compressors, cramfs, jffs2, UBI/UBIFS, ext, FIT images, binary cpio; it
+//! What it does not do yet: SquashFS 3.x, cramfs, jffs2, UBI/UBIFS, ext, FIT images, binary cpio; it
 //! does not recurse into archives found inside a filesystem, check update
 //! signatures, or judge bcrypt/yescrypt hashes.
 //!

@@ -1,11 +1,17 @@
-//! Compression streams: gzip (RFC 1952, `flate2`), xz and legacy LZMA
-//! (`liblzma`). Every stream is read through a `take` of its output limit,
-//! so a bomb stops at the limit instead of growing a buffer.
+//! Compression streams: gzip (RFC 1952) and zlib (RFC 1950, `flate2`), xz
+//! and legacy LZMA (`liblzma`), zstd (`ruzstd`), LZ4 frames (`lz4_flex`)
+//! and bzip2 (`bzip2` on the pure-Rust libbz2-rs-sys). Every stream is read
+//! through a `take` of its output limit, so a bomb stops at the limit
+//! instead of growing a buffer.
 
 use std::io::Read;
 
 pub(crate) const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
 pub(crate) const XZ_MAGIC: [u8; 6] = [0xfd, b'7', b'z', b'X', b'Z', 0];
+pub(crate) const ZSTD_MAGIC: [u8; 4] = [0x28, 0xb5, 0x2f, 0xfd];
+pub(crate) const LZ4_FRAME_MAGIC: [u8; 4] = [0x04, 0x22, 0x4d, 0x18];
+/// `BZh`, then the block size digit, then the block magic (BCD pi).
+const BZIP2_BLOCK_MAGIC: [u8; 6] = [0x31, 0x41, 0x59, 0x26, 0x53, 0x59];
 
 /// Memory the LZMA decoders may use for their dictionary and state.
 const LZMA_MEMLIMIT: u64 = 128 << 20;
@@ -13,16 +19,26 @@ const LZMA_MEMLIMIT: u64 = 128 << 20;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Codec {
     Gzip,
+    /// zlib (RFC 1950): squashfs "gzip" blocks; never sniffed on its own
+    /// (two bytes are too weak a signature for a scan).
+    Zlib,
     Xz,
     Lzma,
+    Zstd,
+    Lz4,
+    Bzip2,
 }
 
 impl Codec {
     pub(crate) fn name(self) -> &'static str {
         match self {
             Codec::Gzip => "gzip",
+            Codec::Zlib => "zlib",
             Codec::Xz => "xz",
             Codec::Lzma => "lzma",
+            Codec::Zstd => "zstd",
+            Codec::Lz4 => "lz4",
+            Codec::Bzip2 => "bzip2",
         }
     }
 
@@ -31,6 +47,15 @@ impl Codec {
             Some(Codec::Gzip)
         } else if data.starts_with(&XZ_MAGIC) {
             Some(Codec::Xz)
+        } else if data.starts_with(&ZSTD_MAGIC) {
+            Some(Codec::Zstd)
+        } else if data.starts_with(&LZ4_FRAME_MAGIC) {
+            Some(Codec::Lz4)
+        } else if data.starts_with(b"BZh")
+            && data.get(3).is_some_and(|d| (b'1'..=b'9').contains(d))
+            && data.get(4..10) == Some(&BZIP2_BLOCK_MAGIC[..])
+        {
+            Some(Codec::Bzip2)
         } else {
             None
         }
@@ -66,6 +91,13 @@ pub(crate) fn decompress(codec: Codec, data: &[u8], limit: u64) -> Result<Output
                 .map(|n| String::from_utf8_lossy(n).into_owned());
             Box::new(d)
         }
+        Codec::Zlib => Box::new(flate2::read::ZlibDecoder::new(data)),
+        Codec::Zstd => Box::new(
+            ruzstd::decoding::StreamingDecoder::new(data)
+                .map_err(|e| DecompressError::Corrupt(e.to_string()))?,
+        ),
+        Codec::Lz4 => Box::new(lz4_flex::frame::FrameDecoder::new(data)),
+        Codec::Bzip2 => Box::new(bzip2::read::BzDecoder::new(data)),
         Codec::Xz => {
             let s = liblzma::stream::Stream::new_stream_decoder(LZMA_MEMLIMIT, 0)
                 .map_err(|e| DecompressError::Corrupt(e.to_string()))?;

@@ -6,15 +6,112 @@
 //! table offsets against the window, inode count against
 //! [`crate::Limits::max_files`]) so hostile values are reported with their
 //! offset before `backhand` allocates anything.
+//!
+//! Blocks are decoded by [`BoundedBlocks`], not by backhand's own
+//! decompressors: theirs grow the output until the stream ends, so one
+//! hostile 8 KiB metadata block could inflate to megabytes; ours stop at the
+//! block's size. It also decodes every compressor mksquashfs writes — gzip
+//! (zlib), lzma, lzo, xz, lz4, zstd — with pure-Rust decoders (backhand's
+//! own LZO support is GPL and stays off).
 
 use std::io::{Cursor, Read};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::Path;
 
-use backhand::{FilesystemReader, InnerNode};
+use backhand::compression::{CompressionAction, Compressor};
+use backhand::kind::Kind;
+use backhand::{BackhandError, FilesystemCompressor, FilesystemReader, InnerNode, SuperBlock};
 
+use crate::formats::compress::{self, Codec, DecompressError};
 use crate::image::EntryKind;
 use crate::unpack::Unpacker;
+
+/// The largest block squashfs 4 allows, so the most one block may decode to.
+const MAX_BLOCK: usize = 1 << 20;
+/// A metadata block decodes to at most 8 KiB.
+const METADATA_BLOCK: usize = 8192;
+
+/// Every squashfs 4 compressor, bounded: a block may decode to no more than
+/// the room backhand reserved for it (the block size for data, 8 KiB for
+/// metadata), and never more than 1 MiB.
+struct BoundedBlocks;
+
+static BOUNDED_BLOCKS: BoundedBlocks = BoundedBlocks;
+
+impl CompressionAction for BoundedBlocks {
+    type Error = BackhandError;
+    type Compressor = Compressor;
+    type FilesystemCompressor = FilesystemCompressor;
+    type SuperBlock = SuperBlock;
+
+    fn decompress(
+        &self,
+        bytes: &[u8],
+        out: &mut Vec<u8>,
+        compressor: Compressor,
+    ) -> Result<(), BackhandError> {
+        let room = out
+            .capacity()
+            .saturating_sub(out.len())
+            .clamp(METADATA_BLOCK, MAX_BLOCK);
+        let block =
+            decode_block(bytes, room, compressor).map_err(BackhandError::CompressionInit)?;
+        out.extend_from_slice(&block);
+        Ok(())
+    }
+
+    fn compress(
+        &self,
+        _bytes: &[u8],
+        _fc: FilesystemCompressor,
+        _block_size: u32,
+    ) -> Result<Vec<u8>, BackhandError> {
+        Err(BackhandError::UnsupportedCompression(
+            "iotcheck only reads squashfs".into(),
+        ))
+    }
+}
+
+/// One block decoded to at most `room` bytes.
+fn decode_block(bytes: &[u8], room: usize, compressor: Compressor) -> Result<Vec<u8>, String> {
+    let codec = match compressor {
+        Compressor::Uncompressed => {
+            return if bytes.len() <= room {
+                Ok(bytes.to_vec())
+            } else {
+                Err(format!("block of {} bytes is over {room}", bytes.len()))
+            };
+        }
+        Compressor::Lz4 => {
+            let mut buf = vec![0u8; room];
+            let n = lz4_flex::block::decompress_into(bytes, &mut buf)
+                .map_err(|e| format!("lz4 block: {e}"))?;
+            buf.truncate(n);
+            return Ok(buf);
+        }
+        Compressor::Lzo => {
+            let mut buf = vec![0u8; room];
+            let n = lzo::decompress_into(bytes, &mut buf).map_err(|e| format!("lzo block: {e}"))?;
+            buf.truncate(n);
+            return Ok(buf);
+        }
+        Compressor::Gzip => Codec::Zlib,
+        Compressor::Lzma => Codec::Lzma,
+        Compressor::Xz => Codec::Xz,
+        Compressor::Zstd => Codec::Zstd,
+    };
+    match compress::decompress(codec, bytes, room as u64) {
+        Ok(out) => match out.truncated {
+            None => Ok(out.bytes),
+            Some(why) => Err(format!("{} block: {why}", codec.name())),
+        },
+        Err(DecompressError::OverLimit { limit }) => Err(format!(
+            "{} block decodes past {limit} bytes, more than a block holds",
+            codec.name()
+        )),
+        Err(DecompressError::Corrupt(why)) => Err(format!("{} block: {why}", codec.name())),
+    }
+}
 
 pub(crate) const MAGIC: [u8; 4] = *b"hsqs";
 const SUPERBLOCK_LEN: usize = 96;
@@ -133,11 +230,11 @@ pub(crate) fn read(u: &mut Unpacker<'_>, data: &[u8], layer: &[String]) -> Optio
             return None;
         }
     };
-    if !matches!(sb.compression, 1 | 4 | 5) {
+    if !(1..=6).contains(&sb.compression) {
         u.note(
             layer,
             format!(
-                "squashfs compressor {} is not supported in this build (gzip, xz, lz4 are)",
+                "squashfs compressor {} is not one squashfs 4 defines",
                 compressor_name(sb.compression)
             ),
         );
@@ -148,7 +245,11 @@ pub(crate) fn read(u: &mut Unpacker<'_>, data: &[u8], layer: &[String]) -> Optio
     // backhand validates too; the unwind guard is belt and braces so one
     // hostile filesystem can never take the whole assessment down.
     let fs = match catch_unwind(AssertUnwindSafe(|| {
-        FilesystemReader::from_reader(Cursor::new(window))
+        FilesystemReader::from_reader_with_offset_and_kind(
+            Cursor::new(window),
+            0,
+            Kind::new_v4(&BOUNDED_BLOCKS),
+        )
     })) {
         Ok(Ok(fs)) => fs,
         Ok(Err(e)) => {
@@ -251,6 +352,26 @@ mod tests {
         );
         assert_eq!(confined(Path::new("/")).as_deref(), Some("/"));
         assert_eq!(confined(Path::new("/a/../../etc")), None);
+    }
+
+    #[test]
+    fn a_block_may_not_decode_past_its_room() {
+        use std::io::Write;
+        let mut z = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::best());
+        z.write_all(&vec![0u8; 1 << 20]).unwrap();
+        let bomb = z.finish().unwrap();
+        assert!(bomb.len() < 2048);
+        let err = decode_block(&bomb, METADATA_BLOCK, Compressor::Gzip).unwrap_err();
+        assert!(err.contains("decodes past 8192 bytes"), "{err}");
+        assert_eq!(
+            decode_block(&bomb, MAX_BLOCK, Compressor::Gzip)
+                .unwrap()
+                .len(),
+            MAX_BLOCK
+        );
+        let lz4 = lz4_flex::block::compress(&vec![7u8; 100_000]);
+        assert!(decode_block(&lz4, METADATA_BLOCK, Compressor::Lz4).is_err());
+        assert!(decode_block(&[1; 20], 16, Compressor::Uncompressed).is_err());
     }
 
     #[test]

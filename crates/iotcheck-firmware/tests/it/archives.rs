@@ -269,3 +269,46 @@ proptest! {
         }
     }
 }
+
+/// `tool -c` over `input` (the Debian zstd, lz4 and bzip2 programs).
+fn compress_with(tool: &str, input: &[u8]) -> Vec<u8> {
+    use std::io::Write;
+    let mut child = std::process::Command::new(tool)
+        .arg("-c")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| {
+            panic!("{tool} must be installed for this test (Debian package {tool}): {e}")
+        });
+    let mut stdin = child.stdin.take().unwrap();
+    let input = input.to_vec();
+    let writer = std::thread::spawn(move || stdin.write_all(&input));
+    let out = child.wait_with_output().unwrap();
+    writer.join().unwrap().unwrap();
+    assert!(out.status.success(), "{tool} -c");
+    out.stdout
+}
+
+#[test]
+fn zstd_lz4_and_bzip2_streams_unpack_and_their_bombs_stop() {
+    let tar = fixture("rootfs-ustar.tar");
+    for (tool, layer) in [("zstd", "zstd"), ("lz4", "lz4"), ("bzip2", "bzip2")] {
+        let bytes = compress_with(tool, &tar);
+        let img = unpack_ok(&bytes, &format!("rootfs.tar.{tool}"));
+        assert!(img.notes.is_empty(), "{tool}: {:?}", img.notes);
+        expect_rootfs(&img, &[&format!("{layer}@0x0"), "tar@0x0"]);
+
+        // 64 MiB of zeros: far past 100x its compressed size.
+        let bomb = compress_with(tool, &vec![0u8; 64 << 20]);
+        let img = unpack(&bomb, "bomb", &Limits::default()).unwrap();
+        assert!(img.entries.is_empty(), "{tool}");
+        let notes: Vec<String> = img.notes.iter().map(ToString::to_string).collect();
+        assert!(
+            notes
+                .iter()
+                .any(|n| n.contains("treated as a decompression bomb")),
+            "{tool}: {notes:?}"
+        );
+    }
+}

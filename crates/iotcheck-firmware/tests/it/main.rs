@@ -12,6 +12,7 @@ mod inventory;
 mod props;
 mod sbom;
 mod shared;
+mod squashfs;
 
 use std::path::{Path, PathBuf};
 
