@@ -1,5 +1,5 @@
 /// A firmware image unpacked into memory: nothing is ever written to disk.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Image {
     /// The image as the caller named it (the report's input location).
     pub name: String,
@@ -13,6 +13,34 @@ pub struct Image {
     /// Names container headers give their payload (a uImage's `ih_name`,
     /// e.g. `MIPS OpenWrt Linux-4.14.95`), with the layer they belong to.
     pub headers: Vec<ImageHeader>,
+    /// The top level of the image, start to end: the ranges known
+    /// containers cover and what the rest looks like by entropy.
+    pub regions: Vec<Region>,
+}
+
+/// A byte range of the image's top level (see [`crate::entropy`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Region {
+    pub start: u64,
+    pub len: u64,
+    pub kind: RegionKind,
+    /// Shannon entropy in bits per byte (a length-weighted mean over the
+    /// region's 4 KiB blocks for unknown regions).
+    pub entropy: f64,
+}
+
+/// What a [`Region`] is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RegionKind {
+    /// A container iotcheck unpacked (its layer name, e.g. `squashfs@0x40`).
+    Container(String),
+    /// No known format, entropy at or above
+    /// [`crate::entropy::HIGH_ENTROPY`]: encrypted or compressed data.
+    HighEntropy,
+    /// One byte value repeated (erased flash, zero fill).
+    Padding,
+    /// No known format, lower entropy: code, tables, text.
+    Data,
 }
 
 /// The name a container header gives its payload.

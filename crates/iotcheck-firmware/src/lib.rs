@@ -52,6 +52,7 @@
 
 mod checks;
 mod confine;
+pub mod entropy;
 mod error;
 mod formats;
 mod image;
@@ -64,7 +65,7 @@ mod unpack;
 pub use checks::accounts::{DEFAULT_PASSWORDS, check_accounts};
 pub use checks::{CHECKS, checks, checks_with, checks_with_inventory};
 pub use error::FirmwareError;
-pub use image::{Entry, EntryKind, Image, ImageHeader, Note};
+pub use image::{Entry, EntryKind, Image, ImageHeader, Note, Region, RegionKind};
 pub use inventory::inventory;
 pub use limits::Limits;
 

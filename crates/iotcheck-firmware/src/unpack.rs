@@ -20,6 +20,9 @@ pub(crate) struct Unpacker<'l> {
     files_full: bool,
     started: std::time::Instant,
     timed_out: bool,
+    /// Containers found at the top level: start, bytes covered (0 when
+    /// unknown), layer name — for the entropy map.
+    top: Vec<(u64, u64, String)>,
 }
 
 impl<'l> Unpacker<'l> {
@@ -133,11 +136,17 @@ pub(crate) fn layer(prefix: &[String], what: &str, offset: usize) -> Vec<String>
 pub(crate) fn run(bytes: &[u8], name: &str, limits: &Limits) -> Result<Image, FirmwareError> {
     let mut u = start(bytes, name, limits)?;
     let found = blob(&mut u, bytes, &[], 0) || scan(&mut u, bytes, &[], 0);
+    u.image.regions = crate::entropy::map(bytes, &u.top);
     if !found {
         return Err(FirmwareError::Unrecognised {
             name: name.into(),
             len: bytes.len() as u64,
+            high_entropy_percent: (crate::entropy::high_entropy_share(&u.image.regions) * 100.0)
+                .round() as u8,
         });
+    }
+    for note in crate::entropy::notes(&u.image) {
+        u.note(&[], note);
     }
     Ok(u.image)
 }
@@ -180,6 +189,7 @@ fn start<'l>(bytes: &[u8], name: &str, limits: &'l Limits) -> Result<Unpacker<'l
         files_full: false,
         started: std::time::Instant::now(),
         timed_out: false,
+        top: Vec::new(),
     })
 }
 
@@ -291,8 +301,16 @@ pub(crate) fn at(
             u.note(&l, "nesting depth limit reached; not unpacked");
             return Some(0);
         }
-        Some((format.read)(u, data, &l, depth))
+        let covered = (format.read)(u, data, &l, depth);
+        if prefix.is_empty() {
+            u.top.push((offset as u64, covered, l.join("")));
+        }
+        Some(covered)
     } else if let Some(codec) = Codec::sniff(data) {
+        if prefix.is_empty() {
+            u.top
+                .push((offset as u64, 0, format!("{}@{offset:#x}", codec.name())));
+        }
         stream(u, codec, data, offset, prefix, depth);
         Some(0)
     } else {

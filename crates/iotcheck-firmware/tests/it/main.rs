@@ -7,6 +7,7 @@
 mod adversarial;
 mod archives;
 mod clean;
+mod entropy;
 mod example;
 mod inventory;
 mod props;
