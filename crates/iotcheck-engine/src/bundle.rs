@@ -37,6 +37,18 @@ pub struct Assessment {
     /// with, and where a fetched file came from (`iotcheck docs
     /// security-txt URL` sets it for its one input). Default: neither.
     pub security_txt: iotcheck_docs::securitytxt::Options,
+    /// How to unpack firmware images: the limits, and where to keep the
+    /// unpacked trees (`iotcheck firmware --extract DIR`).
+    pub firmware: FirmwareOptions,
+}
+
+/// How firmware images are unpacked.
+#[derive(Debug, Clone, Default)]
+pub struct FirmwareOptions {
+    pub limits: iotcheck_firmware::Limits,
+    /// Write each unpacked tree under this directory (see
+    /// [`iotcheck_firmware::extract`]); `None` keeps everything in memory.
+    pub extract: Option<PathBuf>,
 }
 
 /// The unit under test as seen on the network.
@@ -428,6 +440,7 @@ impl Assessment {
             probe: iotcheck_probe::ProbeOptions::default(),
             pdf_helper: None,
             security_txt: iotcheck_docs::securitytxt::Options::default(),
+            firmware: FirmwareOptions::default(),
         })
     }
 }

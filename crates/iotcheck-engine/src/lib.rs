@@ -31,7 +31,9 @@ use std::collections::BTreeSet;
 use iotcheck_model::{CheckId, CheckResult, InputKind, InputRef, InputStatus, Report, Tool};
 use iotcheck_standards::{Catalog, Context, contradictions, decide};
 
-pub use bundle::{Assessment, BundleError, DeviceId, InputSpec, read_password_list};
+pub use bundle::{
+    Assessment, BundleError, DeviceId, FirmwareOptions, InputSpec, read_password_list,
+};
 pub use input::{LoadedInput, Sniffed, check_kind};
 pub use iotcheck_model::{Date, DateError};
 

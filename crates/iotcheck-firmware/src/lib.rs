@@ -54,6 +54,7 @@ mod checks;
 mod confine;
 pub mod entropy;
 mod error;
+pub mod extract;
 mod formats;
 mod image;
 pub mod inventory;

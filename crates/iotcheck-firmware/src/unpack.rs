@@ -447,7 +447,14 @@ pub(crate) fn stream(
     }
     if !blob(u, &out.bytes, &l, depth + 1) && !scan(u, &out.bytes, &l, depth + 1) {
         // A plain compressed file: keep it as one entry.
-        let name = out.name.unwrap_or_else(|| "(data)".into());
+        // A gzip header's stored name is the vendor's word: only its last
+        // component is kept, so a name like `../../x` names nothing outside.
+        let name = out
+            .name
+            .as_deref()
+            .and_then(|n| n.rsplit(['/', '\\']).next())
+            .filter(|n| !matches!(*n, "" | "." | ".."))
+            .map_or_else(|| "(data)".to_string(), |n| n.replace('\0', ""));
         let mut path = l.clone();
         path.push(name);
         u.push_entry(path, EntryKind::File(out.bytes));

@@ -4,6 +4,7 @@
 #![allow(clippy::print_stdout, clippy::print_stderr)] // a CLI prints
 
 mod docs_cmd;
+mod firmware_cmd;
 mod probe_cmd;
 mod security_txt_cmd;
 mod standards_cmd;
@@ -67,8 +68,11 @@ Exit codes: 0 meets, 1 fails, 2 inconclusive, 3 usage or input error, 4 internal
     #[command(
         after_help = "Examples:\n  iotcheck firmware fw.bin\n  iotcheck firmware fw.bin --passwords mirai.txt --format json\n  \
 iotcheck firmware fw.bin --sbom fw.cdx.json\n\n\
-Images are unpacked in memory, never to disk. Images may be uImages, squashfs, tar (also .tar.gz) or cpio \
-(newc/odc, e.g. an initramfs). Exit codes: 0 meets, 1 fails, 2 inconclusive, 3 usage or input error, 4 internal error."
+Images are unpacked in memory, never to disk unless --extract DIR is given. Containers are found at any \
+offset: uImage, squashfs 4 (every compressor), tar, cpio (newc/odc), and gzip, xz, lzma, zstd, lz4 and bzip2 \
+streams. Every branch is bounded by the --max-* limits; a bomb ends its branch with a note and the rest is \
+still read. Bytes in no known format are mapped by entropy, so an encrypted image reads \"cannot be \
+inspected\". Exit codes: 0 meets, 1 fails, 2 inconclusive, 3 usage or input error, 4 internal error."
     )]
     Firmware {
         /// Firmware images.
@@ -84,6 +88,8 @@ Images are unpacked in memory, never to disk. Images may be uImages, squashfs, t
         /// `iotcheck vulns db import` writes, when it exists).
         #[arg(long = "vulns-db", value_name = "PATH")]
         vulns_db: Option<PathBuf>,
+        #[command(flatten)]
+        unpack: firmware_cmd::UnpackArgs,
         #[command(flatten)]
         output: OutputArgs,
         /// No progress on stderr.
@@ -148,6 +154,8 @@ struct AssessArgs {
     /// $XDG_DATA_HOME/iotcheck/vulns.sqlite, else ~/.local/share/iotcheck/vulns.sqlite), when it exists.
     #[arg(long = "vulns-db", value_name = "PATH")]
     vulns_db: Option<PathBuf>,
+    #[command(flatten)]
+    unpack: firmware_cmd::UnpackArgs,
     /// Map verdicts onto only these regimes (default: all). Repeatable.
     #[arg(long = "standard", value_name = "REGIME", value_parser = regime_ids())]
     standards: Vec<String>,
@@ -326,10 +334,14 @@ fn dispatch(cli: Cli) -> anyhow::Result<u8> {
             passwords,
             sbom,
             vulns_db,
+            unpack,
             output,
             quiet,
         } => {
-            let mut assessment = Assessment::default();
+            let mut assessment = Assessment {
+                firmware: unpack.options(),
+                ..Assessment::default()
+            };
             assessment.product.model = "unnamed device".into();
             assessment.inputs.extend(
                 images
@@ -341,10 +353,12 @@ fn dispatch(cli: Cli) -> anyhow::Result<u8> {
                     read_password_list(p).map_err(|e| usage(e.to_string()))?;
             }
             add_vulns_db(&mut assessment, vulns_db);
-            match sbom {
+            let code = match sbom {
                 None => finish(&assessment, &catalog, &Options::default(), &output, quiet),
                 Some(sbom) => firmware_with_sbom(&assessment, &catalog, &output, quiet, &sbom),
-            }
+            };
+            firmware_cmd::say_where_kept(&assessment, quiet);
+            code
         }
         Command::Docs {
             command: DocsCommand::SecurityTxt(args),
@@ -490,6 +504,7 @@ fn assess(args: AssessArgs, catalog: &Catalog) -> anyhow::Result<u8> {
         .inputs
         .extend(args.hosts.iter().map(InputSpec::host));
     add_vulns_db(&mut assessment, args.vulns_db.clone());
+    assessment.firmware = args.unpack.options();
     if assessment.inputs.is_empty() && assessment.claims.0.is_empty() {
         return Err(usage(
             "nothing to assess: give a bundle directory or at least one input (--capture, --firmware, --policy, --security-txt, --disclosure-policy, --host, --claims); see `iotcheck assess --help`",
@@ -509,7 +524,9 @@ fn assess(args: AssessArgs, catalog: &Catalog) -> anyhow::Result<u8> {
         regimes: args.standards.clone(),
     };
 
-    finish(&assessment, catalog, &options, &args.output, args.quiet)
+    let code = finish(&assessment, catalog, &options, &args.output, args.quiet);
+    firmware_cmd::say_where_kept(&assessment, args.quiet);
+    code
 }
 
 /// Adds the vulnerability database as an input: the one given, else the

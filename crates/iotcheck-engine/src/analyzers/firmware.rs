@@ -1,7 +1,7 @@
 //! Adapter for `iotcheck-firmware`: an image in, `fw.*` results and the
 //! component inventory out.
 
-use iotcheck_firmware::{CHECKS, Limits, checks_with_inventory, inventory, unpack};
+use iotcheck_firmware::{CHECKS, checks_with_inventory, inventory, unpack};
 use iotcheck_model::{CheckId, CheckResult, Date, Evidence, InputKind};
 use iotcheck_standards::Analyzer as AnalyzerName;
 
@@ -53,7 +53,7 @@ impl Analyzer for Firmware {
         let Some(path) = &input.path else {
             return Output::default();
         };
-        let limits = Limits::default();
+        let limits = assessment.firmware.limits;
         // The image is unpacked in memory: refuse one larger than the total budget up front.
         if input.bytes > limits.max_total_bytes {
             return self.errors(
@@ -70,6 +70,11 @@ impl Analyzer for Firmware {
         };
         match unpack(&bytes, &input.location, &limits) {
             Ok(image) => {
+                let kept = assessment
+                    .firmware
+                    .extract
+                    .as_deref()
+                    .map(|dir| iotcheck_firmware::extract::extract(&image, dir));
                 let components = inventory(&image);
                 let mut results =
                     checks_with_inventory(&image, &assessment.extra_passwords, &components);
@@ -100,6 +105,16 @@ impl Analyzer for Firmware {
                         r.evidence.push(Evidence::Input {
                             input: input.location.clone(),
                             message: format!("parts not inspected: {notes}"),
+                        });
+                    }
+                }
+                // A tree that could not be kept is said on every result: the
+                // user asked for it and will look for it.
+                if let Some(Err(e)) = kept {
+                    for r in &mut results {
+                        r.evidence.push(Evidence::Input {
+                            input: input.location.clone(),
+                            message: format!("unpacked tree not kept: {e}"),
                         });
                     }
                 }

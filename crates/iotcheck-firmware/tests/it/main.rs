@@ -9,6 +9,7 @@ mod archives;
 mod clean;
 mod entropy;
 mod example;
+mod extract;
 mod inventory;
 mod props;
 mod sbom;

@@ -228,3 +228,62 @@ fn sbom_path_that_cannot_be_written_is_a_usage_error() {
     assert_eq!(out.status.code(), Some(3));
     assert!(String::from_utf8_lossy(&out.stderr).contains("/nonexistent/dir/x.json"));
 }
+
+#[test]
+fn extract_keeps_the_tree_and_limit_flags_apply() {
+    let image = example().join("firmware/acme-cam2-1.4.2.bin");
+    let dir = tempfile::tempdir().unwrap();
+    let out = iotcheck()
+        .args(["firmware", image.to_str().unwrap(), "--format", "json"])
+        .arg("--extract")
+        .arg(dir.path())
+        .args(["--max-file-size", "64K"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let kept = dir.path().join("acme-cam2-1.4.2.bin");
+    assert!(
+        stderr.contains(&format!("kept in {}", kept.display())),
+        "{stderr}"
+    );
+    let fs = kept.join("uImage@0x0/squashfs@0x40");
+    assert!(fs.join("etc/shadow").is_file());
+    // BusyBox is over the 64 KiB single-file limit: listed, not written.
+    assert!(!fs.join("bin/busybox").exists());
+    let manifest = std::fs::read_to_string(kept.join("iotcheck-manifest.tsv")).unwrap();
+    assert!(
+        manifest.contains("squashfs@0x40 ▸ /bin/busybox\tfile\tnot written: "),
+        "{manifest}"
+    );
+    let report = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        report.contains("/bin/busybox: 1284688 bytes, more than the single-file limit"),
+        "{report}"
+    );
+
+    // The same directory again: the tree is not merged into the old one,
+    // and the report says so.
+    let again = iotcheck()
+        .args(["firmware", image.to_str().unwrap(), "--format", "json"])
+        .arg("--extract")
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    let report = String::from_utf8_lossy(&again.stdout);
+    assert!(
+        report.contains("unpacked tree not kept") && report.contains("already exists"),
+        "{report}"
+    );
+
+    let bad = iotcheck()
+        .args([
+            "firmware",
+            image.to_str().unwrap(),
+            "--max-unpacked",
+            "lots",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(bad.status.code(), Some(3), "usage errors exit 3");
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("is not a size"));
+}
