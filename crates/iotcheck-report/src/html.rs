@@ -102,6 +102,24 @@ pub(crate) fn render(r: &Report) -> String {
         let _ = writeln!(s, "</ul></section>");
     }
 
+    if !r.components.is_empty() {
+        let _ = writeln!(
+            s,
+            "<section id=\"components\"><h2>Components found in the firmware</h2><table><thead><tr><th>component</th><th>version</th><th>CPE</th><th>where</th></tr></thead><tbody>"
+        );
+        for c in &r.components {
+            let _ = writeln!(
+                s,
+                "<tr data-component=\"{n}\"><td>{n}</td><td>{v}</td><td><code>{cpe}</code></td><td><code>{at}</code></td></tr>",
+                n = h(&c.name),
+                v = h(&c.version),
+                cpe = h(c.cpe.as_deref().unwrap_or("")),
+                at = h(&c.evidence.first().map(|e| e.locator()).unwrap_or_default())
+            );
+        }
+        let _ = writeln!(s, "</tbody></table></section>");
+    }
+
     if !r.contradictions.is_empty() {
         let _ = writeln!(
             s,

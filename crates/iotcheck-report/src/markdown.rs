@@ -59,6 +59,23 @@ pub(crate) fn render(r: &Report) -> String {
         }
     }
 
+    if !r.components.is_empty() {
+        let _ = writeln!(
+            s,
+            "\n## Components found in the firmware\n\n| component | version | CPE | where |\n|---|---|---|---|"
+        );
+        for c in &r.components {
+            let _ = writeln!(
+                s,
+                "| {} | {} | {} | {} |",
+                m(&c.name),
+                m(&c.version),
+                m(c.cpe.as_deref().unwrap_or("")),
+                m(&c.evidence.first().map(|e| e.locator()).unwrap_or_default())
+            );
+        }
+    }
+
     if !r.contradictions.is_empty() {
         let _ = writeln!(s, "\n## Vendor claims contradicted by the evidence\n");
         for c in &r.contradictions {

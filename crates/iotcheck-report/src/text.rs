@@ -119,6 +119,32 @@ pub(crate) fn render(r: &Report, color: bool) -> String {
         }
     }
 
+    if !r.components.is_empty() {
+        let _ = writeln!(
+            s,
+            "\n{} ({})",
+            st.bold("Components found in the firmware"),
+            r.components.len()
+        );
+        let width = r
+            .components
+            .iter()
+            .map(|c| c.name.chars().count())
+            .max()
+            .unwrap_or(0)
+            .min(24);
+        for c in &r.components {
+            let at = c.evidence.first().map(|e| e.locator()).unwrap_or_default();
+            let _ = writeln!(
+                s,
+                "  {:<width$}  {:<12} {}",
+                t(&c.name),
+                t(&c.version),
+                st.dim(&t(&at))
+            );
+        }
+    }
+
     if !r.contradictions.is_empty() {
         let _ = writeln!(
             s,

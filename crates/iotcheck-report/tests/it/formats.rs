@@ -60,6 +60,11 @@ fn html_escapes_device_strings() {
         "script tag from a packet excerpt reached the page"
     );
     assert!(!html.contains("<b>Acme</b>"));
+    assert!(
+        !html.contains("<img src=x>"),
+        "a component name reached the page as markup"
+    );
+    assert!(html.contains("<td>&lt;img src=x&gt;|vendord</td>"));
     assert!(html.contains("&lt;b&gt;Acme&lt;/b&gt; &amp; &quot;Co&quot;"));
     assert!(
         !html.contains("<script") && !html.contains("src=\"http"),

@@ -193,7 +193,29 @@ pub fn sample_report() -> Report {
         standards: decision.standards,
         regimes: decision.regimes,
         traffic: Vec::new(),
-        components: Vec::new(),
+        components: vec![
+            iotcheck_model::Component::identified(
+                "busybox",
+                "1.35.0",
+                vec![Evidence::File {
+                    image: "fw.bin".into(),
+                    path: vec!["squashfs@0x40".into(), "/bin/busybox".into()],
+                    offset: Some(0x1c2e0),
+                    excerpt: Some("BusyBox v1.35.0 (2023-01-02)".into()),
+                }],
+            ),
+            // A name as the image states it, hostile to every format.
+            iotcheck_model::Component::identified(
+                "<img src=x>|vendord",
+                "2.0`|",
+                vec![Evidence::File {
+                    image: "fw.bin".into(),
+                    path: vec!["squashfs@0x40".into(), "/usr/lib/opkg/status".into()],
+                    offset: Some(0),
+                    excerpt: None,
+                }],
+            ),
+        ],
         informational: vec![
             CheckResult::new(
                 CheckId::new("docs.privacy-contact").unwrap(),
