@@ -13,7 +13,11 @@
 //!   uImages, tar and cpio archives. Trees are walked into memory: regular
 //!   files (bounded), symlinks and hardlinks as recorded targets (never
 //!   followed), directories, device nodes (recorded, never created); member
-//!   names leaving the root are refused. Nothing is written to disk.
+//!   names leaving the root are refused. Members that are containers
+//!   themselves (an `.ipk`, a `.tar.gz`, an update image inside the rootfs)
+//!   are unpacked in turn, one layer deeper. Nothing is written to disk
+//!   unless [`extract::extract`] is asked to; [`entropy`] maps the bytes no
+//!   container explains.
 //! - Every stream and file is bounded by [`Limits`]; a bomb, a truncated
 //!   superblock or a header claiming more than the file holds ends that
 //!   branch with a [`Note`] and the rest is kept.
@@ -27,8 +31,7 @@
 //!   [`sbom`] writes it as a CycloneDX 1.5 SBOM.
 //!
 //! What it does not do yet: SquashFS 3.x, cramfs, jffs2, UBI/UBIFS, ext, FIT images, binary cpio; it
-//! does not recurse into archives found inside a filesystem, check update
-//! signatures, or judge bcrypt/yescrypt hashes.
+//! does not check update signatures, or judge bcrypt/yescrypt hashes.
 //!
 //! ```
 //! let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/acme-cam/firmware/acme-cam2-1.4.2.bin");

@@ -32,7 +32,7 @@ impl Default for Limits {
         Limits {
             max_total_bytes: 512 << 20,
             max_expansion_ratio: 100,
-            max_depth: 4,
+            max_depth: 8,
             max_files: 100_000,
             max_single_file: 64 << 20,
             max_duration: std::time::Duration::from_secs(120),

@@ -301,10 +301,12 @@ pub(crate) fn at(
             u.note(&l, "nesting depth limit reached; not unpacked");
             return Some(0);
         }
+        let first = u.image.entries.len();
         let covered = (format.read)(u, data, &l, depth);
         if prefix.is_empty() {
             u.top.push((offset as u64, covered, l.join("")));
         }
+        members(u, first, l.len() + 1, depth);
         Some(covered)
     } else if let Some(codec) = Codec::sniff(data) {
         if prefix.is_empty() {
@@ -315,6 +317,42 @@ pub(crate) fn at(
         Some(0)
     } else {
         None
+    }
+}
+
+/// Unpacks the members of a filesystem or archive that are containers
+/// themselves (an `.ipk` or a `.tar.gz` in `/usr/lib`, an update image in
+/// `/lib/firmware`, a squashfs inside a tar): each member among
+/// `entries[first..]` that lies directly in the container (`path_len`
+/// elements) and starts with a known container or stream becomes the
+/// prefix of its own layers, one level deeper.
+fn members(u: &mut Unpacker<'_>, first: usize, path_len: usize, depth: usize) {
+    let candidates: Vec<usize> = (first..u.image.entries.len())
+        .filter(|&i| {
+            let e = &u.image.entries[i];
+            e.path.len() == path_len
+                && e.bytes().is_some_and(|b| {
+                    Codec::sniff(b).is_some()
+                        || FORMATS
+                            .iter()
+                            .any(|f| sniffs_magic(f, b) || (f.validate)(b, u.limits).is_ok())
+                })
+        })
+        .collect();
+    for i in candidates {
+        // The member keeps its own bytes (the checks read it as a file
+        // too); its copy lives only while it is unpacked.
+        let (path, bytes) = {
+            let e = &u.image.entries[i];
+            (
+                e.path.clone(),
+                e.bytes().map(<[u8]>::to_vec).unwrap_or_default(),
+            )
+        };
+        if u.out_of_time(&path) {
+            return;
+        }
+        at(u, &bytes, 0, &path, depth + 1);
     }
 }
 

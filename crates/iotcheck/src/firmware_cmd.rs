@@ -26,7 +26,7 @@ pub struct UnpackArgs {
     /// past it the branch is dropped as a decompression bomb [default: 100].
     #[arg(long = "max-ratio", value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
     pub max_ratio: Option<u64>,
-    /// Deepest nesting of containers followed (uImage ▸ xz ▸ squashfs is 3) [default: 4].
+    /// Deepest nesting of containers followed (uImage ▸ xz ▸ squashfs is 3; an .ipk inside it adds 4 more) [default: 8].
     #[arg(long = "max-depth", value_name = "N")]
     pub max_depth: Option<usize>,
     /// Most entries (files, links, directories, devices) kept per image [default: 100000].

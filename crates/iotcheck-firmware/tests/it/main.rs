@@ -11,6 +11,7 @@ mod entropy;
 mod example;
 mod extract;
 mod inventory;
+mod nested;
 mod props;
 mod sbom;
 mod shared;
