@@ -3,7 +3,7 @@
 //! [`Note`] on its layer.
 
 use crate::formats::compress::{self, Codec, DecompressError};
-use crate::formats::{cpio, squashfs, tar, uimage};
+use crate::formats::{cpio, jffs2, squashfs, tar, uimage};
 use crate::image::{Entry, EntryKind, Image, ImageHeader, Note};
 use crate::{FirmwareError, Limits};
 
@@ -222,6 +222,21 @@ pub(crate) static FORMATS: &[Format] = &[
         validate: |d, l| squashfs::superblock(d, l.max_files).map(|_| ()),
         read: |u, d, l, _| squashfs::read(u, d, l).unwrap_or(0),
         strong_magic: true,
+    },
+    Format {
+        name: "jffs2",
+        magics: &[
+            (&jffs2::MAGICS[0], 0),
+            (&jffs2::MAGICS[1], 0),
+            (&jffs2::MAGICS[2], 0),
+            (&jffs2::MAGICS[3], 0),
+            (&jffs2::MAGICS[4], 0),
+            (&jffs2::MAGICS[5], 0),
+        ],
+        validate: |d, _| jffs2::validate(d),
+        read: |u, d, l, _| jffs2::read(u, d, l).unwrap_or(0),
+        // Two magic bytes: only a node header whose CRC holds counts.
+        strong_magic: false,
     },
     Format {
         name: "tar",

@@ -7,6 +7,7 @@
 mod adversarial;
 mod archives;
 mod clean;
+mod containers;
 mod example;
 mod inventory;
 mod props;

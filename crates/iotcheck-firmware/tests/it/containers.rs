@@ -1,0 +1,563 @@
+//! JFFS2, zip and FIT images built here with the real tools (mkfs.jffs2
+//! and sumtool from mtd-utils, Info-ZIP's zip and Python's zipfile, mkimage
+//! from u-boot-tools with dtc, mksquashfs): entries, links, devices, the
+//! checks through each format, images embedded in blobs, hostile variants
+//! named for their defect, and mutations.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use iotcheck_firmware::{EntryKind, Image, Limits, checks, unpack, unpack_as};
+use iotcheck_model::Outcome;
+use proptest::prelude::*;
+
+use crate::*;
+
+/// `openssl passwd -1 -salt iotcheck admin`: "admin" is on the built-in list.
+const ADMIN_MD5: &str = "$1$iotcheck$r48jWbYuSIcWq665idbh0.";
+
+/// Runs a fixture tool, failing (never skipping) with the Debian package to
+/// install when it is missing.
+fn run(cmd: &str, args: &[&str], package: &str) {
+    let out = Command::new(cmd).args(args).output().unwrap_or_else(|e| {
+        panic!("{cmd} is needed to build this test's fixture: apt-get install {package} ({e})")
+    });
+    assert!(
+        out.status.success(),
+        "{cmd} {args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+fn write(root: &Path, rel: &str, data: &[u8]) {
+    let p = root.join(rel);
+    std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+    std::fs::write(p, data).unwrap();
+}
+
+/// A text of `n` lines varied enough that each 4 KiB page compresses
+/// differently (several JFFS2 data nodes, real zlib/lzo/rtime work).
+fn big_text() -> Vec<u8> {
+    (0..900u32)
+        .map(|i| format!("line {i:04} {}\n", i.wrapping_mul(2_654_435_761) % 99_991))
+        .collect::<String>()
+        .into_bytes()
+}
+
+/// The small root filesystem every fixture here holds.
+struct Rootfs {
+    dir: tempfile::TempDir,
+}
+
+impl Rootfs {
+    fn new() -> Rootfs {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("root");
+        write(&root, "etc/passwd", b"root:x:0:0:root:/root:/bin/sh\n");
+        write(
+            &root,
+            "etc/shadow",
+            format!("root:{ADMIN_MD5}:19000:0:99999:7:::\n").as_bytes(),
+        );
+        write(&root, "etc/big.txt", &big_text());
+        write(
+            &root,
+            "bin/busybox",
+            b"\x7fELF\x02\x01\x01\x00\x00BusyBox v1.36.1 (2023-11-14 22:13:20 UTC)\x00",
+        );
+        write(&root, "usr/share/deep/er/file.txt", b"nested\n");
+        std::os::unix::fs::symlink("busybox", root.join("bin/sh")).unwrap();
+        std::fs::hard_link(root.join("bin/busybox"), root.join("bin/busybox.hard")).unwrap();
+        std::fs::write(
+            dir.path().join("devtable"),
+            "/dev d 755 0 0 - - - - -\n/dev/console c 600 0 0 5 1 0 0 -\n/dev/mtdblock0 b 640 0 0 31 0 0 0 -\n",
+        )
+        .unwrap();
+        Rootfs { dir }
+    }
+
+    fn root(&self) -> PathBuf {
+        self.dir.path().join("root")
+    }
+
+    fn out(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+}
+
+fn kind<'a>(img: &'a Image, inner: &str) -> &'a EntryKind {
+    &img.find(inner)
+        .unwrap_or_else(|| panic!("{inner} not in {:#?}", img.entries))
+        .kind
+}
+
+fn notes(img: &Image) -> String {
+    img.notes.iter().map(|n| format!("{n}\n")).collect()
+}
+
+/// The tree every fixture must unpack to, under `layers`.
+fn expect_rootfs(img: &Image, layers: &[&str]) {
+    let mut want: Vec<String> = layers.iter().map(|s| s.to_string()).collect();
+    want.push("/etc/shadow".into());
+    assert_eq!(img.find("/etc/shadow").unwrap().path, want);
+    assert!(img.has_root_filesystem(), "{:#?}", img.entries);
+    assert_eq!(
+        img.find("/etc/passwd").unwrap().bytes(),
+        Some(&b"root:x:0:0:root:/root:/bin/sh\n"[..])
+    );
+    assert_eq!(
+        img.find("/etc/big.txt").unwrap().bytes(),
+        Some(&big_text()[..])
+    );
+    assert_eq!(
+        img.find("/usr/share/deep/er/file.txt").unwrap().bytes(),
+        Some(&b"nested\n"[..])
+    );
+    assert_eq!(
+        kind(img, "/bin/sh"),
+        &EntryKind::Symlink {
+            target: "busybox".into()
+        }
+    );
+    // The weak password is found through the format, with its nested path.
+    let results = checks(img);
+    let weak = result(&results, "fw.weak-account-password");
+    assert_outcome(weak, Outcome::Fail);
+    assert_eq!(files(weak)[0].0, want);
+}
+
+// ---------------------------------------------------------------- JFFS2
+
+const DEVTABLE_CONSOLE: u32 = 0x501; // 5,1 in the kernel's new encoding
+
+fn mkfs_jffs2(fs: &Rootfs, name: &str, opts: &[&str]) -> Vec<u8> {
+    let out = fs.out(name);
+    let root = fs.root();
+    let devtable = fs.out("devtable");
+    let mut args = vec![
+        "-f",
+        "-q",
+        "-r",
+        root.to_str().unwrap(),
+        "-D",
+        devtable.to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+    ];
+    args.extend(opts);
+    run("mkfs.jffs2", &args, "mtd-utils");
+    std::fs::read(out).unwrap()
+}
+
+/// The compressor ids of the inode nodes in a JFFS2 image (to show that a
+/// fixture really exercises the decoder it is named for).
+fn jffs2_compressors(img: &[u8], little: bool) -> BTreeSet<u8> {
+    let inode: [u8; 4] = if little {
+        [0x85, 0x19, 0x02, 0xe0]
+    } else {
+        [0x19, 0x85, 0xe0, 0x02]
+    };
+    (0..img.len().saturating_sub(68))
+        .step_by(4)
+        .filter(|&i| img[i..i + 4] == inode)
+        .filter(|&i| {
+            // dsize > 0: a node carrying data
+            img[i + 52..i + 56] != [0; 4]
+        })
+        .map(|i| img[i + 56])
+        .collect()
+}
+
+#[test]
+fn jffs2_both_byte_orders_and_every_compressor() {
+    let fs = Rootfs::new();
+    let variants: [(&str, &[&str], u8); 4] = [
+        ("zlib", &["-x", "rtime"], 6),
+        ("rtime", &["-x", "zlib"], 2),
+        ("lzo", &["-X", "lzo", "-x", "zlib", "-x", "rtime"], 7),
+        ("none", &["-m", "none"], 0),
+    ];
+    for (order, little) in [("-l", true), ("-b", false)] {
+        for (comp, opts, id) in variants {
+            let mut all = vec![order];
+            all.extend(opts);
+            let bytes = mkfs_jffs2(&fs, &format!("{comp}{order}.jffs2"), &all);
+            let used = jffs2_compressors(&bytes, little);
+            assert!(used.contains(&id), "{comp}{order}: compressors {used:?}");
+            let img = unpack_ok(&bytes, "fs.jffs2");
+            assert!(img.notes.is_empty(), "{comp}{order}: {}", notes(&img));
+            assert_eq!(img.filesystems, vec![vec!["jffs2@0x0".to_string()]]);
+            expect_rootfs(&img, &["jffs2@0x0"]);
+            assert_eq!(
+                kind(&img, "/dev/console"),
+                &EntryKind::CharDevice {
+                    device: DEVTABLE_CONSOLE
+                }
+            );
+            assert_eq!(
+                kind(&img, "/dev/mtdblock0"),
+                &EntryKind::BlockDevice { device: 31 << 8 }
+            );
+            assert_eq!(
+                kind(&img, "/bin/busybox.hard"),
+                &EntryKind::Hardlink {
+                    target: "/bin/busybox".into()
+                },
+                "{comp}{order}"
+            );
+            assert_eq!(kind(&img, "/usr/share/deep"), &EntryKind::Dir);
+        }
+    }
+}
+
+#[test]
+fn jffs2_erase_blocks_padding_and_summary_nodes() {
+    let fs = Rootfs::new();
+    for order in ["-l", "-b"] {
+        let padded = mkfs_jffs2(&fs, "padded.jffs2", &[order, "-e", "0x2000", "-p"]);
+        assert!(padded.len().is_multiple_of(0x2000));
+        let img = unpack_ok(&padded, "padded.jffs2");
+        assert!(img.notes.is_empty(), "{}", notes(&img));
+        expect_rootfs(&img, &["jffs2@0x0"]);
+
+        let input = fs.out("padded.jffs2");
+        let output = fs.out("summed.jffs2");
+        run(
+            "sumtool",
+            &[
+                "-e",
+                "0x2000",
+                if order == "-l" { "-l" } else { "-b" },
+                "-p",
+                "-i",
+                input.to_str().unwrap(),
+                "-o",
+                output.to_str().unwrap(),
+            ],
+            "mtd-utils",
+        );
+        let summed = std::fs::read(output).unwrap();
+        let summary: &[u8] = if order == "-l" {
+            &[0x85, 0x19, 0x06, 0x20]
+        } else {
+            &[0x19, 0x85, 0x20, 0x06]
+        };
+        assert!(
+            summed.windows(4).any(|w| w == summary),
+            "sumtool wrote no summary node"
+        );
+        let img = unpack_ok(&summed, "summed.jffs2");
+        assert!(img.notes.is_empty(), "{}", notes(&img));
+        expect_rootfs(&img, &["jffs2@0x0"]);
+    }
+}
+
+#[test]
+fn jffs2_embedded_in_a_blob_is_found_by_scanning() {
+    let fs = Rootfs::new();
+    let jffs2 = mkfs_jffs2(&fs, "be.jffs2", &["-b"]);
+    let mut blob: Vec<u8> = (0..0x3000u32).map(|i| (i * 7 % 251) as u8).collect();
+    blob.extend(&jffs2);
+    // What follows the filesystem (another partition) is not part of it.
+    blob.extend((0..0x2_0000u32).map(|i| (i * 13 % 241) as u8 | 1));
+    let img = unpack_ok(&blob, "flash.bin");
+    assert_eq!(img.filesystems, vec![vec!["jffs2@0x3000".to_string()]]);
+    expect_rootfs(&img, &["jffs2@0x3000"]);
+}
+
+/// A JFFS2 node built the way the kernel writes it (all CRCs right), for
+/// the hostile variants below.
+fn jcrc(b: &[u8]) -> u32 {
+    let mut h = crc32fast::Hasher::new_with_initial(!0);
+    h.update(b);
+    !h.finalize()
+}
+
+fn le_header(nodetype: u16, totlen: usize) -> Vec<u8> {
+    let mut h = Vec::new();
+    h.extend(0x1985u16.to_le_bytes());
+    h.extend(nodetype.to_le_bytes());
+    h.extend((totlen as u32).to_le_bytes());
+    let c = jcrc(&h);
+    h.extend(c.to_le_bytes());
+    h
+}
+
+fn pad4(v: &mut Vec<u8>) {
+    while !v.len().is_multiple_of(4) {
+        v.push(0xff);
+    }
+}
+
+fn le_dirent(pino: u32, version: u32, ino: u32, dtype: u8, name: &[u8]) -> Vec<u8> {
+    let mut n = le_header(0xe001, 40 + name.len());
+    for v in [pino, version, ino, 0] {
+        n.extend(v.to_le_bytes());
+    }
+    n.extend([name.len() as u8, dtype, 0, 0]);
+    let c = jcrc(&n);
+    n.extend(c.to_le_bytes());
+    n.extend(jcrc(name).to_le_bytes());
+    n.extend(name);
+    pad4(&mut n);
+    n
+}
+
+#[allow(clippy::too_many_arguments)]
+fn le_inode(
+    ino: u32,
+    version: u32,
+    mode: u32,
+    isize: u32,
+    offset: u32,
+    dsize: u32,
+    data: &[u8],
+) -> Vec<u8> {
+    let mut n = le_header(0xe002, 68 + data.len());
+    n.extend(ino.to_le_bytes());
+    n.extend(version.to_le_bytes());
+    n.extend(mode.to_le_bytes());
+    n.extend([0u8; 4]); // uid, gid
+    n.extend(isize.to_le_bytes());
+    n.extend([0u8; 12]); // atime, mtime, ctime
+    n.extend(offset.to_le_bytes());
+    n.extend((data.len() as u32).to_le_bytes());
+    n.extend(dsize.to_le_bytes());
+    n.extend([0u8, 0, 0, 0]); // compr none, usercompr, flags
+    n.extend(jcrc(data).to_le_bytes());
+    let c = jcrc(&n[..60]);
+    n.extend(c.to_le_bytes());
+    n.extend(data);
+    pad4(&mut n);
+    n
+}
+
+/// The directory entry node naming `name` in a little-endian image: its
+/// offset, parent inode and inode.
+fn find_dirent(img: &[u8], name: &[u8]) -> (usize, u32, u32) {
+    let u32_at = |i: usize| u32::from_le_bytes(img[i..i + 4].try_into().unwrap());
+    (0..img.len() - 40)
+        .step_by(4)
+        .find(|&i| {
+            img[i..i + 4] == [0x85, 0x19, 0x01, 0xe0]
+                && usize::from(img[i + 28]) == name.len()
+                && img.get(i + 40..i + 40 + name.len()) == Some(name)
+        })
+        .map(|i| (i, u32_at(i + 12), u32_at(i + 20)))
+        .unwrap_or_else(|| panic!("no dirent {name:?}"))
+}
+
+#[test]
+fn jffs2_with_bad_crc_nodes_keeps_the_rest() {
+    let fs = Rootfs::new();
+    let mut bytes = mkfs_jffs2(&fs, "le.jffs2", &["-l", "-m", "none"]);
+    // passwd's data, its dirent's name and big.txt's first header.
+    let at = bytes.windows(10).position(|w| w == b"root:x:0:0").unwrap();
+    bytes[at] ^= 0x20;
+    let (d, _, _) = find_dirent(&bytes, b"busybox.hard");
+    bytes[d + 40] ^= 1;
+    let (d, _, _) = find_dirent(&bytes, b"sh");
+    bytes[d + 9] ^= 0xff; // header CRC itself
+    let img = unpack_ok(&bytes, "bad-crc.jffs2");
+    let n = notes(&img);
+    assert!(n.contains("1 node(s) fail their data CRC check"), "{n}");
+    assert!(n.contains("1 node(s) fail their name CRC check"), "{n}");
+    assert!(n.contains("1 node(s) fail their header CRC check"), "{n}");
+    // passwd's only inode node is dropped (as the kernel's readinode.c
+    // obsoletes a node whose data CRC fails): the name stays, empty.
+    assert!(n.contains("/etc/passwd: inode"), "{n}");
+    assert_eq!(
+        kind(&img, "/etc/passwd"),
+        &EntryKind::FileSkipped { size: 0 }
+    );
+    assert!(img.find("/bin/busybox.hard").is_none());
+    assert!(img.find("/bin/sh").is_none());
+    assert_eq!(
+        img.find("/etc/big.txt").unwrap().bytes(),
+        Some(&big_text()[..])
+    );
+}
+
+#[test]
+fn jffs2_directory_cycle_is_not_followed() {
+    let fs = Rootfs::new();
+    let mut bytes = mkfs_jffs2(&fs, "le.jffs2", &["-l"]);
+    let (_, usr, share) = find_dirent(&bytes, b"share");
+    let (_, _, deep) = find_dirent(&bytes, b"deep");
+    // /usr/share/deep/loop → /usr (DT_DIR), and a second name for / itself.
+    bytes.extend(le_dirent(deep, 100, usr, 4, b"loop"));
+    bytes.extend(le_dirent(share, 101, 1, 4, b"root-again"));
+    let img = unpack_ok(&bytes, "cycle.jffs2");
+    let n = notes(&img);
+    assert!(
+        n.contains("/usr/share/deep/loop: directory inode") && n.contains("(a cycle)"),
+        "{n}"
+    );
+    assert!(
+        n.contains("/usr/share/root-again: directory inode 1"),
+        "{n}"
+    );
+    expect_rootfs(&img, &["jffs2@0x0"]);
+    assert!(img.find("/usr/share/deep/loop").is_none());
+}
+
+#[test]
+fn jffs2_unlink_and_newer_versions_win() {
+    let fs = Rootfs::new();
+    let mut bytes = mkfs_jffs2(&fs, "le.jffs2", &["-l"]);
+    let (_, _, passwd) = find_dirent(&bytes, b"passwd");
+    let (_, bin, _) = find_dirent(&bytes, b"busybox.hard");
+    // A newer version of passwd's data, and busybox.hard unlinked (ino 0).
+    let new = b"root:x:0:0:new:/root:/bin/ash\n";
+    bytes.extend(le_inode(
+        passwd,
+        50,
+        0o100_644,
+        new.len() as u32,
+        0,
+        new.len() as u32,
+        new,
+    ));
+    bytes.extend(le_dirent(bin, 60, 0, 8, b"busybox.hard"));
+    let img = unpack_ok(&bytes, "newer.jffs2");
+    assert!(img.notes.is_empty(), "{}", notes(&img));
+    assert_eq!(img.find("/etc/passwd").unwrap().bytes(), Some(&new[..]));
+    assert!(img.find("/bin/busybox.hard").is_none());
+}
+
+#[test]
+fn jffs2_fragment_past_isize_is_cut() {
+    let fs = Rootfs::new();
+    let mut bytes = mkfs_jffs2(&fs, "le.jffs2", &["-l"]);
+    let (_, _, passwd) = find_dirent(&bytes, b"passwd");
+    // Claims 100 bytes at offset 28 of a 30-byte file.
+    bytes.extend(le_inode(passwd, 70, 0o100_644, 30, 28, 100, &[b'Z'; 100]));
+    // And one far past it, with a huge dsize.
+    bytes.extend(le_inode(
+        passwd,
+        71,
+        0o100_644,
+        30,
+        0x7fff_0000,
+        0x7fff_0000,
+        b"xx",
+    ));
+    let img = unpack_ok(&bytes, "fragment-past-isize.jffs2");
+    let n = notes(&img);
+    assert!(n.contains("/etc/passwd: fragment at"), "{n}");
+    assert!(n.contains("past the file size 30; cut"), "{n}");
+    assert_eq!(
+        img.find("/etc/passwd").unwrap().bytes(),
+        Some(&b"root:x:0:0:root:/root:/bin/sZZ"[..])
+    );
+    expect_rootfs_but_passwd(&img);
+}
+
+fn expect_rootfs_but_passwd(img: &Image) {
+    assert!(img.has_root_filesystem());
+    assert_eq!(
+        img.find("/etc/big.txt").unwrap().bytes(),
+        Some(&big_text()[..])
+    );
+    let results = checks(img);
+    assert_outcome(result(&results, "fw.weak-account-password"), Outcome::Fail);
+}
+
+#[test]
+fn jffs2_huge_isize_is_refused_by_the_file_limit() {
+    let fs = Rootfs::new();
+    let mut bytes = mkfs_jffs2(&fs, "le.jffs2", &["-l"]);
+    let (_, _, passwd) = find_dirent(&bytes, b"passwd");
+    bytes.extend(le_inode(passwd, 80, 0o100_644, u32::MAX, 0, 0, b""));
+    let img = unpack_ok(&bytes, "huge-isize.jffs2");
+    assert!(
+        notes(&img).contains("/etc/passwd: 4294967295 bytes, more than the single-file limit"),
+        "{}",
+        notes(&img)
+    );
+    assert_eq!(
+        kind(&img, "/etc/passwd"),
+        &EntryKind::FileSkipped {
+            size: u64::from(u32::MAX)
+        }
+    );
+    expect_rootfs_but_passwd(&img);
+}
+
+#[test]
+fn jffs2_truncated_keeps_what_was_read() {
+    let fs = Rootfs::new();
+    let bytes = mkfs_jffs2(&fs, "le.jffs2", &["-l", "-m", "none"]);
+    // Cut inside big.txt's data: everything before it is kept.
+    let cut = bytes.windows(9).position(|w| w == b"line 0500").unwrap();
+    let img = unpack_ok(&bytes[..cut], "truncated.jffs2");
+    let n = notes(&img);
+    assert!(n.contains("the filesystem is truncated"), "{n}");
+    assert!(img.has_root_filesystem());
+    assert!(img.find("/bin/sh").is_some());
+    assert!(img.files().count() >= 2);
+}
+
+// ---------------------------------------------------------------- props
+
+fn within_limits(img: &Image, limits: &Limits) {
+    assert!(img.entries.len() <= limits.max_files);
+    let total: u64 = img
+        .entries
+        .iter()
+        .map(|e| match &e.kind {
+            EntryKind::File(b) => b.len() as u64,
+            _ => 0,
+        })
+        .sum();
+    assert!(total <= limits.max_total_bytes);
+    let _ = checks(img);
+}
+
+fn mutated(
+    seed: &[u8],
+    flips: &[(prop::sample::Index, u8)],
+    cut: Option<prop::sample::Index>,
+) -> Vec<u8> {
+    let mut bytes = seed.to_vec();
+    for (i, v) in flips {
+        let at = i.index(bytes.len());
+        bytes[at] ^= v | 1;
+    }
+    if let Some(c) = cut {
+        bytes.truncate(c.index(bytes.len()).max(1));
+    }
+    bytes
+}
+
+static SEEDS: std::sync::LazyLock<Vec<(&'static str, Vec<u8>)>> = std::sync::LazyLock::new(|| {
+    let fs = Rootfs::new();
+    vec![
+        ("jffs2", mkfs_jffs2(&fs, "z.jffs2", &["-l"])),
+        (
+            "jffs2",
+            mkfs_jffs2(&fs, "o.jffs2", &["-b", "-X", "lzo", "-x", "zlib"]),
+        ),
+    ]
+});
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(48))]
+    #[test]
+    fn mutated_containers_never_panic(
+        which in any::<prop::sample::Index>(),
+        flips in prop::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 1..12),
+        cut in prop::option::of(any::<prop::sample::Index>()),
+    ) {
+        let (format, seed) = &SEEDS[which.index(SEEDS.len())];
+        let bytes = mutated(seed, &flips, cut);
+        let limits = Limits { max_total_bytes: 16 << 20, max_files: 500, ..Limits::default() };
+        if let Ok(img) = unpack(&bytes, "m.bin", &limits) {
+            within_limits(&img, &limits);
+        }
+        if let Some(Ok(img)) = unpack_as(&bytes, "m.bin", format, &limits) {
+            within_limits(&img, &limits);
+        }
+    }
+}
