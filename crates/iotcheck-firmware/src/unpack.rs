@@ -3,7 +3,7 @@
 //! [`Note`] on its layer.
 
 use crate::formats::compress::{self, Codec, DecompressError};
-use crate::formats::{cpio, jffs2, squashfs, tar, uimage};
+use crate::formats::{cpio, jffs2, squashfs, tar, uimage, zip};
 use crate::image::{Entry, EntryKind, Image, ImageHeader, Note};
 use crate::{FirmwareError, Limits};
 
@@ -263,6 +263,13 @@ pub(crate) static FORMATS: &[Format] = &[
         },
         read: |u, d, l, _| cpio::read(u, d, l).unwrap_or(0),
         strong_magic: false,
+    },
+    Format {
+        name: "zip",
+        magics: &[(&zip::MAGIC, 0)],
+        validate: |d, _| zip::validate(d),
+        read: |u, d, l, _| zip::read(u, d, l).unwrap_or(0),
+        strong_magic: true,
     },
 ];
 

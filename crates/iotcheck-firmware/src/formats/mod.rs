@@ -8,3 +8,4 @@ pub(crate) mod jffs2;
 pub(crate) mod squashfs;
 pub(crate) mod tar;
 pub(crate) mod uimage;
+pub(crate) mod zip;

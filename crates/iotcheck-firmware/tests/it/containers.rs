@@ -499,6 +499,160 @@ fn jffs2_truncated_keeps_what_was_read() {
     assert!(img.files().count() >= 2);
 }
 
+// ---------------------------------------------------------------- zip
+
+/// `zip -r` (with `-y`: symlinks stored as links) of the rootfs.
+fn zip_rootfs(fs: &Rootfs, name: &str, opts: &[&str]) -> Vec<u8> {
+    let out = fs.out(name);
+    let _ = std::fs::remove_file(&out);
+    let mut args = vec!["-q", "-r", "-X"];
+    args.extend(opts);
+    args.extend([out.to_str().unwrap(), "."]);
+    let status = Command::new("zip")
+        .args(&args)
+        .current_dir(fs.root())
+        .status()
+        .expect("zip is needed to build this test's fixture: apt-get install zip");
+    assert!(status.success());
+    std::fs::read(out).unwrap()
+}
+
+#[test]
+fn zip_members_links_and_the_checks() {
+    let fs = Rootfs::new();
+    let bytes = zip_rootfs(&fs, "rootfs.zip", &["-y"]);
+    let img = unpack_ok(&bytes, "rootfs.zip");
+    assert!(img.notes.is_empty(), "{}", notes(&img));
+    assert_eq!(img.filesystems, vec![vec!["zip@0x0".to_string()]]);
+    expect_rootfs(&img, &["zip@0x0"]);
+    assert_eq!(kind(&img, "/usr/share/deep"), &EntryKind::Dir);
+
+    // Without -y the link is stored as the file it points at.
+    let bytes = zip_rootfs(&fs, "followed.zip", &[]);
+    let img = unpack_ok(&bytes, "followed.zip");
+    assert!(img.notes.is_empty(), "{}", notes(&img));
+    assert_eq!(
+        img.find("/bin/sh").unwrap().bytes(),
+        img.find("/bin/busybox").unwrap().bytes()
+    );
+}
+
+#[test]
+fn zip_embedded_in_a_blob_with_trailing_data_is_found() {
+    let fs = Rootfs::new();
+    let zip = zip_rootfs(&fs, "rootfs.zip", &["-y"]);
+    let mut blob: Vec<u8> = (0..0x2345u32).map(|i| (i * 7 % 251) as u8).collect();
+    blob.extend(&zip);
+    // More than the 64 KiB a reader looking back from the end would scan.
+    blob.extend((0..0x3_0000u32).map(|i| (i * 13 % 241) as u8));
+    let img = unpack_ok(&blob, "fw.bin");
+    assert_eq!(img.filesystems, vec![vec!["zip@0x2345".to_string()]]);
+    assert!(img.notes.is_empty(), "{}", notes(&img));
+    expect_rootfs(&img, &["zip@0x2345"]);
+}
+
+#[test]
+fn zip_encrypted_members_are_notes() {
+    let fs = Rootfs::new();
+    let bytes = zip_rootfs(&fs, "enc.zip", &["-y", "-P", "secret"]);
+    let img = unpack_ok(&bytes, "enc.zip");
+    let n = notes(&img);
+    assert!(
+        n.contains("zip@0x0: /etc/shadow: encrypted; contents not read"),
+        "{n}"
+    );
+    assert!(matches!(kind(&img, "/etc/shadow"), EntryKind::FileSkipped { size } if *size > 0));
+    assert!(img.has_root_filesystem());
+}
+
+/// Members no zip tool writes on purpose, made with Python's zipfile.
+fn hostile_zip(fs: &Rootfs) -> Vec<u8> {
+    let out = fs.out("hostile.zip");
+    let script = r#"
+import sys, zipfile
+def member(z, name, data, mode=None):
+    i = zipfile.ZipInfo(name, date_time=(2023, 11, 14, 22, 13, 20))
+    i.compress_type = zipfile.ZIP_DEFLATED
+    if mode is not None:
+        i.create_system = 3
+        i.external_attr = mode << 16
+    z.writestr(i, data)
+with zipfile.ZipFile(sys.argv[1], "w") as z:
+    member(z, "etc/", b"", 0o40755)
+    member(z, "../../etc/passwd", b"zip-slip:x:0:0::/:/bin/sh\n")
+    member(z, "/etc/absolute.txt", b"re-rooted\n")
+    member(z, "etc/link-out", b"../../../../etc/shadow", 0o120777)
+    member(z, "etc/shadow", b"root:$1$iotcheck$r48jWbYuSIcWq665idbh0.:19000:0:99999:7:::\n")
+    member(z, "bomb.bin", bytes(20 << 20))
+    member(z, "liar.bin", bytes(4 << 20))
+"#;
+    run("python3", &["-c", script, out.to_str().unwrap()], "python3");
+    let mut bytes = std::fs::read(out).unwrap();
+    // liar.bin: declared uncompressed size 100 in both headers.
+    for (magic, field) in [(&b"PK\x03\x04"[..], 22), (&b"PK\x01\x02"[..], 24)] {
+        let names_at = if magic[2] == 3 { 30 } else { 46 };
+        let at = (0..bytes.len() - names_at - 8)
+            .find(|&i| {
+                &bytes[i..i + 4] == magic && &bytes[i + names_at..i + names_at + 8] == b"liar.bin"
+            })
+            .unwrap();
+        bytes[at + field..at + field + 4].copy_from_slice(&100u32.to_le_bytes());
+    }
+    bytes
+}
+
+#[test]
+fn zip_slip_symlink_escape_and_bombs_are_contained() {
+    let fs = Rootfs::new();
+    let bytes = hostile_zip(&fs);
+    let img = unpack_ok(&bytes, "hostile.zip");
+    let n = notes(&img);
+    assert!(
+        n.contains("member \"../../etc/passwd\" leaves the archive root; skipped"),
+        "{n}"
+    );
+    assert!(img.find("/etc/passwd").is_none());
+    assert_eq!(
+        img.find("/etc/absolute.txt").unwrap().bytes(),
+        Some(&b"re-rooted\n"[..])
+    );
+    // Recorded, never followed.
+    assert_eq!(
+        kind(&img, "/etc/link-out"),
+        &EntryKind::Symlink {
+            target: "../../../../etc/shadow".into()
+        }
+    );
+    // The honest bomb is refused on its declared size; the liar is cut at
+    // its declared size (the read is bounded whatever the header says).
+    assert!(
+        n.contains("/bomb.bin: 20971520 bytes would exceed 100x"),
+        "{n}"
+    );
+    assert!(
+        n.contains("/liar.bin: read 64 of 100 bytes: File is larger than its declared"),
+        "{n}"
+    );
+    assert!(img.find("/liar.bin").unwrap().bytes().unwrap().len() <= 100);
+    let results = checks(&img);
+    let weak = result(&results, "fw.weak-account-password");
+    assert_outcome(weak, Outcome::Fail);
+    assert_eq!(files(weak)[0].0, vec!["zip@0x0", "/etc/shadow"]);
+}
+
+#[test]
+fn zip_truncated_or_without_an_end_is_a_note() {
+    let fs = Rootfs::new();
+    let bytes = zip_rootfs(&fs, "rootfs.zip", &["-y"]);
+    let img = unpack_ok(&bytes[..bytes.len() - 10], "cut.zip");
+    assert!(
+        notes(&img).contains("zip@0x0: no end-of-central-directory record agrees"),
+        "{}",
+        notes(&img)
+    );
+    assert!(img.entries.is_empty());
+}
+
 // ---------------------------------------------------------------- props
 
 fn within_limits(img: &Image, limits: &Limits) {
