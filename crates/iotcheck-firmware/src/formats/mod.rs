@@ -4,6 +4,7 @@
 
 pub(crate) mod compress;
 pub(crate) mod cpio;
+pub(crate) mod fit;
 pub(crate) mod jffs2;
 pub(crate) mod squashfs;
 pub(crate) mod tar;

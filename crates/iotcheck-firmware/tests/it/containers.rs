@@ -653,6 +653,249 @@ fn zip_truncated_or_without_an_end_is_a_note() {
     assert!(img.entries.is_empty());
 }
 
+// ---------------------------------------------------------------- FIT
+
+const KERNEL_NAME: &str = "ARM OpenWrt Linux-5.15.167";
+
+/// A stand-in kernel: noise around init/version.c's `linux_banner`.
+fn vmlinux() -> Vec<u8> {
+    let mut k = vec![0u8, 1, 2, 3, 0xff, 0];
+    k.extend(b"Linux version 5.15.167 (builder@buildhost) (arm-openwrt-linux-muslgnueabi-gcc (OpenWrt GCC 12.3.0 r24106) 12.3.0, GNU ld (GNU Binutils) 2.40.0) #0 SMP Mon Sep 23 12:34:46 2024\n\0");
+    k.extend([0xffu8; 64]);
+    k
+}
+
+fn gzip_n(data: &[u8]) -> Vec<u8> {
+    use std::io::Write;
+    let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    e.write_all(data).unwrap();
+    e.finish().unwrap()
+}
+
+/// `mkimage -f` of an .its bundling a gzip kernel, a ramdisk and a device
+/// tree made with dtc; `external` adds `-E` (data after the tree).
+struct Fit {
+    bytes: Vec<u8>,
+    dtb: Vec<u8>,
+}
+
+fn mkimage_fit(fs: &Rootfs, ramdisk: &str, external: bool) -> Fit {
+    let d = fs.dir.path();
+    std::fs::write(d.join("vmlinux.bin.gz"), gzip_n(&vmlinux())).unwrap();
+    std::fs::write(
+        d.join("board.dts"),
+        "/dts-v1/;\n/ {\n\tmodel = \"Acme Cam 2\";\n\tcompatible = \"acme,cam2\";\n};\n",
+    )
+    .unwrap();
+    let dts = d.join("board.dts");
+    let dtb = d.join("board.dtb");
+    run(
+        "dtc",
+        &[
+            "-I",
+            "dts",
+            "-O",
+            "dtb",
+            "-o",
+            dtb.to_str().unwrap(),
+            dts.to_str().unwrap(),
+        ],
+        "device-tree-compiler",
+    );
+    let (ramdisk_file, ramdisk_comp) = match ramdisk {
+        "squashfs" => {
+            let sq = crate::clean::mksquashfs(&fs.root(), "gzip");
+            std::fs::write(d.join("ramdisk.bin"), sq).unwrap();
+            ("ramdisk.bin", "none")
+        }
+        _ => {
+            let list = Command::new("sh")
+                .args(["-c", "find . | sort | cpio -o -H newc --quiet"])
+                .current_dir(fs.root())
+                .output()
+                .expect("cpio is needed to build this test's fixture: apt-get install cpio");
+            assert!(list.status.success());
+            std::fs::write(d.join("ramdisk.bin"), gzip_n(&list.stdout)).unwrap();
+            ("ramdisk.bin", "gzip")
+        }
+    };
+    let its = format!(
+        r#"/dts-v1/;
+/ {{
+	description = "iotcheck test FIT";
+	#address-cells = <1>;
+	images {{
+		kernel-1 {{
+			description = "{KERNEL_NAME}";
+			data = /incbin/("vmlinux.bin.gz");
+			type = "kernel";
+			arch = "arm";
+			os = "linux";
+			compression = "gzip";
+			load = <0x80008000>;
+			entry = <0x80008000>;
+			hash-1 {{ algo = "crc32"; }};
+		}};
+		ramdisk-1 {{
+			description = "root filesystem";
+			data = /incbin/("{ramdisk_file}");
+			type = "ramdisk";
+			arch = "arm";
+			os = "linux";
+			compression = "{ramdisk_comp}";
+		}};
+		fdt-1 {{
+			description = "Acme Cam 2 device tree";
+			data = /incbin/("board.dtb");
+			type = "flat_dt";
+			arch = "arm";
+			compression = "none";
+		}};
+	}};
+	configurations {{
+		default = "conf-1";
+		conf-1 {{ kernel = "kernel-1"; ramdisk = "ramdisk-1"; fdt = "fdt-1"; }};
+	}};
+}};
+"#
+    );
+    std::fs::write(d.join("image.its"), its).unwrap();
+    let out = d.join("image.itb");
+    let its_path = d.join("image.its");
+    let mut args = vec!["-f", its_path.to_str().unwrap()];
+    if external {
+        args.push("-E");
+    }
+    args.push(out.to_str().unwrap());
+    let status = Command::new("mkimage")
+        .args(&args)
+        .current_dir(d)
+        .stdout(std::process::Stdio::null())
+        .status()
+        .expect("mkimage is needed to build this test's fixture: apt-get install u-boot-tools");
+    assert!(status.success());
+    Fit {
+        bytes: std::fs::read(out).unwrap(),
+        dtb: std::fs::read(dtb).unwrap(),
+    }
+}
+
+/// The kernel, the device tree and the header names every FIT here holds.
+fn expect_fit_images(img: &Image, fit: &Fit, base: usize) {
+    let layer = format!("fit@{base:#x}");
+    let kernel = img
+        .entries
+        .iter()
+        .find(|e| e.path[e.path.len() - 2].starts_with("gzip@") && e.path.len() == 3)
+        .unwrap_or_else(|| panic!("no kernel in {:#?}", img.entries));
+    assert_eq!(kernel.path[0], layer);
+    assert_eq!(kernel.bytes(), Some(&vmlinux()[..]));
+    assert_eq!(
+        img.find("/images/fdt-1").unwrap().bytes(),
+        Some(&fit.dtb[..])
+    );
+    let names: Vec<&str> = img.headers.iter().map(|h| h.name.as_str()).collect();
+    assert_eq!(
+        names,
+        [KERNEL_NAME, "root filesystem", "Acme Cam 2 device tree"]
+    );
+    for h in &img.headers {
+        assert_eq!(h.path, vec![layer.clone()]);
+        // The offset is inside the FIT layer, like every evidence offset.
+        let at = h.offset as usize;
+        assert_eq!(&fit.bytes[at..at + h.name.len()], h.name.as_bytes());
+    }
+    let linux = iotcheck_firmware::inventory(img)
+        .into_iter()
+        .find(|c| c.name == "linux")
+        .unwrap_or_else(|| panic!("no linux in {:?}", iotcheck_firmware::inventory(img)));
+    assert_eq!(linux.version, "5.15.167");
+}
+
+#[test]
+fn fit_with_kernel_squashfs_ramdisk_and_device_tree() {
+    let fs = Rootfs::new();
+    let fit = mkimage_fit(&fs, "squashfs", false);
+    let img = unpack_ok(&fit.bytes, "image.itb");
+    assert!(img.notes.is_empty(), "{}", notes(&img));
+    assert_eq!(img.filesystems.len(), 1);
+    let sq = img.filesystems[0].clone();
+    assert_eq!(sq[0], "fit@0x0");
+    assert!(sq[1].starts_with("squashfs@"));
+    expect_rootfs(&img, &[&sq[0], &sq[1]]);
+    expect_fit_images(&img, &fit, 0);
+}
+
+#[test]
+fn fit_with_external_data_and_a_gzip_cpio_ramdisk() {
+    let fs = Rootfs::new();
+    let fit = mkimage_fit(&fs, "cpio", true);
+    let img = unpack_ok(&fit.bytes, "external.itb");
+    assert!(img.notes.is_empty(), "{}", notes(&img));
+    let layers = img.filesystems[0].clone();
+    assert_eq!(layers.len(), 3, "{layers:?}");
+    assert!(layers[1].starts_with("gzip@") && layers[2] == "cpio@0x0");
+    expect_rootfs(&img, &layers.iter().map(String::as_str).collect::<Vec<_>>());
+    expect_fit_images(&img, &fit, 0);
+}
+
+#[test]
+fn fit_embedded_in_a_blob_is_found_by_scanning() {
+    let fs = Rootfs::new();
+    let fit = mkimage_fit(&fs, "squashfs", true);
+    let mut blob: Vec<u8> = (0..0x1000u32).map(|i| (i * 7 % 251) as u8).collect();
+    let base = blob.len();
+    blob.extend(&fit.bytes);
+    blob.extend([0xffu8; 0x800]);
+    let img = unpack_ok(&blob, "flash.bin");
+    assert_eq!(img.filesystems[0][0], "fit@0x1000");
+    expect_fit_images(&img, &fit, base);
+    assert!(img.has_root_filesystem());
+}
+
+#[test]
+fn fit_with_data_size_beyond_the_blob_keeps_the_rest() {
+    let fs = Rootfs::new();
+    let fit = mkimage_fit(&fs, "cpio", true);
+    // Cut the device tree off and the end of the ramdisk.
+    let cut = fit.bytes.len() - fit.dtb.len() - 64;
+    let img = unpack_ok(&fit.bytes[..cut], "data-size-beyond-blob.itb");
+    let n = notes(&img);
+    assert!(
+        n.contains("fit@0x0: /images/ramdisk-1: data-size")
+            && n.contains("reaches beyond the blob"),
+        "{n}"
+    );
+    assert!(n.contains("/images/fdt-1: external data at"), "{n}");
+    assert!(n.contains("gzip@"), "the cut stream is a note too: {n}");
+    assert!(img.find("/images/fdt-1").is_none());
+    assert!(
+        img.entries
+            .iter()
+            .any(|e| e.bytes() == Some(&vmlinux()[..]))
+    );
+}
+
+#[test]
+fn a_plain_device_tree_is_not_a_fit() {
+    let fs = Rootfs::new();
+    let fit = mkimage_fit(&fs, "squashfs", false);
+    let err = unpack(&fit.dtb, "board.dtb", &Limits::default()).unwrap_err();
+    assert!(
+        matches!(err, iotcheck_firmware::FirmwareError::Unrecognised { .. }),
+        "{err}"
+    );
+    // unpack_as says why.
+    let img = unpack_as(&fit.dtb, "board.dtb", "fit", &Limits::default())
+        .unwrap()
+        .unwrap();
+    assert!(
+        notes(&img).contains("without /images: not a FIT"),
+        "{}",
+        notes(&img)
+    );
+}
+
 // ---------------------------------------------------------------- props
 
 fn within_limits(img: &Image, limits: &Limits) {
