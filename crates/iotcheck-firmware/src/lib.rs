@@ -6,9 +6,12 @@
 //! - [`unpack`] reads a U-Boot legacy uImage (64-byte header, payload
 //!   uncompressed, gzip, xz or legacy LZMA), bare gzip and xz streams and
 //!   SquashFS 4.x (gzip, xz, lz4 compressors, via `backhand`), tar
-//!   (ustar/GNU/pax, also `.tar.gz`) and cpio (`newc`/`odc`, e.g. an
-//!   initramfs), and scans a blob no header describes for embedded squashfs,
-//!   uImages, tar and cpio archives. Trees are walked into memory: regular
+//!   (ustar/GNU/pax, also `.tar.gz`), cpio (`newc`/`odc`, e.g. an
+//!   initramfs), JFFS2 (both byte orders; zlib, rtime, lzo; own parser),
+//!   zip (stored/deflate) and U-Boot FIT images (each `/images` node's data,
+//!   inline or external, by its compression), and scans a blob no header
+//!   describes for embedded squashfs, uImages, FIT images, JFFS2, zip, tar
+//!   and cpio archives. Trees are walked into memory: regular
 //!   files (bounded), symlinks and hardlinks as recorded targets (never
 //!   followed), directories, device nodes (recorded, never created); member
 //!   names leaving the root are refused. Nothing is written to disk.
@@ -25,7 +28,8 @@
 //!   [`sbom`] writes it as a CycloneDX 1.5 SBOM.
 //!
 //! What it does not do yet: SquashFS 3.x and the lzo/zstd/lzma squashfs
-//! compressors, cramfs, jffs2, UBI/UBIFS, ext, FIT images, binary cpio; it
+//! compressors, cramfs, UBI/UBIFS, ext, binary cpio, JFFS2 rubin/lzma
+//! fragments, zip bzip2/lzma/zstd/AES members, FIT signatures; it
 //! does not recurse into archives found inside a filesystem, check update
 //! signatures, or judge bcrypt/yescrypt hashes.
 //!

@@ -1,6 +1,6 @@
 //! One file per format: the container headers iotcheck parses itself
-//! (`uimage`), the compression streams (`compress`), the archives (`tar`,
-//! `cpio`) and the filesystems (`squashfs`).
+//! (`uimage`, `fit`), the compression streams (`compress`), the archives
+//! (`tar`, `cpio`, `zip`) and the filesystems (`squashfs`, `jffs2`).
 
 pub(crate) mod compress;
 pub(crate) mod cpio;

@@ -896,6 +896,27 @@ fn a_plain_device_tree_is_not_a_fit() {
     );
 }
 
+#[test]
+fn fuzz_seeds_unpack_to_a_root_filesystem() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fuzz/seeds");
+    for (format, file) in [
+        ("jffs2", "fw_jffs2/le-zlib.jffs2"),
+        ("jffs2", "fw_jffs2/be-lzo.jffs2"),
+        ("zip", "fw_zip/rootfs.zip"),
+        ("fit", "fw_fit/inline.itb"),
+        ("fit", "fw_fit/external.itb"),
+    ] {
+        let bytes = std::fs::read(dir.join(file)).unwrap();
+        let img = unpack_as(&bytes, file, format, &Limits::default())
+            .unwrap()
+            .unwrap();
+        assert!(img.notes.is_empty(), "{file}: {}", notes(&img));
+        assert!(img.has_root_filesystem(), "{file}");
+        let results = checks(&img);
+        assert_outcome(result(&results, "fw.weak-account-password"), Outcome::Fail);
+    }
+}
+
 // ---------------------------------------------------------------- props
 
 fn within_limits(img: &Image, limits: &Limits) {
