@@ -11,7 +11,7 @@ pub struct Image {
     /// filesystem or archive that was read.
     pub filesystems: Vec<Vec<String>>,
     /// Names container headers give their payload (a uImage's `ih_name`,
-    /// e.g. `MIPS OpenWrt Linux-4.14.95`), with the layer they belong to.
+    /// e.g. `MIPS OpenWrt Linux-4.14.95`, a FIT image's `description`), with the layer they belong to.
     pub headers: Vec<ImageHeader>,
     /// The top level of the image, start to end: the ranges known
     /// containers cover and what the rest looks like by entropy.
@@ -49,6 +49,9 @@ pub struct ImageHeader {
     /// The container's layer path (e.g. `["uImage@0x0"]`).
     pub path: Vec<String>,
     pub name: String,
+    /// Where the name sits in that container (32 in a uImage header; the
+    /// `description` property's value in a FIT).
+    pub offset: u64,
 }
 
 /// One entry of an unpacked image.

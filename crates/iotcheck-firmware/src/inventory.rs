@@ -510,11 +510,10 @@ pub fn inventory(image: &Image) -> Vec<Component> {
     let mut found = Found::default();
     for h in &image.headers {
         for m in scan_target(Target::Header, &h.name) {
-            // ih_name sits 32 bytes into the 64-byte uImage header.
             found.add(
                 &m.component,
                 &m.version,
-                evidence(&image.name, &h.path, Some(32), m.excerpt),
+                evidence(&image.name, &h.path, Some(h.offset as usize), m.excerpt),
             );
         }
     }

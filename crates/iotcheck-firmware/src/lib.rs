@@ -5,12 +5,14 @@
 //! What it does:
 //! - [`unpack`] reads a U-Boot legacy uImage (64-byte header, payload
 //!   uncompressed, gzip, xz, legacy LZMA, zstd, lz4 or bzip2), bare gzip,
-//!   xz, zstd, LZ4-frame and bzip2 streams and SquashFS 4.x (every
+//!   xz, zstd, LZ4-frame and bzip2 streams, SquashFS 4.x (every
 //!   compressor: gzip, lzma, lzo, xz, lz4, zstd, via `backhand` with
-//!   iotcheck's bounded block decoders), tar
-//!   (ustar/GNU/pax, also `.tar.gz`) and cpio (`newc`/`odc`, e.g. an
-//!   initramfs), and scans a blob no header describes for embedded squashfs,
-//!   uImages, tar and cpio archives. Trees are walked into memory: regular
+//!   iotcheck's bounded block decoders), tar (ustar/GNU/pax, also
+//!   `.tar.gz`), cpio (`newc`/`odc`, e.g. an initramfs), JFFS2 (both byte
+//!   orders; zlib, rtime, lzo; own parser), zip (stored/deflate) and U-Boot
+//!   FIT images (each `/images` node's data, inline or external, by its
+//!   compression), and scans a blob no header describes for any of them
+//!   at any offset. Trees are walked into memory: regular
 //!   files (bounded), symlinks and hardlinks as recorded targets (never
 //!   followed), directories, device nodes (recorded, never created); member
 //!   names leaving the root are refused. Members that are containers
@@ -30,8 +32,10 @@
 //!   binaries, package-manager metadata, uImage names) with CPE and PURL;
 //!   [`sbom`] writes it as a CycloneDX 1.5 SBOM.
 //!
-//! What it does not do yet: SquashFS 3.x, cramfs, jffs2, UBI/UBIFS, ext, FIT images, binary cpio; it
-//! does not check update signatures, or judge bcrypt/yescrypt hashes.
+//! What it does not do yet: SquashFS 3.x, cramfs, UBI/UBIFS, ext, binary
+//! cpio, JFFS2 rubin/lzma fragments, zip bzip2/lzma/zstd/AES members, FIT
+//! signatures; it does not check update signatures, or judge
+//! bcrypt/yescrypt hashes.
 //!
 //! ```
 //! let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/acme-cam/firmware/acme-cam2-1.4.2.bin");

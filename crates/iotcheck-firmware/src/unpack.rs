@@ -3,7 +3,7 @@
 //! [`Note`] on its layer.
 
 use crate::formats::compress::{self, Codec, DecompressError};
-use crate::formats::{cpio, squashfs, tar, uimage};
+use crate::formats::{cpio, fit, jffs2, squashfs, tar, uimage, zip};
 use crate::image::{Entry, EntryKind, Image, ImageHeader, Note};
 use crate::{FirmwareError, Limits};
 
@@ -99,6 +99,16 @@ impl<'l> Unpacker<'l> {
                 message: format!("more than {MAX_NOTES} notes; the rest were dropped"),
             });
         }
+    }
+
+    /// Records the name a container header gives its payload (`offset`:
+    /// where the name sits in the container, for the evidence).
+    pub(crate) fn header(&mut self, layer: &[String], name: String, offset: u64) {
+        self.image.headers.push(ImageHeader {
+            path: layer.to_vec(),
+            name,
+            offset,
+        });
     }
 
     pub(crate) fn filesystem(&mut self, layer: &[String]) {
@@ -234,6 +244,21 @@ pub(crate) static FORMATS: &[Format] = &[
         strong_magic: true,
     },
     Format {
+        name: "jffs2",
+        magics: &[
+            (&jffs2::MAGICS[0], 0),
+            (&jffs2::MAGICS[1], 0),
+            (&jffs2::MAGICS[2], 0),
+            (&jffs2::MAGICS[3], 0),
+            (&jffs2::MAGICS[4], 0),
+            (&jffs2::MAGICS[5], 0),
+        ],
+        validate: |d, _| jffs2::validate(d),
+        read: |u, d, l, _| jffs2::read(u, d, l).unwrap_or(0),
+        // Two magic bytes: only a node header whose CRC holds counts.
+        strong_magic: false,
+    },
+    Format {
         name: "tar",
         magics: &[(&tar::MAGIC, tar::MAGIC_OFFSET)],
         validate: |d, _| {
@@ -258,6 +283,21 @@ pub(crate) static FORMATS: &[Format] = &[
         },
         read: |u, d, l, _| cpio::read(u, d, l).unwrap_or(0),
         strong_magic: false,
+    },
+    Format {
+        name: "fit",
+        magics: &[(&fit::MAGIC, 0)],
+        validate: |d, _| fit::validate(d),
+        read: fit::read,
+        // A device tree without /images is not a FIT: validation decides.
+        strong_magic: false,
+    },
+    Format {
+        name: "zip",
+        magics: &[(&zip::MAGIC, 0)],
+        validate: |d, _| zip::validate(d),
+        read: |u, d, l, _| zip::read(u, d, l).unwrap_or(0),
+        strong_magic: true,
     },
 ];
 
@@ -380,10 +420,8 @@ fn uimage_payload(u: &mut Unpacker<'_>, data: &[u8], l: &[String], depth: usize)
             return 0;
         }
     };
-    u.image.headers.push(ImageHeader {
-        path: l.to_vec(),
-        name: header.name.clone(),
-    });
+    // ih_name sits 32 bytes into the 64-byte header.
+    u.header(l, header.name.clone(), 32);
     let rest = &data[uimage::HEADER_LEN..];
     let declared = header.data_size as usize;
     let payload = if declared > rest.len() {

@@ -1,9 +1,12 @@
 //! One file per format: the container headers iotcheck parses itself
-//! (`uimage`), the compression streams (`compress`), the archives (`tar`,
-//! `cpio`) and the filesystems (`squashfs`).
+//! (`uimage`, `fit`), the compression streams (`compress`), the archives
+//! (`tar`, `cpio`, `zip`) and the filesystems (`squashfs`, `jffs2`).
 
 pub(crate) mod compress;
 pub(crate) mod cpio;
+pub(crate) mod fit;
+pub(crate) mod jffs2;
 pub(crate) mod squashfs;
 pub(crate) mod tar;
 pub(crate) mod uimage;
+pub(crate) mod zip;

@@ -7,6 +7,7 @@
 mod adversarial;
 mod archives;
 mod clean;
+mod containers;
 mod entropy;
 mod example;
 mod extract;
