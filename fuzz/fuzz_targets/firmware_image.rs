@@ -1,30 +1,8 @@
-//! Unpacking and checking arbitrary bytes never panics, stays within its
-//! limits, and every result it decides names a catalogued check.
+//! Unpacking and checking arbitrary bytes (every format, sniffed and
+//! scanned) never panics, stays within its limits, and every result it
+//! decides names a catalogued check (`iotcheck_firmware::fuzz_invariants`).
 #![no_main]
 
-use iotcheck_firmware::{CHECKS, EntryKind, Limits, checks, unpack};
-use libfuzzer_sys::fuzz_target;
-
-fuzz_target!(|data: &[u8]| {
-    let limits = Limits {
-        max_total_bytes: 16 << 20,
-        max_single_file: 4 << 20,
-        max_files: 2_000,
-        ..Limits::default()
-    };
-    if let Ok(image) = unpack(data, "fuzz.bin", &limits) {
-        assert!(image.entries.len() <= limits.max_files);
-        let total: usize = image
-            .entries
-            .iter()
-            .map(|e| match &e.kind {
-                EntryKind::File(b) => b.len(),
-                _ => 0,
-            })
-            .sum();
-        assert!(total as u64 <= limits.max_total_bytes);
-        for r in checks(&image) {
-            assert!(CHECKS.contains(&r.check.as_str()));
-        }
-    }
+libfuzzer_sys::fuzz_target!(|data: &[u8]| {
+    iotcheck_firmware::fuzz_invariants(data, None);
 });

@@ -103,3 +103,32 @@ pub fn unpack_as(
 ) -> Option<Result<Image, FirmwareError>> {
     unpack::run_as(bytes, name, format, limits)
 }
+
+/// The invariants every fuzz target of this crate asserts, on `data`
+/// unpacked whole (`format` `None`) or by one parser alone: no panic,
+/// entries and bytes within the limits, and every result naming a
+/// catalogued check. Panics when one does not hold (that is the finding).
+#[doc(hidden)]
+pub fn fuzz_invariants(data: &[u8], format: Option<&str>) {
+    let limits = Limits {
+        max_total_bytes: 16 << 20,
+        max_single_file: 4 << 20,
+        max_files: 2_000,
+        max_duration: std::time::Duration::from_secs(10),
+        ..Limits::default()
+    };
+    let image = match format {
+        None => unpack(data, "fuzz.bin", &limits),
+        Some(f) => match unpack_as(data, "fuzz.bin", f, &limits) {
+            Some(r) => r,
+            None => panic!("no format named {f:?}"),
+        },
+    };
+    let Ok(image) = image else { return };
+    assert!(image.entries.len() <= limits.max_files);
+    let total: u64 = image.files().map(|(_, b)| b.len() as u64).sum();
+    assert!(total <= limits.max_total_bytes);
+    for r in checks(&image) {
+        assert!(CHECKS.contains(&r.check.as_str()), "{}", r.check);
+    }
+}

@@ -3,7 +3,7 @@
 //! [`Note`] on its layer.
 
 use crate::formats::compress::{self, Codec, DecompressError};
-use crate::formats::{cpio, fit, jffs2, squashfs, tar, uimage, zip};
+use crate::formats::{cpio, fit, jffs2, squashfs, tar, trx, uimage, zip};
 use crate::image::{Entry, EntryKind, Image, ImageHeader, Note};
 use crate::{FirmwareError, Limits};
 
@@ -234,6 +234,13 @@ pub(crate) static FORMATS: &[Format] = &[
         magics: &[(&uimage::MAGIC, 0)],
         validate: |d, _| uimage::parse(d).map(|_| ()).map_err(|e| e.to_string()),
         read: uimage_payload,
+        strong_magic: true,
+    },
+    Format {
+        name: "trx",
+        magics: &[(&trx::MAGIC, 0)],
+        validate: |d, _| trx::validate(d),
+        read: trx::read,
         strong_magic: true,
     },
     Format {

@@ -62,6 +62,24 @@ impl Codec {
     }
 }
 
+/// Whether `data` starts like a legacy `.lzma` (LZMA-alone) stream: the
+/// properties byte of the usual lc=3 lp=0 pb=2 (0x5d), a power-of-two
+/// dictionary between 4 KiB and 128 MiB, and an unpacked size that is
+/// unknown (all ones) or below 1 GiB. Too weak to scan for (binwalk's
+/// experience with this signature), strong enough where a header says a
+/// kernel is there.
+pub(crate) fn looks_like_lzma_alone(data: &[u8]) -> bool {
+    let Some(h) = data.get(..13) else {
+        return false;
+    };
+    let dict = u32::from_le_bytes([h[1], h[2], h[3], h[4]]);
+    let size = u64::from_le_bytes([h[5], h[6], h[7], h[8], h[9], h[10], h[11], h[12]]);
+    h[0] == 0x5d
+        && dict.is_power_of_two()
+        && (1 << 12..=1 << 27).contains(&dict)
+        && (size == u64::MAX || size < 1 << 30)
+}
+
 /// What came out of a stream.
 #[derive(Debug)]
 pub(crate) struct Output {

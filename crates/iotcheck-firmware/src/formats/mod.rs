@@ -1,5 +1,5 @@
 //! One file per format: the container headers iotcheck parses itself
-//! (`uimage`, `fit`), the compression streams (`compress`), the archives
+//! (`uimage`, `fit`, `trx`), the compression streams (`compress`), the archives
 //! (`tar`, `cpio`, `zip`) and the filesystems (`squashfs`, `jffs2`).
 
 pub(crate) mod compress;
@@ -8,5 +8,6 @@ pub(crate) mod fit;
 pub(crate) mod jffs2;
 pub(crate) mod squashfs;
 pub(crate) mod tar;
+pub(crate) mod trx;
 pub(crate) mod uimage;
 pub(crate) mod zip;

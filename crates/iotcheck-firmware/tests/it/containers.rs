@@ -907,6 +907,12 @@ fn fuzz_seeds_unpack_to_a_root_filesystem() {
         ("zip", "fw_zip/rootfs.zip"),
         ("fit", "fw_fit/inline.itb"),
         ("fit", "fw_fit/external.itb"),
+        ("squashfs", "fw_squashfs/gzip.sqfs"),
+        ("squashfs", "fw_squashfs/lzo.sqfs"),
+        ("squashfs", "fw_squashfs/zstd.sqfs"),
+        ("trx", "fw_trx/router.trx"),
+        ("tar", "fw_tar/rootfs.tar"),
+        ("cpio", "fw_cpio/rootfs.cpio"),
     ] {
         let bytes = std::fs::read(dir.join(file)).unwrap();
         let img = unpack_as(&bytes, file, format, &Limits::default())
@@ -917,6 +923,18 @@ fn fuzz_seeds_unpack_to_a_root_filesystem() {
         let results = checks(&img);
         assert_outcome(result(&results, "fw.weak-account-password"), Outcome::Fail);
     }
+    // The kernel seed: a uImage whose LZMA payload names its version.
+    let bytes = std::fs::read(dir.join("fw_uimage/kernel.uimage")).unwrap();
+    let img = unpack_as(&bytes, "kernel.uimage", "uImage", &Limits::default())
+        .unwrap()
+        .unwrap();
+    assert!(img.notes.is_empty(), "{}", notes(&img));
+    let linux = iotcheck_firmware::inventory(&img);
+    assert_eq!(linux.len(), 1, "{linux:?}");
+    assert_eq!(
+        (linux[0].name.as_str(), linux[0].version.as_str()),
+        ("linux", "4.14.95")
+    );
 }
 
 // ---------------------------------------------------------------- props

@@ -17,6 +17,7 @@ mod props;
 mod sbom;
 mod shared;
 mod squashfs;
+mod trx;
 
 use std::path::{Path, PathBuf};
 
