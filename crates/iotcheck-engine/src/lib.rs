@@ -158,6 +158,10 @@ pub fn run(
         }
     }
     results.extend(analyzed.results);
+    // One password hash on several units shows only across images.
+    results.extend(iotcheck_firmware::universal_default_password(
+        &analyzed.account_hashes,
+    ));
     // Known vulnerabilities need the inventory the firmware analyzer found.
     results.extend(analyzers::vulns::results(
         &loaded,

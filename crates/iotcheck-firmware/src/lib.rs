@@ -71,6 +71,7 @@ mod text;
 mod unpack;
 
 pub use checks::accounts::{DEFAULT_PASSWORDS, check_accounts};
+pub use checks::universal::{AccountHash, account_hashes, universal_default_password};
 pub use checks::{CHECKS, checks, checks_with, checks_with_inventory};
 pub use error::FirmwareError;
 pub use image::{Entry, EntryKind, Image, ImageHeader, Note, Region, RegionKind};

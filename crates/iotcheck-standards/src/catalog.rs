@@ -80,6 +80,10 @@ pub struct CheckSpec {
     /// Reported, but decides no requirement of the minimum standards (it
     /// informs a reader; a regime may still map it).
     pub informational: bool,
+    /// When the check can be decided at all, if not whenever its inputs
+    /// are given (e.g. "two or more firmware images"): the reason a
+    /// requirement gives when the check did not run.
+    pub decided_with: Option<String>,
 }
 
 /// How a requirement combines its checks.
@@ -186,6 +190,8 @@ struct RawCheck {
     description: String,
     #[serde(default)]
     informational: bool,
+    #[serde(default)]
+    decided_with: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -313,6 +319,7 @@ impl Catalog {
                 inputs,
                 description: raw.description,
                 informational: raw.informational,
+                decided_with: raw.decided_with,
             };
             if check_map.insert(id.clone(), spec).is_some() {
                 return Err(invalid(CHECKS.0, format!("check id {id} is listed twice")));

@@ -238,7 +238,9 @@ fn not_run_reason(catalog: &Catalog, id: &CheckId, ctx: &Context) -> String {
         .filter(|k| !ctx.given.contains(k))
         .map(|k| format!("{} ({})", k.noun(), k.flag()))
         .collect();
-    if missing.is_empty() {
+    if let (true, Some(when)) = (missing.is_empty(), &spec.decided_with) {
+        format!("decided only with {when}")
+    } else if missing.is_empty() {
         format!(
             "the {} analyzer found nothing in its input that this check decides on",
             spec.analyzer.as_str()

@@ -121,6 +121,10 @@ impl Analyzer for Firmware {
                 Output {
                     results,
                     components,
+                    account_hashes: vec![(
+                        input.location.clone(),
+                        iotcheck_firmware::account_hashes(&image),
+                    )],
                     ..Output::default()
                 }
             }

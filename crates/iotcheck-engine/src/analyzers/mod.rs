@@ -27,6 +27,9 @@ pub(crate) struct Output {
     pub traffic: Vec<TrafficSummary>,
     /// Software components identified (firmware inventory).
     pub components: Vec<Component>,
+    /// Each firmware image's account password hashes (as digests), for
+    /// the check that compares images.
+    pub account_hashes: Vec<(String, Vec<iotcheck_firmware::AccountHash>)>,
 }
 
 /// Check ids from an analyzer crate's list of constants.
@@ -194,6 +197,7 @@ pub(crate) fn run_all(
                 all.results.extend(out.results);
                 all.traffic.extend(out.traffic);
                 all.components.extend(out.components);
+                all.account_hashes.extend(out.account_hashes);
             }
             Done::Hashed(i, h) => hashes[i] = Some(h),
         }

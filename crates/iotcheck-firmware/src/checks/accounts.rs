@@ -165,6 +165,35 @@ fn masked(a: &Account<'_>) -> String {
     excerpt(format!("{}:{shown}{rest}", a.user).as_bytes(), 120)
 }
 
+/// An account whose password field is a hash (not empty, not locked, not
+/// deferred to shadow), for comparing images.
+pub(crate) struct Hashed<'a> {
+    pub(crate) user: &'a str,
+    pub(crate) hash: &'a str,
+    pub(crate) offset: usize,
+    pub(crate) masked: String,
+}
+
+/// The hashed accounts of one passwd or shadow file.
+pub(crate) fn hashed_accounts<'a>(
+    path: &'a [String],
+    bytes: &'a [u8],
+    in_shadow: bool,
+) -> Vec<Hashed<'a>> {
+    parse(path, bytes, in_shadow)
+        .into_iter()
+        .filter_map(|a| match field(a.pw, a.in_shadow) {
+            Field::Hash(hash) => Some(Hashed {
+                user: a.user,
+                hash,
+                offset: a.offset,
+                masked: masked(&a),
+            }),
+            _ => None,
+        })
+        .collect()
+}
+
 /// Decides the check for passwd/shadow files given directly (each with its
 /// nested path; the kind is taken from the last path element's file name,
 /// `passwd` or `shadow`). `None` when no such file is given.

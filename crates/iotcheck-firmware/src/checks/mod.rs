@@ -8,19 +8,22 @@ pub(crate) mod accounts;
 pub(crate) mod credentials;
 pub(crate) mod inventory;
 pub(crate) mod keys;
+pub(crate) mod universal;
 pub(crate) mod update;
 
 use iotcheck_model::{CheckId, CheckResult, Component, Evidence, Outcome};
 
 use crate::Image;
 
-/// The checks this analyzer decides.
-pub const CHECKS: [&str; 5] = [
+/// The checks this analyzer decides (`fw.universal-default-password`
+/// across images, by [`universal::universal_default_password`]).
+pub const CHECKS: [&str; 6] = [
     "fw.weak-account-password",
     "fw.private-key",
     "fw.hardcoded-credential",
     "fw.update-channel-authenticated",
     "fw.component-inventory",
+    "fw.universal-default-password",
 ];
 
 pub(crate) const WEAK_PASSWORD: &str = CHECKS[0];
@@ -28,6 +31,7 @@ pub(crate) const PRIVATE_KEY: &str = CHECKS[1];
 pub(crate) const HARDCODED_CREDENTIAL: &str = CHECKS[2];
 pub(crate) const UPDATE_CHANNEL: &str = CHECKS[3];
 pub(crate) const COMPONENT_INVENTORY: &str = CHECKS[4];
+pub(crate) const UNIVERSAL_DEFAULT: &str = CHECKS[5];
 
 /// Evidence items kept per result; the summary counts them all.
 pub(crate) const MAX_EVIDENCE: usize = 25;

@@ -175,6 +175,7 @@ fn check_ids_are_the_catalogued_set() {
             "fw.hardcoded-credential",
             "fw.update-channel-authenticated",
             "fw.component-inventory",
+            "fw.universal-default-password",
         ]
     );
 }

@@ -18,6 +18,7 @@ mod sbom;
 mod shared;
 mod squashfs;
 mod trx;
+mod universal;
 
 use std::path::{Path, PathBuf};
 
