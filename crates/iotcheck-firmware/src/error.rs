@@ -11,7 +11,7 @@ pub enum FirmwareError {
     TooLarge { name: String, len: u64, limit: u64 },
     #[error(
         "{name}: no known container or filesystem in {len} bytes \
-         (looked for uImage, gzip, xz, squashfs 4.x, tar and cpio)"
+         (looked for uImage, gzip, xz, squashfs 4.x, cramfs, romfs, ext2/3/4, tar and cpio)"
     )]
     Unrecognised { name: String, len: u64 },
 }

@@ -3,7 +3,7 @@
 //! [`Note`] on its layer.
 
 use crate::formats::compress::{self, Codec, DecompressError};
-use crate::formats::{cpio, squashfs, tar, uimage};
+use crate::formats::{cpio, cramfs, ext, romfs, squashfs, tar, uimage};
 use crate::image::{Entry, EntryKind, Image, ImageHeader, Note};
 use crate::{FirmwareError, Limits};
 
@@ -222,6 +222,32 @@ pub(crate) static FORMATS: &[Format] = &[
         validate: |d, l| squashfs::superblock(d, l.max_files).map(|_| ()),
         read: |u, d, l, _| squashfs::read(u, d, l).unwrap_or(0),
         strong_magic: true,
+    },
+    Format {
+        name: "cramfs",
+        magics: &[
+            (&cramfs::MAGIC_LE, 0),
+            (&cramfs::MAGIC_BE, 0),
+            (&cramfs::MAGIC_LE, cramfs::PAD),
+            (&cramfs::MAGIC_BE, cramfs::PAD),
+        ],
+        validate: |d, l| cramfs::superblock(d, l.max_files).map(|_| ()),
+        read: |u, d, l, _| cramfs::read(u, d, l).unwrap_or(0),
+        strong_magic: true,
+    },
+    Format {
+        name: "romfs",
+        magics: &[(&romfs::MAGIC, 0)],
+        validate: |d, _| romfs::superblock(d, false).map(|_| ()),
+        read: |u, d, l, _| romfs::read(u, d, l).unwrap_or(0),
+        strong_magic: true,
+    },
+    Format {
+        name: "ext",
+        magics: &[(&ext::MAGIC, ext::MAGIC_OFFSET)],
+        validate: |d, _| ext::superblock(d).map(|_| ()),
+        read: |u, d, l, _| ext::read(u, d, l).unwrap_or(0),
+        strong_magic: false,
     },
     Format {
         name: "tar",

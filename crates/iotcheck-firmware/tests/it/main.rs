@@ -8,6 +8,7 @@ mod adversarial;
 mod archives;
 mod clean;
 mod example;
+mod filesystems;
 mod inventory;
 mod props;
 mod sbom;
