@@ -5,10 +5,11 @@
 //! What it does:
 //! - [`unpack`] reads a U-Boot legacy uImage (64-byte header, payload
 //!   uncompressed, gzip, xz or legacy LZMA), bare gzip and xz streams and
-//!   SquashFS 4.x (gzip, xz, lz4 compressors, via `backhand`), tar
+//!   SquashFS 4.x (gzip, xz, lz4 compressors, via `backhand`), cramfs
+//!   (both byte orders), romfs, ext2/3/4 (via `ext4-view`), tar
 //!   (ustar/GNU/pax, also `.tar.gz`) and cpio (`newc`/`odc`, e.g. an
 //!   initramfs), and scans a blob no header describes for embedded squashfs,
-//!   uImages, tar and cpio archives. Trees are walked into memory: regular
+//!   cramfs, romfs and ext filesystems, uImages, tar and cpio archives. Trees are walked into memory: regular
 //!   files (bounded), symlinks and hardlinks as recorded targets (never
 //!   followed), directories, device nodes (recorded, never created); member
 //!   names leaving the root are refused. Nothing is written to disk.
@@ -25,7 +26,8 @@
 //!   [`sbom`] writes it as a CycloneDX 1.5 SBOM.
 //!
 //! What it does not do yet: SquashFS 3.x and the lzo/zstd/lzma squashfs
-//! compressors, cramfs, jffs2, UBI/UBIFS, ext, FIT images, binary cpio; it
+//! compressors, jffs2, UBI/UBIFS, FIT images, binary cpio, device numbers
+//! of ext device nodes (recorded as 0); it
 //! does not recurse into archives found inside a filesystem, check update
 //! signatures, or judge bcrypt/yescrypt hashes.
 //!
