@@ -4,12 +4,13 @@
 //!
 //! What it does:
 //! - [`unpack`] reads a U-Boot legacy uImage (64-byte header, payload
-//!   uncompressed, gzip, xz, legacy LZMA, zstd, lz4 or bzip2), bare gzip,
-//!   xz, zstd, LZ4-frame and bzip2 streams, SquashFS 4.x (every
-//!   compressor: gzip, lzma, lzo, xz, lz4, zstd, via `backhand` with
-//!   iotcheck's bounded block decoders), tar (ustar/GNU/pax, also
-//!   `.tar.gz`), cpio (`newc`/`odc`, e.g. an initramfs), JFFS2 (both byte
-//!   orders; zlib, rtime, lzo; own parser), zip (stored/deflate) and U-Boot
+//!   uncompressed, gzip, xz, legacy LZMA, zstd, lz4 or bzip2), Broadcom
+//!   TRX, bare gzip, xz, zstd, LZ4-frame and bzip2 streams, SquashFS 4.x
+//!   (every compressor: gzip, lzma, lzo, xz, lz4, zstd, via `backhand` with
+//!   iotcheck's bounded block decoders), cramfs (both byte orders), romfs,
+//!   ext2/3/4 (via `ext4-view`), JFFS2 (both byte orders; zlib, rtime,
+//!   lzo; own parser), tar (ustar/GNU/pax, also `.tar.gz`), cpio
+//!   (`newc`/`odc`, e.g. an initramfs), zip (stored/deflate) and U-Boot
 //!   FIT images (each `/images` node's data, inline or external, by its
 //!   compression), and scans a blob no header describes for any of them
 //!   at any offset. Trees are walked into memory: regular
@@ -32,10 +33,10 @@
 //!   binaries, package-manager metadata, uImage names) with CPE and PURL;
 //!   [`sbom`] writes it as a CycloneDX 1.5 SBOM.
 //!
-//! What it does not do yet: SquashFS 3.x, cramfs, UBI/UBIFS, ext, binary
+//! What it does not do yet: SquashFS 2.x/3.x, UBI/UBIFS, yaffs2, binary
 //! cpio, JFFS2 rubin/lzma fragments, zip bzip2/lzma/zstd/AES members, FIT
-//! signatures; it does not check update signatures, or judge
-//! bcrypt/yescrypt hashes.
+//! signatures, device numbers of ext device nodes (recorded as 0); it does
+//! not judge bcrypt/yescrypt hashes against the password lists.
 //!
 //! ```
 //! let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/acme-cam/firmware/acme-cam2-1.4.2.bin");

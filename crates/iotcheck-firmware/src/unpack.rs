@@ -3,7 +3,7 @@
 //! [`Note`] on its layer.
 
 use crate::formats::compress::{self, Codec, DecompressError};
-use crate::formats::{cpio, fit, jffs2, squashfs, tar, trx, uimage, zip};
+use crate::formats::{cpio, cramfs, ext, fit, jffs2, romfs, squashfs, tar, trx, uimage, zip};
 use crate::image::{Entry, EntryKind, Image, ImageHeader, Note};
 use crate::{FirmwareError, Limits};
 
@@ -263,6 +263,32 @@ pub(crate) static FORMATS: &[Format] = &[
         validate: |d, _| jffs2::validate(d),
         read: |u, d, l, _| jffs2::read(u, d, l).unwrap_or(0),
         // Two magic bytes: only a node header whose CRC holds counts.
+        strong_magic: false,
+    },
+    Format {
+        name: "cramfs",
+        magics: &[
+            (&cramfs::MAGIC_LE, 0),
+            (&cramfs::MAGIC_BE, 0),
+            (&cramfs::MAGIC_LE, cramfs::PAD),
+            (&cramfs::MAGIC_BE, cramfs::PAD),
+        ],
+        validate: |d, l| cramfs::superblock(d, l.max_files).map(|_| ()),
+        read: |u, d, l, _| cramfs::read(u, d, l).unwrap_or(0),
+        strong_magic: true,
+    },
+    Format {
+        name: "romfs",
+        magics: &[(&romfs::MAGIC, 0)],
+        validate: |d, _| romfs::superblock(d, false).map(|_| ()),
+        read: |u, d, l, _| romfs::read(u, d, l).unwrap_or(0),
+        strong_magic: true,
+    },
+    Format {
+        name: "ext",
+        magics: &[(&ext::MAGIC, ext::MAGIC_OFFSET)],
+        validate: |d, _| ext::superblock(d).map(|_| ()),
+        read: |u, d, l, _| ext::read(u, d, l).unwrap_or(0),
         strong_magic: false,
     },
     Format {

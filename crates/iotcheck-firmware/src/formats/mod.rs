@@ -1,11 +1,15 @@
 //! One file per format: the container headers iotcheck parses itself
-//! (`uimage`, `fit`, `trx`), the compression streams (`compress`), the archives
-//! (`tar`, `cpio`, `zip`) and the filesystems (`squashfs`, `jffs2`).
+//! (`uimage`, `fit`, `trx`), the compression streams (`compress`), the
+//! archives (`tar`, `cpio`, `zip`) and the filesystems (`squashfs`,
+//! `jffs2`, `cramfs`, `romfs`, `ext`).
 
 pub(crate) mod compress;
 pub(crate) mod cpio;
+pub(crate) mod cramfs;
+pub(crate) mod ext;
 pub(crate) mod fit;
 pub(crate) mod jffs2;
+pub(crate) mod romfs;
 pub(crate) mod squashfs;
 pub(crate) mod tar;
 pub(crate) mod trx;

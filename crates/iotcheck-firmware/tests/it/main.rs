@@ -11,6 +11,7 @@ mod containers;
 mod entropy;
 mod example;
 mod extract;
+mod filesystems;
 mod inventory;
 mod nested;
 mod props;
