@@ -188,7 +188,11 @@ pub(crate) fn logical_lines(bytes: &[u8]) -> Vec<(usize, String)> {
         let trailing = s.len() - s.trim_end_matches('\\').len();
         let continues = trailing % 2 == 1;
         let body = if continues { &s[..s.len() - 1] } else { &s[..] };
-        let (start, mut text) = cur.take().unwrap_or((offset, String::new()));
+        let (start, mut text, body) = match cur.take() {
+            // a continued line: one space where the break was
+            Some((start, text)) => (start, text, body.trim_start()),
+            None => (offset, String::new(), body),
+        };
         if text.len() < MAX_LINE {
             let room = MAX_LINE - text.len();
             let mut cut = body.len().min(room);
@@ -198,6 +202,7 @@ pub(crate) fn logical_lines(bytes: &[u8]) -> Vec<(usize, String)> {
             text.push_str(&body[..cut]);
         }
         if continues {
+            text.truncate(text.trim_end().len());
             if text.len() < MAX_LINE {
                 text.push(' ');
             }
@@ -668,10 +673,12 @@ pub(crate) fn startup<'a>(tree: &Tree<'a>) -> Startup<'a> {
 /// `/bin/sh /etc/init.d/rcS`, `/usr/sbin/acme-boot`): its commands run at
 /// boot too. `None` for a stop or status call.
 fn runs_script(c: &Command) -> Option<String> {
-    if c.args
-        .iter()
-        .any(|a| matches!(a.as_str(), "stop" | "disable" | "status" | "disabled"))
-    {
+    if c.args.iter().any(|a| {
+        matches!(
+            a.as_str(),
+            "stop" | "disable" | "status" | "disabled" | "enabled"
+        )
+    }) {
         return None;
     }
     let p = if is_shell(&c.program) {
@@ -1048,7 +1055,7 @@ mod tests {
     fn variables_and_continuations() {
         let text = b"#!/bin/sh\nPROG=/usr/sbin/telnetd\nstart() {\n  $PROG \\\n   -p 23\n}\n";
         let lines = logical_lines(text);
-        assert_eq!(lines[3], (43, "  $PROG     -p 23".to_string()));
+        assert_eq!(lines[3], (43, "  $PROG -p 23".to_string()));
         let vars = assignments(&lines);
         let c = commands(&lines[3].1, &vars);
         assert_eq!(c[0].program, "/usr/sbin/telnetd");

@@ -545,17 +545,34 @@ fn evidence_of(image: &str, matches: &[&Match]) -> Vec<iotcheck_model::Evidence>
     out
 }
 
+/// `client (anchor, anchor); client (anchor)`, clients in the order found.
 fn list(hits: &[&Hit<'_>]) -> String {
-    let mut parts: Vec<String> = Vec::new();
+    let mut groups: Vec<(&str, Vec<&str>)> = Vec::new();
     for h in hits {
-        let p = format!("{} ({})", h.rule.client, h.anchor());
-        if !parts.contains(&p) {
-            parts.push(p);
+        let i = match groups.iter().position(|(c, _)| *c == h.rule.client) {
+            Some(i) => i,
+            None => {
+                groups.push((h.rule.client.as_str(), Vec::new()));
+                groups.len() - 1
+            }
+        };
+        if let Some((_, anchors)) = groups.get_mut(i)
+            && !anchors.contains(&h.anchor())
+        {
+            anchors.push(h.anchor());
         }
     }
-    let more = parts.len().saturating_sub(6);
-    parts.truncate(6);
-    let mut s = parts.join("; ");
+    let more = groups.len().saturating_sub(6);
+    let mut s = groups
+        .iter()
+        .take(6)
+        .map(|(c, a)| {
+            let shown: Vec<&str> = a.iter().take(3).copied().collect();
+            let extra = if a.len() > 3 { ", …" } else { "" };
+            format!("{c} ({}{extra})", shown.join(", "))
+        })
+        .collect::<Vec<_>>()
+        .join("; ");
     if more > 0 {
         s.push_str(&format!(" and {more} more"));
     }

@@ -11,7 +11,9 @@ mod example;
 mod inventory;
 mod props;
 mod sbom;
+mod services;
 mod shared;
+mod update;
 
 use std::path::{Path, PathBuf};
 
