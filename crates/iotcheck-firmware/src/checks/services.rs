@@ -242,6 +242,7 @@ fn ssh_settings(tree: &Tree<'_>) -> Vec<(Finding, bool)> {
 
 pub(crate) fn check(image: &str, tree: &Tree<'_>, startup: &Startup<'_>) -> Option<CheckResult> {
     let mut fails: Vec<Finding> = Vec::new();
+    let mut seen: std::collections::HashSet<(&[String], usize)> = Default::default();
     for s in &startup.starts {
         if s.when != super::boot::When::Boot {
             continue;
@@ -252,18 +253,16 @@ pub(crate) fn check(image: &str, tree: &Tree<'_>, startup: &Startup<'_>) -> Opti
             Via::Inetd => " (inetd)".into(),
             _ => String::new(),
         };
+        if !seen.insert((s.file, s.offset)) {
+            continue;
+        }
         let f = Finding {
             path: s.file.to_vec(),
             offset: s.offset,
             excerpt: excerpt(s.line.trim().as_bytes(), 160),
             what: format!("{what} started from {}{via}", s.inner()),
         };
-        if !fails
-            .iter()
-            .any(|g| g.path == f.path && g.offset == f.offset)
-        {
-            fails.push(f);
-        }
+        fails.push(f);
     }
     let mut notes = Vec::new();
     for (f, failing) in ssh_settings(tree) {
@@ -339,6 +338,32 @@ mod tests {
                 })
             })
             .next()
+    }
+
+    #[test]
+    fn a_script_of_many_starts_is_bounded() {
+        use crate::image::{Entry, EntryKind, Image};
+        let script = "telnetd -p 23 & telnetd -p 24\n".repeat(50_000);
+        let img = Image {
+            entries: vec![
+                Entry {
+                    path: vec!["/etc".into()],
+                    kind: EntryKind::Dir,
+                },
+                Entry {
+                    path: vec!["/etc/rc.local".into()],
+                    kind: EntryKind::File(script.into_bytes()),
+                },
+            ],
+            ..Image::default()
+        };
+        let tree = Tree::new(&img);
+        let startup = super::super::boot::startup(&tree);
+        assert_eq!(startup.starts.len(), 20_000);
+        let r = check("x", &tree, &startup).unwrap();
+        assert_eq!(r.outcome, Outcome::Fail);
+        assert_eq!(r.evidence.len(), MAX_EVIDENCE);
+        assert!(r.summary.ends_with("and 9996 more"), "{}", r.summary);
     }
 
     #[test]
