@@ -27,8 +27,12 @@
 //! - [`checks`] / [`checks_with`] decide [`CHECKS`]: weak or empty account
 //!   passwords (crypt hashes tried against a built-in list and the caller's),
 //!   private keys, hard-coded credentials under `/etc`, update URLs over
-//!   `http`/`ftp`/`tftp`, and whether a component inventory can be
-//!   established.
+//!   `http`/`ftp`/`tftp`, whether a component inventory can be
+//!   established, cleartext or login-free services started at boot
+//!   (inittab, rc and init scripts, OpenWrt procd, systemd units and
+//!   sockets, inetd; sshd/Dropbear settings), and the update mechanism:
+//!   which clients exist, whether they verify signatures and whether cron,
+//!   a timer or a boot daemon runs them (rules in `data/update.toml`).
 //! - [`inventory`] names the software in the image (version strings in
 //!   binaries, package-manager metadata, uImage names) with CPE and PURL;
 //!   [`sbom`] writes it as a CycloneDX 1.5 SBOM.
@@ -36,7 +40,9 @@
 //! What it does not do yet: SquashFS 2.x/3.x, UBI/UBIFS, yaffs2, binary
 //! cpio, JFFS2 rubin/lzma fragments, zip bzip2/lzma/zstd/AES members, FIT
 //! signatures, device numbers of ext device nodes (recorded as 0); it does
-//! not judge bcrypt/yescrypt hashes against the password lists.
+//! not verify update signatures cryptographically (it reads whether the
+//! update path does), or judge bcrypt/yescrypt hashes against the password
+//! lists.
 //!
 //! ```
 //! let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/acme-cam/firmware/acme-cam2-1.4.2.bin");
@@ -44,8 +50,13 @@
 //! let image = iotcheck_firmware::unpack(&bytes, "acme-cam2-1.4.2.bin", &Default::default()).unwrap();
 //! assert!(image.find("/etc/shadow").is_some());
 //! for r in iotcheck_firmware::checks(&image) {
-//!     let want = if r.check.as_str() == "fw.component-inventory" {
-//!         iotcheck_model::Outcome::Pass // it names BusyBox 1.35.0 and the vendor's packages
+//!     let want = if matches!(
+//!         r.check.as_str(),
+//!         // it names BusyBox 1.35.0 and the vendor's packages; cron runs
+//!         // its updater (which verifies nothing: that check fails)
+//!         "fw.component-inventory" | "fw.update-client" | "fw.update-automatic"
+//!     ) {
+//!         iotcheck_model::Outcome::Pass
 //!     } else {
 //!         iotcheck_model::Outcome::Fail
 //!     };

@@ -102,6 +102,9 @@ pub struct Requirement {
     pub title: String,
     pub decide: Decide,
     pub checks: Vec<CheckId>,
+    /// Checks (also in `checks`) that can fail the requirement but whose
+    /// pass does not meet it: they see only part of what it asks.
+    pub fail_only: Vec<CheckId>,
 }
 
 #[derive(Debug, Clone)]
@@ -226,6 +229,8 @@ struct RawRequirement {
     title: String,
     decide: Decide,
     checks: Vec<String>,
+    #[serde(default)]
+    fail_only: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -389,11 +394,35 @@ impl Catalog {
                     .map(|c| known_check(MINIMUM.0, &format!("requirement {}", req.id), c))
                     .collect::<Result<Vec<_>, _>>()?;
                 used_checks.extend(checks.iter().cloned());
+                let mut fail_only = Vec::new();
+                for c in &req.fail_only {
+                    let id = known_check(MINIMUM.0, &format!("requirement {}", req.id), c)?;
+                    if !checks.contains(&id) {
+                        return Err(invalid(
+                            MINIMUM.0,
+                            format!(
+                                "requirement {}: fail_only names {id}, which is not among its checks",
+                                req.id
+                            ),
+                        ));
+                    }
+                    fail_only.push(id);
+                }
+                if checks.iter().all(|c| fail_only.contains(c)) {
+                    return Err(invalid(
+                        MINIMUM.0,
+                        format!(
+                            "requirement {}: every check is fail_only, so it could never be met",
+                            req.id
+                        ),
+                    ));
+                }
                 requirements.push(Requirement {
                     id: req.id,
                     title: req.title,
                     decide: req.decide,
                     checks,
+                    fail_only,
                 });
             }
             if requirements.is_empty() {
@@ -635,6 +664,26 @@ mod tests {
         let err = with_minimum(|m| m.replace("\"fw.update-client\"", "\"fw.no-such-check\""))
             .unwrap_err();
         assert!(err.to_string().contains("fw.no-such-check"), "{err}");
+    }
+
+    #[test]
+    fn fail_only_must_name_a_check_of_its_requirement() {
+        let err = with_minimum(|m| {
+            m.replace(
+                "fail_only = [\"fw.boot-cleartext-service\"]",
+                "fail_only = [\"fw.private-key\"]",
+            )
+        })
+        .unwrap_err();
+        assert!(err.to_string().contains("not among its checks"), "{err}");
+        let err = with_minimum(|m| {
+            m.replace(
+                "fail_only = [\"fw.boot-cleartext-service\"]",
+                "fail_only = [\"comms.cleartext-app-data\", \"probe.cleartext-service\", \"fw.boot-cleartext-service\"]",
+            )
+        })
+        .unwrap_err();
+        assert!(err.to_string().contains("could never be met"), "{err}");
     }
 
     #[test]

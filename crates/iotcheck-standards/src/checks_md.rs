@@ -21,7 +21,8 @@ pub fn render_checks_md(c: &Catalog) -> String {
         "- A failing check fails its requirement, whatever else is known.\n\
          - A check that could not be completed (`error`, e.g. an unreadable input) leaves the requirement `inconclusive`.\n\
          - `any`: one passing check meets the requirement (evidence from one source is enough). \
-         `all`: every check must pass or not apply.\n\
+         `all`: every check must pass or not apply. A check marked *(can only fail)* fails the requirement when it fails, \
+         but its pass does not meet it: it sees only part of what the requirement asks.\n\
          - A requirement that no check could run on is `inconclusive`; the reason names the input that would settle it, \
          or that no analyzer implements its checks yet. It never meets by default.\n\
          - A standard takes its worst requirement, the product its worst standard \
@@ -39,7 +40,13 @@ pub fn render_checks_md(c: &Catalog) -> String {
             let checks = r
                 .checks
                 .iter()
-                .map(|c| format!("`{c}`"))
+                .map(|c| {
+                    if r.fail_only.contains(c) {
+                        format!("`{c}` *(can only fail)*")
+                    } else {
+                        format!("`{c}`")
+                    }
+                })
                 .collect::<Vec<_>>()
                 .join(", ");
             let provisions = c.provisions_of(&r.id).join(", ");

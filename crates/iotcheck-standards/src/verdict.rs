@@ -5,6 +5,8 @@
 //! - a check that could not be completed (`error`) leaves it inconclusive;
 //! - `decide = "any"`: one passing check meets it; `decide = "all"`: every
 //!   check must pass or not apply;
+//! - a `fail_only` check can fail its requirement, but its pass never
+//!   meets it (it sees only part of what the requirement asks);
 //! - a requirement no check could run on is inconclusive, and the reason
 //!   names the input that would settle it or says no analyzer implements
 //!   its checks yet; it never meets by default;
@@ -128,6 +130,15 @@ fn decide_requirement(
         .collect();
 
     let with = |o: Outcome| entries.iter().filter(move |e| e.outcome == Some(o));
+    // A fail_only check that did not fail or error takes no part in meeting
+    // the requirement (nor in making it not applicable).
+    let deciding: Vec<&CheckEntry> = entries
+        .iter()
+        .filter(|e| {
+            !req.fail_only.contains(&e.id)
+                || matches!(e.outcome, Some(Outcome::Fail | Outcome::Error))
+        })
+        .collect();
     let (verdict, reason) = if let Some(first) = with(Outcome::Fail).next() {
         (Verdict::Fails, summarize(first, Outcome::Fail))
     } else if let Some(first) = with(Outcome::Error).next() {
@@ -139,9 +150,20 @@ fn decide_requirement(
             ),
         )
     } else {
-        let ran: Vec<&CheckEntry> = entries.iter().filter(|e| e.outcome.is_some()).collect();
-        let missing: Vec<&CheckEntry> = entries.iter().filter(|e| e.outcome.is_none()).collect();
-        let passed = with(Outcome::Pass).next();
+        let ran: Vec<&CheckEntry> = deciding
+            .iter()
+            .copied()
+            .filter(|e| e.outcome.is_some())
+            .collect();
+        let missing: Vec<&CheckEntry> = deciding
+            .iter()
+            .copied()
+            .filter(|e| e.outcome.is_none())
+            .collect();
+        let passed = deciding
+            .iter()
+            .copied()
+            .find(|e| e.outcome == Some(Outcome::Pass));
         match (req.decide, passed) {
             (Decide::Any, Some(p)) => (Verdict::Meets, summarize(p, Outcome::Pass)),
             (Decide::All, Some(p)) if missing.is_empty() => {
@@ -170,10 +192,10 @@ fn decide_requirement(
             .is_some_and(|c| c.analyzer == Analyzer::Claims)
     };
     let reason = if verdict == Verdict::Meets
-        && entries
+        && deciding
             .iter()
             .filter(|e| e.outcome == Some(Outcome::Pass))
-            .all(is_claim)
+            .all(|e| is_claim(e))
     {
         let unverified: Vec<&str> = entries
             .iter()
@@ -484,6 +506,66 @@ mod tests {
             pwd3.reason.contains("fw.hardcoded-credential"),
             "{}",
             pwd3.reason
+        );
+    }
+
+    #[test]
+    fn fail_only_check_fails_enc1_but_its_pass_never_meets_it() {
+        let c = Catalog::builtin().unwrap();
+        let implemented = &[
+            "comms.cleartext-app-data",
+            "probe.cleartext-service",
+            "fw.boot-cleartext-service",
+        ];
+        let boot =
+            |o: Outcome| CheckResult::new(id("fw.boot-cleartext-service"), o, "boot services");
+        // firmware alone, passing: what it starts says nothing of traffic
+        let d = decide(
+            &c,
+            &[boot(Outcome::Pass)],
+            &ctx(&[InputKind::Firmware], implemented),
+        );
+        let enc1 = requirement(&d, "ENC-1");
+        assert_eq!(enc1.verdict, Verdict::Inconclusive);
+        assert!(
+            enc1.reason.contains("packet capture (--capture)"),
+            "{}",
+            enc1.reason
+        );
+        // firmware alone, failing: telnetd at boot fails ENC-1
+        let d = decide(
+            &c,
+            &[boot(Outcome::Fail)],
+            &ctx(&[InputKind::Firmware], implemented),
+        );
+        let enc1 = requirement(&d, "ENC-1");
+        assert_eq!(enc1.verdict, Verdict::Fails);
+        assert_eq!(enc1.reason, "fw.boot-cleartext-service: boot services");
+        // a capture that passes still fails when the firmware starts telnetd
+        let capture = CheckResult::new(
+            id("comms.cleartext-app-data"),
+            Outcome::Pass,
+            "all flows encrypted",
+        );
+        let given = &[InputKind::Firmware, InputKind::Capture];
+        let d = decide(
+            &c,
+            &[capture.clone(), boot(Outcome::Fail)],
+            &ctx(given, implemented),
+        );
+        assert_eq!(requirement(&d, "ENC-1").verdict, Verdict::Fails);
+        // and both passing meet it on the capture's word
+        let d = decide(
+            &c,
+            &[capture, boot(Outcome::Pass)],
+            &ctx(given, implemented),
+        );
+        let enc1 = requirement(&d, "ENC-1");
+        assert_eq!(enc1.verdict, Verdict::Meets);
+        assert!(
+            enc1.reason.starts_with("comms.cleartext-app-data:"),
+            "{}",
+            enc1.reason
         );
     }
 

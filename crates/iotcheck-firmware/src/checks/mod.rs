@@ -5,9 +5,11 @@
 //! could be read: an image iotcheck cannot open proves nothing.
 
 pub(crate) mod accounts;
+pub(crate) mod boot;
 pub(crate) mod credentials;
 pub(crate) mod inventory;
 pub(crate) mod keys;
+pub(crate) mod services;
 pub(crate) mod universal;
 pub(crate) mod update;
 
@@ -17,12 +19,16 @@ use crate::Image;
 
 /// The checks this analyzer decides (`fw.universal-default-password`
 /// across images, by [`universal::universal_default_password`]).
-pub const CHECKS: [&str; 6] = [
+pub const CHECKS: [&str; 10] = [
     "fw.weak-account-password",
     "fw.private-key",
     "fw.hardcoded-credential",
     "fw.update-channel-authenticated",
     "fw.component-inventory",
+    "fw.boot-cleartext-service",
+    "fw.update-client",
+    "fw.update-signature-verification",
+    "fw.update-automatic",
     "fw.universal-default-password",
 ];
 
@@ -31,7 +37,24 @@ pub(crate) const PRIVATE_KEY: &str = CHECKS[1];
 pub(crate) const HARDCODED_CREDENTIAL: &str = CHECKS[2];
 pub(crate) const UPDATE_CHANNEL: &str = CHECKS[3];
 pub(crate) const COMPONENT_INVENTORY: &str = CHECKS[4];
-pub(crate) const UNIVERSAL_DEFAULT: &str = CHECKS[5];
+pub(crate) const BOOT_CLEARTEXT_SERVICE: &str = CHECKS[5];
+pub(crate) const UPDATE_CLIENT: &str = CHECKS[6];
+pub(crate) const UPDATE_SIGNATURE: &str = CHECKS[7];
+pub(crate) const UPDATE_AUTOMATIC: &str = CHECKS[8];
+pub(crate) const UNIVERSAL_DEFAULT: &str = CHECKS[9];
+
+/// Programs whose presence makes a root filesystem a whole one (it can
+/// boot), not an overlay or a configuration partition.
+const INIT_PROGRAMS: [&str; 8] = [
+    "/sbin/init",
+    "/init",
+    "/etc/preinit",
+    "/sbin/procd",
+    "/lib/systemd/systemd",
+    "/usr/lib/systemd/systemd",
+    "/bin/busybox",
+    "/linuxrc",
+];
 
 /// Evidence items kept per result; the summary counts them all.
 pub(crate) const MAX_EVIDENCE: usize = 25;
@@ -143,8 +166,21 @@ pub fn checks_with_inventory(
     );
     out.push(keys::check(&image.name, &files));
     out.push(credentials::check(&image.name, &files));
-    out.extend(update::check(&image.name, &files));
+    out.extend(update::check_channel(&image.name, &files));
     out.extend(inventory);
+
+    let tree = boot::Tree::new(image);
+    let startup = boot::startup(&tree);
+    out.extend(services::check(&image.name, &tree, &startup));
+    let coverage = update::Coverage {
+        fully_inspected: image.notes.is_empty(),
+        complete_root: INIT_PROGRAMS.iter().any(|p| tree.exists(p)),
+        init_present: startup.init_present,
+    };
+    let updates = update::scan(&tree, &startup);
+    out.extend(update::check_client(&image.name, &updates, coverage));
+    out.extend(update::check_signature(&image.name, &updates));
+    out.extend(update::check_automatic(&image.name, &updates, coverage));
     out
 }
 

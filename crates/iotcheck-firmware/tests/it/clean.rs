@@ -1,6 +1,7 @@
 //! A clean image built here with Debian's mksquashfs: locked accounts, no
 //! keys, no credentials, an https-only update source, an opkg status file
-//! naming its packages → every check passes.
+//! naming its packages, a console login, an updater that verifies a
+//! signature and that cron runs → every check passes.
 
 use std::process::Command;
 
@@ -61,7 +62,26 @@ pub fn clean_tree() -> tempfile::TempDir {
     write(
         &root,
         "usr/sbin/fw-update",
-        "#!/bin/sh\nwget -O /tmp/fw.bin https://update.example/latest.bin\n",
+        "#!/bin/sh\nwget -O /tmp/fw.bin https://update.example/latest.bin\n\
+         wget -O /tmp/fw.sig https://update.example/latest.sig\n\
+         usign -V -m /tmp/fw.bin -x /tmp/fw.sig -P /etc/fw-keys || exit 1\n\
+         mtd -r write /tmp/fw.bin firmware\n",
+    );
+    // boots (init is BusyBox), a login on the serial console, cron runs
+    // the updater
+    std::fs::create_dir_all(root.join("sbin")).unwrap();
+    std::fs::copy("/usr/bin/busybox", root.join("sbin/init"))
+        .expect("busybox (Debian package busybox) must be installed for this test");
+    write(
+        &root,
+        "etc/inittab",
+        "::sysinit:/etc/init.d/rcS\nttyS0::respawn:/sbin/getty -L ttyS0 115200 vt100\n",
+    );
+    write(&root, "etc/init.d/rcS", "#!/bin/sh\nmount -a\ncrond\n");
+    write(
+        &root,
+        "etc/crontabs/root",
+        "0 4 * * * /usr/sbin/fw-update\n",
     );
     write(
         &root,
@@ -88,19 +108,32 @@ fn clean_image_passes_every_check() {
             vec!["squashfs@0x0", "/etc/shadow"]
         );
         let results = checks(&img);
-        assert_eq!(results.len(), 5, "{results:#?}");
+        // Every check but fw.universal-default-password, which compares images.
+        assert_eq!(
+            results.len(),
+            iotcheck_firmware::CHECKS.len() - 1,
+            "{results:#?}"
+        );
         for r in &results {
             assert_outcome(r, Outcome::Pass);
         }
         let update = files(result(&results, "fw.update-channel-authenticated"));
-        assert_eq!(update.len(), 2);
+        assert_eq!(update.len(), 3);
         let inventory = files(result(&results, "fw.component-inventory"));
+        // the status file, and the host's busybox copied in as /sbin/init
+        assert_eq!(inventory.len(), 2, "{inventory:#?}");
+        assert!(inventory.contains(&(
+            vec!["squashfs@0x0".to_string(), "/usr/lib/opkg/status".into()],
+            0,
+            "Package: busybox Version: 1.36.1-1".to_string()
+        )));
+        let auto = files(result(&results, "fw.update-automatic"));
         assert_eq!(
-            inventory,
+            auto,
             vec![(
-                vec!["squashfs@0x0".to_string(), "/usr/lib/opkg/status".into()],
+                vec!["squashfs@0x0".to_string(), "/etc/crontabs/root".into()],
                 0,
-                "Package: busybox Version: 1.36.1-1".to_string()
+                "0 4 * * * /usr/sbin/fw-update".to_string()
             )]
         );
     }

@@ -16,10 +16,12 @@ mod inventory;
 mod nested;
 mod props;
 mod sbom;
+mod services;
 mod shared;
 mod squashfs;
 mod trx;
 mod universal;
+mod update;
 
 use std::path::{Path, PathBuf};
 
