@@ -14,11 +14,14 @@
 #                                                  the component inventory included)
 #      iotcheck firmware IMAGE --sbom FILE        (the same, plus the CycloneDX SBOM)
 #      binwalk -Me IMAGE                          (Debian binwalk 2: carve + extract)
+#      unblob -e DIR IMAGE                        (PyPI, when installed: UNBLOB=path)
+#    then the same on a raw flash dump (boot loader, LZMA uImage kernel,
+#    squashfs, JFFS2 overlay at erase-block boundaries).
 # 3. Component inventory side by side (the same root filesystem as a tar, so
 #    both tools read the same files): iotcheck firmware ROOTFS.tar against
 #    cve-bin-tool (PyPI) when it is installed and can scan offline
 #    (CVE_BIN_TOOL=/path/to/cve-bin-tool to pick one); otherwise it says why.
-# Needs: squashfs-tools, u-boot-tools, binwalk, time. Writes only under a temp dir.
+# Needs: squashfs-tools, u-boot-tools, mtd-utils, binwalk, time. Writes only under a temp dir.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 size_mib=${1:-32}
@@ -67,6 +70,53 @@ measure "iotcheck firmware --sbom" "$bin" firmware "$image" --format json -o "$w
 run_as=(); [ "$(id -u)" -eq 0 ] && run_as=(--run-as=root)
 measure "binwalk -Me" binwalk -Me -q "${run_as[@]}" -C "$work/binwalk" "$image"
 find "$work/binwalk" -name shadow -path "*etc*" | grep -q . || echo "note: binwalk did not extract etc/shadow (its result above is not a full extraction)"
+rm -rf "$work/binwalk"
+
+# unblob (PyPI), when UNBLOB names it or it is on PATH. Its squashfs handler
+# runs `sasquatch`, which is not packaged for Debian; for squashfs 4
+# little-endian, Debian's unsquashfs (of which sasquatch is a patched copy)
+# stands in for it through a shim directory, and the table says so.
+unblob=${UNBLOB:-$(command -v unblob || true)}
+if [ -n "$unblob" ] && [ -x "$unblob" ]; then
+  mkdir -p "$work/shim"
+  command -v sasquatch >/dev/null || ln -s "$(command -v unsquashfs)" "$work/shim/sasquatch"
+  run_unblob() { PATH="$work/shim:$(dirname "$unblob"):$PATH" "$unblob" -e "$1" -d 8 -p 1 "$2"; }
+  measure "unblob -e (sasquatch = Debian unsquashfs)" run_unblob "$work/unblob" "$image"
+  find "$work/unblob" -name shadow -path "*etc*" | grep -q . || echo "note: unblob did not extract etc/shadow"
+  rm -rf "$work/unblob"
+else
+  echo "unblob: not found (python3 -m venv u && u/bin/pip install unblob jefferson ubi_reader; UNBLOB=u/bin/unblob)"
+fi
+
+# A raw flash dump as read off a router's SPI chip: 256 KiB of boot loader
+# (erased flash and a banner), a uImage kernel compressed with legacy LZMA,
+# the squashfs root filesystem, and a JFFS2 overlay (mkfs.jffs2 of /etc),
+# each padded to a 64 KiB erase block; no header describes the whole.
+command -v mkfs.jffs2 >/dev/null || { echo "bench: mkfs.jffs2 is needed (apt-get install mtd-utils)" >&2; exit 1; }
+pad64k() { local n; n=$(stat -c %s "$1"); truncate -s $(( (n + 65535) / 65536 * 65536 )) "$1"; }
+head -c 262144 /dev/zero | tr '\0' '\377' > "$work/flash.bin"
+printf 'U-Boot 2018.03 (bench)' | dd of="$work/flash.bin" conv=notrunc status=none
+cat /usr/bin/bash /usr/bin/perl 2>/dev/null | head -c 4000000 | xz --format=lzma -c > "$work/vmlinux.lzma"
+mkimage -A mips -O linux -T kernel -C lzma -a 0x80000000 -e 0x80000000 -n "MIPS OpenWrt Linux-4.14.95" \
+  -d "$work/vmlinux.lzma" "$work/kernel.uimage" >/dev/null
+pad64k "$work/kernel.uimage"
+cp "$work/rootfs.sqfs" "$work/rootfs.pad" && pad64k "$work/rootfs.pad"
+mkfs.jffs2 -q -e 0x10000 -p -r /etc -o "$work/overlay.jffs2" 2>/dev/null || true
+cat "$work/kernel.uimage" "$work/rootfs.pad" "$work/overlay.jffs2" >> "$work/flash.bin"
+image="$work/flash.bin"
+echo
+echo "raw flash dump: $(stat -c %s "$image") bytes (boot loader ▸ uImage lzma kernel ▸ xz squashfs ▸ JFFS2 overlay)"
+echo
+echo "| command | wall | peak memory |"
+echo "|---|---|---|"
+measure "iotcheck firmware" "$bin" firmware "$image" --format json -o "$work/r.json" -q
+measure "binwalk -Me" binwalk -Me -q "${run_as[@]}" -C "$work/binwalk" "$image"
+rm -rf "$work/binwalk"
+if [ -n "$unblob" ] && [ -x "$unblob" ]; then
+  measure "unblob -e (sasquatch = Debian unsquashfs)" run_unblob "$work/unblob" "$image"
+  rm -rf "$work/unblob"
+fi
+image="$work/fw.bin"
 
 echo
 echo "where iotcheck's time goes (in-process, best of 3; examples/firmware_timing.rs):"

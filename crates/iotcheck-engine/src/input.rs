@@ -28,6 +28,9 @@ pub enum Sniffed {
     Sqlite,
     Html,
     Text,
+    /// Another container or compression stream the firmware unpacker
+    /// reads (`cramfs filesystem`, `zstd-compressed data`, …).
+    Container(&'static str),
     Binary,
     Empty,
 }
@@ -49,6 +52,7 @@ impl Sniffed {
             Sniffed::Sqlite => "SQLite database",
             Sniffed::Html => "HTML document",
             Sniffed::Text => "text document",
+            Sniffed::Container(what) => what,
             Sniffed::Binary => "unrecognised binary data",
             Sniffed::Empty => "empty file",
         }
@@ -132,7 +136,7 @@ impl Sniffed {
                     Sniffed::Text
                 }
             }
-            _ => Sniffed::Binary,
+            _ => iotcheck_firmware::identify(head).map_or(Sniffed::Binary, Sniffed::Container),
         }
     }
 }
@@ -312,6 +316,14 @@ mod tests {
         );
         assert_eq!(Sniffed::from_head(b"Contact: mailto:a@b\n"), Sniffed::Text);
         assert_eq!(Sniffed::from_head(b"\x00\x01\x02garbage"), Sniffed::Binary);
+        assert_eq!(
+            Sniffed::from_head(b"-rom1fs-\0\0\x01\0").describe(),
+            "romfs filesystem"
+        );
+        assert_eq!(
+            Sniffed::from_head(&[0x28, 0xb5, 0x2f, 0xfd, 0x24, 0x00]).describe(),
+            "zstd-compressed data"
+        );
         assert_eq!(Sniffed::from_head(b""), Sniffed::Empty);
     }
 

@@ -104,6 +104,22 @@ pub fn formats() -> impl Iterator<Item = &'static str> {
     unpack::FORMATS.iter().map(|f| f.name)
 }
 
+/// What a file's first bytes (up to 4 KiB) say it is, among the containers
+/// [`unpack`] reads and the compression streams: a description such as
+/// `cramfs filesystem`, from a magic number at its offset (a sniff, not the
+/// dry-run validation unpacking does).
+pub fn identify(head: &[u8]) -> Option<&'static str> {
+    unpack::FORMATS
+        .iter()
+        .find(|f| {
+            f.magics
+                .iter()
+                .any(|(m, off)| head.get(*off..).is_some_and(|h| h.starts_with(m)))
+        })
+        .map(|f| f.describe)
+        .or_else(|| formats::compress::Codec::sniff(head).map(formats::compress::Codec::describe))
+}
+
 /// Unpacks `bytes` as the container format `format` (one of [`formats`])
 /// without sniffing or scanning: one parser alone, for its fuzz target.
 /// `None` when `format` is not a known name.

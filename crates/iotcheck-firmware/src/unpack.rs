@@ -208,6 +208,8 @@ fn start<'l>(bytes: &[u8], name: &str, limits: &'l Limits) -> Result<Unpacker<'l
 pub(crate) struct Format {
     /// The layer name (`squashfs@0x40`).
     pub(crate) name: &'static str,
+    /// What the format is, for a person (`cramfs filesystem`).
+    pub(crate) describe: &'static str,
     /// Magic numbers looked for when a blob is scanned, each with its
     /// offset from the container's first byte (tar's `ustar` is 257 bytes in).
     pub(crate) magics: &'static [(&'static [u8], usize)],
@@ -231,6 +233,7 @@ pub(crate) struct Format {
 pub(crate) static FORMATS: &[Format] = &[
     Format {
         name: "uImage",
+        describe: "U-Boot legacy uImage",
         magics: &[(&uimage::MAGIC, 0)],
         validate: |d, _| uimage::parse(d).map(|_| ()).map_err(|e| e.to_string()),
         read: uimage_payload,
@@ -238,6 +241,7 @@ pub(crate) static FORMATS: &[Format] = &[
     },
     Format {
         name: "trx",
+        describe: "TRX firmware container",
         magics: &[(&trx::MAGIC, 0)],
         validate: |d, _| trx::validate(d),
         read: trx::read,
@@ -245,6 +249,7 @@ pub(crate) static FORMATS: &[Format] = &[
     },
     Format {
         name: "squashfs",
+        describe: "squashfs filesystem",
         magics: &[(&squashfs::MAGIC, 0)],
         validate: |d, l| squashfs::superblock(d, l.max_files).map(|_| ()),
         read: |u, d, l, _| squashfs::read(u, d, l).unwrap_or(0),
@@ -252,6 +257,7 @@ pub(crate) static FORMATS: &[Format] = &[
     },
     Format {
         name: "jffs2",
+        describe: "JFFS2 filesystem",
         magics: &[
             (&jffs2::MAGICS[0], 0),
             (&jffs2::MAGICS[1], 0),
@@ -267,6 +273,7 @@ pub(crate) static FORMATS: &[Format] = &[
     },
     Format {
         name: "cramfs",
+        describe: "cramfs filesystem",
         magics: &[
             (&cramfs::MAGIC_LE, 0),
             (&cramfs::MAGIC_BE, 0),
@@ -279,6 +286,7 @@ pub(crate) static FORMATS: &[Format] = &[
     },
     Format {
         name: "romfs",
+        describe: "romfs filesystem",
         magics: &[(&romfs::MAGIC, 0)],
         validate: |d, _| romfs::superblock(d, false).map(|_| ()),
         read: |u, d, l, _| romfs::read(u, d, l).unwrap_or(0),
@@ -286,6 +294,7 @@ pub(crate) static FORMATS: &[Format] = &[
     },
     Format {
         name: "ext",
+        describe: "ext2/3/4 filesystem",
         magics: &[(&ext::MAGIC, ext::MAGIC_OFFSET)],
         validate: |d, _| ext::superblock(d).map(|_| ()),
         read: |u, d, l, _| ext::read(u, d, l).unwrap_or(0),
@@ -293,6 +302,7 @@ pub(crate) static FORMATS: &[Format] = &[
     },
     Format {
         name: "tar",
+        describe: "tar archive",
         magics: &[(&tar::MAGIC, tar::MAGIC_OFFSET)],
         validate: |d, _| {
             if tar::sniff(d) {
@@ -306,6 +316,7 @@ pub(crate) static FORMATS: &[Format] = &[
     },
     Format {
         name: "cpio",
+        describe: "cpio archive",
         magics: &[(&cpio::NEWC, 0), (&cpio::NEWC_CRC, 0), (&cpio::ODC, 0)],
         validate: |d, _| {
             if cpio::sniff(d) {
@@ -319,6 +330,7 @@ pub(crate) static FORMATS: &[Format] = &[
     },
     Format {
         name: "fit",
+        describe: "U-Boot FIT image",
         magics: &[(&fit::MAGIC, 0)],
         validate: |d, _| fit::validate(d),
         read: fit::read,
@@ -327,6 +339,7 @@ pub(crate) static FORMATS: &[Format] = &[
     },
     Format {
         name: "zip",
+        describe: "zip archive",
         magics: &[(&zip::MAGIC, 0)],
         validate: |d, _| zip::validate(d),
         read: |u, d, l, _| zip::read(u, d, l).unwrap_or(0),

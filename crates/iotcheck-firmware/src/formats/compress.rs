@@ -42,6 +42,18 @@ impl Codec {
         }
     }
 
+    pub(crate) fn describe(self) -> &'static str {
+        match self {
+            Codec::Gzip => "gzip-compressed data",
+            Codec::Zlib => "zlib-compressed data",
+            Codec::Xz => "xz-compressed data",
+            Codec::Lzma => "LZMA-compressed data",
+            Codec::Zstd => "zstd-compressed data",
+            Codec::Lz4 => "LZ4-compressed data",
+            Codec::Bzip2 => "bzip2-compressed data",
+        }
+    }
+
     pub(crate) fn sniff(data: &[u8]) -> Option<Codec> {
         if data.starts_with(&GZIP_MAGIC) {
             Some(Codec::Gzip)
