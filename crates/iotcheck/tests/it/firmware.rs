@@ -287,3 +287,60 @@ fn extract_keeps_the_tree_and_limit_flags_apply() {
     assert_eq!(bad.status.code(), Some(3), "usage errors exit 3");
     assert!(String::from_utf8_lossy(&bad.stderr).contains("is not a size"));
 }
+
+#[test]
+fn two_images_with_one_hash_fail_the_universal_default_check() {
+    let image = example().join("firmware/acme-cam2-1.4.2.bin");
+    let dir = tempfile::tempdir().unwrap();
+    // A second unit's dump: the same image, as a vendor's factory writes it.
+    let other = dir.path().join("unit-2.bin");
+    std::fs::copy(&image, &other).unwrap();
+    let out = iotcheck()
+        .args(["firmware", image.to_str().unwrap(), other.to_str().unwrap()])
+        .args(["--format", "json"])
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let pwd1 = v["standards"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["id"] == "strong-passwords")
+        .unwrap()["requirements"][0]
+        .clone();
+    let check = pwd1["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == "fw.universal-default-password")
+        .unwrap()
+        .clone();
+    assert_eq!(check["outcome"], "fail", "{check:#}");
+    let r = &check["results"][0];
+    let summary = r["summary"].as_str().unwrap();
+    assert!(
+        summary.contains("admin has one password hash in 2 images"),
+        "{summary}"
+    );
+    let images: Vec<&str> = r["evidence"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["image"].as_str().unwrap())
+        .collect();
+    assert!(
+        images.iter().any(|i| i.ends_with("unit-2.bin")),
+        "{images:?}"
+    );
+    assert!(
+        images.iter().any(|i| i.ends_with("acme-cam2-1.4.2.bin")),
+        "{images:?}"
+    );
+    // Only masked hashes reach the report.
+    let text = r.to_string();
+    assert_eq!(
+        text.matches("$1$").count(),
+        text.matches("$1$********").count(),
+        "{text}"
+    );
+}
