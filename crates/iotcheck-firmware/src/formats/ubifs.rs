@@ -117,7 +117,7 @@ fn node(data: &[u8], at: usize) -> Result<Node<'_>, NodeError> {
     }
     let len = le32(h, 16).ok_or(NodeError::Short)?;
     let n = len as usize;
-    if n < CH_LEN || n > MAX_NODE {
+    if !(CH_LEN..=MAX_NODE).contains(&n) {
         return Err(NodeError::BadLength(len));
     }
     let bytes = at

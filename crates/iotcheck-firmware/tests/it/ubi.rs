@@ -188,8 +188,14 @@ fn expect_tree(img: &Image, layers: &[String]) {
 #[test]
 fn ubifs_every_compressor_reads_back_the_tree() {
     let f = Fixture::new();
-    for compr in ["lzo", "zlib", "zstd", "none"] {
+    for (compr, id) in [("lzo", 1u16), ("zlib", 2), ("zstd", 3), ("none", 0)] {
         let bytes = f.ubifs(compr);
+        // The data nodes really use the compressor the test is named for.
+        let used: std::collections::BTreeSet<u16> = nodes_of(&bytes, 1)
+            .into_iter()
+            .map(|i| u16::from_le_bytes([bytes[i + 44], bytes[i + 45]]))
+            .collect();
+        assert!(used.contains(&id), "{compr}: {used:?}");
         let img = unpack_ok(&bytes, "fs.ubifs");
         assert!(img.notes.is_empty(), "{compr}: {}", notes(&img));
         expect_tree(&img, &["ubifs@0x0".to_string()]);
@@ -458,4 +464,34 @@ proptest! {
             let _ = checks(&img);
         }
     }
+}
+
+/// The fuzzing seeds (tests/fixtures/make-ubi-seeds.sh) read back: the
+/// squeezed UBIFS seed still holds the tree, so the fuzzer starts from
+/// real nodes.
+#[test]
+fn fuzz_seeds_read_back() {
+    let seeds = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fuzz/seeds");
+    let ubi = std::fs::read(seeds.join("fw_ubi/squashfs-volume.ubi")).unwrap();
+    let img = unpack_ok(&ubi, "seed.ubi");
+    assert_eq!(
+        img.find("/etc/shadow").unwrap().path,
+        ["ubi@0x0", "/volumes/rootfs", "squashfs@0x0", "/etc/shadow"]
+    );
+    let ubifs = std::fs::read(seeds.join("fw_ubifs/lzo-squeezed.ubifs")).unwrap();
+    let img = unpack_ok(&ubifs, "seed.ubifs");
+    assert!(img.notes.is_empty(), "{}", notes(&img));
+    assert_eq!(
+        img.find("/bin/sh").unwrap().kind,
+        EntryKind::Symlink {
+            target: "busybox".into()
+        }
+    );
+    assert!(
+        img.find("/etc/shadow")
+            .unwrap()
+            .bytes()
+            .unwrap()
+            .starts_with(b"root:$1$")
+    );
 }
