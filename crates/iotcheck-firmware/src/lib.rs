@@ -40,9 +40,8 @@
 //!   binaries, package-manager metadata, uImage names) with CPE and PURL;
 //!   [`sbom`] writes it as a CycloneDX 1.5 SBOM.
 //!
-//! What it does not do yet: SquashFS 2.x/3.x, yaffs2, UBIFS
-//! xattrs and encryption, binary
-//! cpio, JFFS2 rubin/lzma fragments, zip bzip2/lzma/zstd/AES members, FIT
+//! What it does not do yet: SquashFS 2.x/3.x, yaffs2, UBIFS xattrs and
+//! encryption, binary cpio, JFFS2 rubin/lzma fragments, zip bzip2/lzma/zstd/AES members, FIT
 //! signatures, device numbers of ext device nodes (recorded as 0); it does
 //! not verify update signatures cryptographically (it reads whether the
 //! update path does), or judge bcrypt/yescrypt hashes against the password
