@@ -44,6 +44,11 @@ const VOL_NAME_MAX: usize = 127;
 const VOLUME_STATIC: u8 = 2;
 const MIN_PEB: usize = 16 << 10;
 const MAX_PEB: usize = 2 << 20;
+/// Bytes all volumes together may take, as a multiple of the image: a
+/// volume only copies the image's own erase blocks (the reserved PEBs of
+/// all volumes fit in the partition), so more means forged LEB numbers
+/// asking for erased filler.
+const MAX_VOLUME_RATIO: u64 = 2;
 
 /// The kernel's `crc32(UBI_CRC32_INIT, data, len)`.
 pub(crate) fn crc(data: &[u8]) -> u32 {
@@ -356,7 +361,8 @@ pub(crate) fn read(u: &mut Unpacker<'_>, data: &[u8], layer: &[String], depth: u
             BTreeMap::new()
         }
     };
-    let budget = (covered as u64).saturating_mul(u.limits().max_expansion_ratio);
+    let budget =
+        (covered as u64).saturating_mul(u.limits().max_expansion_ratio.min(MAX_VOLUME_RATIO));
     let mut read_so_far = 0u64;
     for (id, vol) in &lebs {
         let record = table.get(id);
@@ -392,9 +398,9 @@ pub(crate) fn read(u: &mut Unpacker<'_>, data: &[u8], layer: &[String], depth: u
             u.note(
                 &vlayer,
                 format!(
-                    "volume of {size} bytes is over the unpack limit or {}x the UBI image's \
-                     size; not read",
-                    u.limits().max_expansion_ratio
+                    "volume of {size} bytes is over the unpack limit or would take the \
+                     volumes past {}x the UBI image's size; not read",
+                    u.limits().max_expansion_ratio.min(MAX_VOLUME_RATIO)
                 ),
             );
             continue;

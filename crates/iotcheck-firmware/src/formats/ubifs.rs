@@ -57,6 +57,10 @@ const ROOT_INO: u64 = 1;
 pub(crate) const MAX_DEPTH: usize = 64;
 /// Nodes kept; past this the scan stops.
 const MAX_NODES: usize = 1 << 21;
+/// Bytes hashed for nodes whose CRC then fails, as a multiple of the
+/// volume's size: every 8-byte step may claim a 64 KiB node, so without a
+/// cap a volume of forged headers costs 8,000 times its size in CRC work.
+const MAX_WASTED_RATIO: usize = 4;
 const MAX_NAME: usize = 255;
 
 const S_IFMT: u32 = 0o170_000;
@@ -237,7 +241,19 @@ fn scan<'a>(u: &mut Unpacker<'_>, data: &'a [u8], layer: &[String]) -> Scan<'a> 
     let mut bad: BTreeMap<&'static str, (usize, usize)> = BTreeMap::new();
     let mut pos = 0usize;
     let mut kept = 0usize;
+    let mut wasted = 0usize;
+    let max_wasted = data.len().saturating_mul(MAX_WASTED_RATIO);
     while pos.saturating_add(CH_LEN) <= data.len() {
+        if wasted > max_wasted {
+            u.note(
+                layer,
+                format!(
+                    "more than {MAX_WASTED_RATIO}x the volume's size spent on nodes whose CRC \
+                     fails; the scan stopped at {pos:#x}"
+                ),
+            );
+            break;
+        }
         if kept >= MAX_NODES {
             u.note(
                 layer,
@@ -253,7 +269,11 @@ fn scan<'a>(u: &mut Unpacker<'_>, data: &'a [u8], layer: &[String]) -> Scan<'a> 
             Ok(n) => n,
             Err(e) => {
                 let what = match e {
-                    NodeError::BadCrc => "CRC",
+                    NodeError::BadCrc => {
+                        wasted = wasted
+                            .saturating_add(le32(data, pos + 16).map_or(CH_LEN, |l| l as usize));
+                        "CRC"
+                    }
                     NodeError::BadLength(_) => "length",
                     NodeError::Short => "truncation",
                     NodeError::NotMagic => "magic",

@@ -495,3 +495,23 @@ fn fuzz_seeds_read_back() {
             .starts_with(b"root:$1$")
     );
 }
+
+#[test]
+fn ubifs_forged_node_headers_stop_the_scan_quickly() {
+    let f = Fixture::new();
+    let good = f.ubifs("none");
+    // The real superblock, then 4 MiB of node headers, one every 24 bytes,
+    // each claiming 64 KiB and failing its CRC.
+    let mut bytes = good[..4096].to_vec();
+    let mut forged = [0u8; 24];
+    forged[..4].copy_from_slice(&UBIFS_MAGIC);
+    forged[16..20].copy_from_slice(&((64u32 << 10) - 8).to_le_bytes());
+    while bytes.len() < 4 << 20 {
+        bytes.extend(forged);
+    }
+    let started = std::time::Instant::now();
+    let img = unpack_as(&bytes, "forged.ubifs", "ubifs", &Limits::default()).unwrap();
+    assert!(started.elapsed() < std::time::Duration::from_secs(10));
+    let n = img.map(|i| notes(&i)).unwrap_or_default();
+    assert!(n.contains("the scan stopped"), "{n}");
+}
