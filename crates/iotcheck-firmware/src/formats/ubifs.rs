@@ -143,7 +143,12 @@ fn node(data: &[u8], at: usize) -> Result<Node<'_>, NodeError> {
 /// The dry-run check: a superblock node whose CRC holds.
 pub(crate) fn validate(data: &[u8]) -> Result<(), String> {
     match node(data, 0) {
-        Ok(n) if n.node_type == SB_NODE && n.bytes.len() >= SB_NODE_LEN.min(96) => Ok(()),
+        // The kernel's `ubifs_check_node`: a superblock is exactly 4 KiB.
+        Ok(n) if n.node_type == SB_NODE && n.bytes.len() == SB_NODE_LEN => Ok(()),
+        Ok(n) if n.node_type == SB_NODE => Err(format!(
+            "superblock node is {} bytes, not {SB_NODE_LEN}",
+            n.bytes.len()
+        )),
         Ok(n) => Err(format!(
             "first node is of type {}, not a superblock",
             n.node_type

@@ -515,3 +515,49 @@ fn ubifs_forged_node_headers_stop_the_scan_quickly() {
     let n = img.map(|i| notes(&i)).unwrap_or_default();
     assert!(n.contains("the scan stopped"), "{n}");
 }
+
+/// A second copy of the LEB holding passwd's data (as wear levelling
+/// leaves one), its data node edited and its CRCs fixed: the copy with the
+/// higher sequence number wins, whichever PEB comes first.
+#[test]
+fn ubi_newest_copy_of_a_leb_wins() {
+    let f = Fixture::new();
+    let good = f.ubi("none");
+    let at = good.windows(10).position(|w| w == b"root:x:0:0").unwrap();
+    let peb = at / PEB * PEB;
+    let sqnum = |b: &[u8], p: usize| {
+        u64::from_be_bytes(b[p + 2048 + 40..p + 2048 + 48].try_into().unwrap())
+    };
+    for newer in [true, false] {
+        let mut copy = good[peb..peb + PEB].to_vec();
+        let node = at - peb - 48;
+        copy[node + 48..node + 52].copy_from_slice(b"toor");
+        fix_ubifs_crc(&mut copy, node);
+        // ubinize writes sequence number 0 everywhere: number them.
+        let (original, s) = if newer { (5u64, 10u64) } else { (10, 5) };
+        copy[2048 + 40..2048 + 48].copy_from_slice(&s.to_be_bytes());
+        fix_ubi_crc(&mut copy, 2048);
+        let mut bytes = good.clone();
+        bytes[peb + 2048 + 40..peb + 2048 + 48].copy_from_slice(&original.to_be_bytes());
+        fix_ubi_crc(&mut bytes, peb + 2048);
+        bytes.extend(&copy);
+        assert_eq!(sqnum(&bytes, peb), original);
+        let img = unpack_ok(&bytes, "copies.ubi");
+        let passwd = img.find("/etc/passwd").unwrap().bytes().unwrap();
+        let want: &[u8] = if newer { b"toor:x:0:0" } else { b"root:x:0:0" };
+        assert!(
+            passwd.starts_with(want),
+            "{}",
+            String::from_utf8_lossy(passwd)
+        );
+        expect_tree_without_passwd(&img);
+    }
+}
+
+fn expect_tree_without_passwd(img: &Image) {
+    assert!(img.find("/etc/shadow").is_some(), "{}", notes(img));
+    assert_eq!(
+        img.find("/etc/big.txt").unwrap().bytes(),
+        Some(&big_text()[..])
+    );
+}
