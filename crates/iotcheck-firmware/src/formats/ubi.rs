@@ -246,6 +246,10 @@ pub(crate) fn read(u: &mut Unpacker<'_>, data: &[u8], layer: &[String], depth: u
     let mut at = 0usize;
     while at < data.len() {
         let Some(block) = at.checked_add(peb).and_then(|end| data.get(at..end)) else {
+            if data.get(at..at + 4) != Some(&EC_MAGIC[..]) {
+                // What follows the image is not a PEB of it.
+                break;
+            }
             u.note(
                 layer,
                 format!(

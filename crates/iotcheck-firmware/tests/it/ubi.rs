@@ -264,6 +264,8 @@ fn ubi_embedded_in_a_blob_is_found_by_scanning() {
     blob.extend([0u8; 100]);
     let img = unpack_ok(&blob, "dump.bin");
     expect_tree(&img, &rootfs_layers(0x3000));
+    // The 100 bytes after the image are not a truncated PEB of it.
+    assert!(!notes(&img).contains("truncated"), "{}", notes(&img));
 }
 
 /// Recomputes the CRC of the 64-byte UBI header at `at` (kernel style).
