@@ -415,6 +415,11 @@ fn ubifs_deletion_entry_hides_the_file() {
 fn parsers_alone_on_real_images() {
     let f = Fixture::new();
     let ubi = f.ubi("zlib");
+    assert_eq!(iotcheck_firmware::identify(&ubi[..4096]), Some("UBI image"));
+    assert_eq!(
+        iotcheck_firmware::identify(&f.ubifs("zlib")[..4096]),
+        Some("UBIFS filesystem")
+    );
     let img = unpack_as(&ubi, "x.ubi", "ubi", &Limits::default())
         .unwrap()
         .unwrap();
