@@ -3,7 +3,9 @@
 //! [`Note`] on its layer.
 
 use crate::formats::compress::{self, Codec, DecompressError};
-use crate::formats::{cpio, cramfs, ext, fit, jffs2, romfs, squashfs, tar, trx, uimage, zip};
+use crate::formats::{
+    cpio, cramfs, ext, fit, jffs2, romfs, squashfs, tar, trx, ubi, ubifs, uimage, zip,
+};
 use crate::image::{Entry, EntryKind, Image, ImageHeader, Note};
 use crate::{FirmwareError, Limits};
 
@@ -269,6 +271,24 @@ pub(crate) static FORMATS: &[Format] = &[
         validate: |d, _| jffs2::validate(d),
         read: |u, d, l, _| jffs2::read(u, d, l).unwrap_or(0),
         // Two magic bytes: only a node header whose CRC holds counts.
+        strong_magic: false,
+    },
+    Format {
+        name: "ubi",
+        describe: "UBI image",
+        magics: &[(&ubi::EC_MAGIC, 0)],
+        validate: |d, _| ubi::validate(d),
+        read: ubi::read,
+        // Four ASCII bytes: only an EC header whose CRC holds counts.
+        strong_magic: false,
+    },
+    Format {
+        name: "ubifs",
+        describe: "UBIFS filesystem",
+        magics: &[(&ubifs::MAGIC, 0)],
+        validate: |d, _| ubifs::validate(d),
+        read: |u, d, l, _| ubifs::read(u, d, l).unwrap_or(0),
+        // Only a superblock node whose CRC holds counts.
         strong_magic: false,
     },
     Format {

@@ -1,7 +1,8 @@
 //! One file per format: the container headers iotcheck parses itself
 //! (`uimage`, `fit`, `trx`), the compression streams (`compress`), the
 //! archives (`tar`, `cpio`, `zip`) and the filesystems (`squashfs`,
-//! `jffs2`, `cramfs`, `romfs`, `ext`).
+//! `jffs2`, `cramfs`, `romfs`, `ext`, `ubifs`) and the UBI volume layer
+//! (`ubi`).
 
 pub(crate) mod compress;
 pub(crate) mod cpio;
@@ -13,5 +14,7 @@ pub(crate) mod romfs;
 pub(crate) mod squashfs;
 pub(crate) mod tar;
 pub(crate) mod trx;
+pub(crate) mod ubi;
+pub(crate) mod ubifs;
 pub(crate) mod uimage;
 pub(crate) mod zip;

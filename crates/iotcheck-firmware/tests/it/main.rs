@@ -20,6 +20,7 @@ mod services;
 mod shared;
 mod squashfs;
 mod trx;
+mod ubi;
 mod universal;
 mod update;
 
