@@ -3,7 +3,8 @@
 //! [`Note`] on its layer.
 
 use crate::formats::compress::{self, Codec, DecompressError};
-use crate::formats::{cpio, cramfs, ext, fit, jffs2, romfs, squashfs, tar, trx, uimage, zip};
+use crate::formats::{cpio, cramfs, ext, fit, jffs2, romfs, squashfs, tar, trx, uimage, yaffs2, zip,
+};
 use crate::image::{Entry, EntryKind, Image, ImageHeader, Note};
 use crate::{FirmwareError, Limits};
 
@@ -298,6 +299,16 @@ pub(crate) static FORMATS: &[Format] = &[
         magics: &[(&ext::MAGIC, ext::MAGIC_OFFSET)],
         validate: |d, _| ext::superblock(d).map(|_| ()),
         read: |u, d, l, _| ext::read(u, d, l).unwrap_or(0),
+        strong_magic: false,
+    },
+    Format {
+        name: "yaffs2",
+        describe: "YAFFS2 filesystem",
+        // No magic number: only a blob or a member that starts with an
+        // object header whose geometry checks out is read, never a scan hit.
+        magics: &[],
+        validate: |d, _| yaffs2::validate(d),
+        read: |u, d, l, _| yaffs2::read(u, d, l).unwrap_or(0),
         strong_magic: false,
     },
     Format {

@@ -1,7 +1,7 @@
 //! One file per format: the container headers iotcheck parses itself
 //! (`uimage`, `fit`, `trx`), the compression streams (`compress`), the
 //! archives (`tar`, `cpio`, `zip`) and the filesystems (`squashfs`,
-//! `jffs2`, `cramfs`, `romfs`, `ext`).
+//! `jffs2`, `cramfs`, `romfs`, `ext`, `yaffs2`).
 
 pub(crate) mod compress;
 pub(crate) mod cpio;
@@ -14,4 +14,5 @@ pub(crate) mod squashfs;
 pub(crate) mod tar;
 pub(crate) mod trx;
 pub(crate) mod uimage;
+pub(crate) mod yaffs2;
 pub(crate) mod zip;

@@ -22,6 +22,7 @@ mod squashfs;
 mod trx;
 mod universal;
 mod update;
+mod yaffs2;
 
 use std::path::{Path, PathBuf};
 
