@@ -6,6 +6,7 @@
 
 use std::collections::BTreeMap;
 use std::path::Path;
+use std::os::unix::fs::{FileTypeExt, MetadataExt};
 use std::process::Command;
 
 use iotcheck_firmware::{EntryKind, Image, Limits, unpack, unpack_as};
@@ -24,6 +25,7 @@ enum Node {
     File(Vec<u8>),
     Dir,
     Link(String),
+    CharDevice(u64),
 }
 
 /// The tree `unyaffs` extracts from `bytes` (run at test time).
@@ -58,7 +60,9 @@ fn walk(root: &Path, dir: &Path, tree: &mut BTreeMap<String, Node>) {
         let p = e.unwrap().path();
         let rel = format!("/{}", p.strip_prefix(root).unwrap().display());
         let meta = std::fs::symlink_metadata(&p).unwrap();
-        if meta.file_type().is_symlink() {
+        if meta.file_type().is_char_device() {
+            tree.insert(rel, Node::CharDevice(meta.rdev()));
+        } else if meta.file_type().is_symlink() {
             let t = std::fs::read_link(&p).unwrap();
             tree.insert(rel, Node::Link(t.display().to_string()));
         } else if meta.is_dir() {
@@ -70,8 +74,16 @@ fn walk(root: &Path, dir: &Path, tree: &mut BTreeMap<String, Node>) {
     }
 }
 
-/// The tree iotcheck read under the YAFFS2 layer (the root itself left out).
+/// The tree iotcheck read under the YAFFS2 layer (the root itself left
+/// out); a hard link reads as its target's file, as on disk.
 fn our_tree(img: &Image) -> BTreeMap<String, Node> {
+    let file = |inner: &str| {
+        img.entries
+            .iter()
+            .find(|e| e.path.len() == 2 && e.path[0] == LAYER && e.inner_path() == inner)
+            .and_then(|e| e.bytes())
+            .map(<[u8]>::to_vec)
+    };
     img.entries
         .iter()
         .filter(|e| e.path.len() == 2 && e.path[0] == LAYER && e.inner_path() != "/")
@@ -80,6 +92,10 @@ fn our_tree(img: &Image) -> BTreeMap<String, Node> {
                 EntryKind::File(b) => Node::File(b.clone()),
                 EntryKind::Dir => Node::Dir,
                 EntryKind::Symlink { target } => Node::Link(target.clone()),
+                EntryKind::Hardlink { target } => Node::File(
+                    file(target).unwrap_or_else(|| panic!("hard link to {target}: no file")),
+                ),
+                EntryKind::CharDevice { device } => Node::CharDevice(u64::from(*device)),
                 other => panic!("{}: unexpected kind {other:?}", e.inner_path()),
             };
             (e.inner_path().to_string(), node)
@@ -144,6 +160,45 @@ fn sample_tree_matches_unyaffs() {
     };
     assert_eq!(guts.len(), 27266);
     assert!(String::from_utf8_lossy(guts).contains("struct yaffs_obj_hdr"));
+}
+
+#[test]
+fn every_object_type_matches_unyaffs() {
+    // The sample's objects turned into the other types (no Debian tool
+    // writes YAFFS2; unyaffs reads the patched image as the reference):
+    // 265 (chunk 40) a directory holding 266 (chunk 42, parent 265); 267
+    // (chunk 44) a symlink to `yaffs_guts.h`; 268 (chunk 52) a hard link to
+    // 257; 269 (chunk 56) a character device 1:3. Their old data chunks
+    // stay in the image and must be ignored.
+    let mut bytes = sample();
+    set_header_word(&mut bytes, 40, 0, 3);
+    set_header_word(&mut bytes, 42, 4, 265);
+    set_header_word(&mut bytes, 44, 0, 2);
+    let alias = 44 * CHUNK + 300;
+    bytes[alias..alias + 160].fill(0);
+    bytes[alias..alias + 12].copy_from_slice(b"yaffs_guts.h");
+    set_header_word(&mut bytes, 52, 0, 4);
+    set_header_word(&mut bytes, 52, 296, 257);
+    set_header_word(&mut bytes, 56, 0, 5);
+    set_header_word(&mut bytes, 56, 268, 0o20_644);
+    set_header_word(&mut bytes, 56, 460, 0x103);
+    let img = read_as_yaffs2(&bytes);
+    assert!(img.notes.is_empty(), "{}", notes(&img));
+    let ours = our_tree(&img);
+    assert_eq!(ours.get("/yaffs_hweight.h"), Some(&Node::Dir));
+    assert!(ours.contains_key("/yaffs_hweight.h/yaffs_ecc.h"));
+    assert_eq!(
+        ours.get("/mkyaffsimage.c"),
+        Some(&Node::Link("yaffs_guts.h".into()))
+    );
+    assert_eq!(
+        img.find("/yaffs_packedtags2.c").unwrap().kind,
+        EntryKind::Hardlink {
+            target: "/yutilsenv.h".into()
+        }
+    );
+    assert_eq!(ours.get("/yportenv.h"), Some(&Node::CharDevice(0x103)));
+    assert_eq!(ours, unyaffs_tree(&bytes));
 }
 
 #[test]
