@@ -3,7 +3,8 @@
 //! [`Note`] on its layer.
 
 use crate::formats::compress::{self, Codec, DecompressError};
-use crate::formats::{cpio, cramfs, ext, fit, jffs2, romfs, squashfs, tar, trx, uimage, yaffs2, zip,
+use crate::formats::{
+    cpio, cramfs, ext, fit, jffs2, romfs, squashfs, tar, trx, uimage, yaffs2, zip,
 };
 use crate::image::{Entry, EntryKind, Image, ImageHeader, Note};
 use crate::{FirmwareError, Limits};

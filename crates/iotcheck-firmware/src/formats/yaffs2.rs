@@ -173,9 +173,7 @@ fn cstr(field: &[u8]) -> Option<Vec<u8>> {
 
 /// Parses the object header in `page`; `Err` says what is wrong with it.
 fn header(page: &[u8], e: Endian) -> Result<Header, String> {
-    let h = page
-        .get(..HEADER_LEN)
-        .ok_or("object header truncated")?;
+    let h = page.get(..HEADER_LEN).ok_or("object header truncated")?;
     let w = |at| word(h, at, e).unwrap_or(0);
     let kind = w(0);
     if !(T_FILE..=T_SPECIAL).contains(&kind) {
@@ -219,7 +217,10 @@ fn header(page: &[u8], e: Endian) -> Result<Header, String> {
 /// chunk's tags are those of a written chunk too.
 fn geometry(data: &[u8]) -> Result<Geometry, String> {
     // Why the geometry that came closest failed (the deepest stage wins).
-    let mut why = (0, String::from("shorter than two chunks of the smallest geometry"));
+    let mut why = (
+        0,
+        String::from("shorter than two chunks of the smallest geometry"),
+    );
     let mut fail = |stage: u8, msg: String| {
         if stage > why.0 {
             why = (stage, msg);
@@ -255,7 +256,9 @@ fn geometry(data: &[u8]) -> Result<Geometry, String> {
                 if !used(&t1) || (!t1.is_header() && t1.bytes as usize > page) {
                     fail(
                         3,
-                        format!("second chunk ({page}+{spare} bytes): its tags are not a written chunk's"),
+                        format!(
+                            "second chunk ({page}+{spare} bytes): its tags are not a written chunk's"
+                        ),
                     );
                     continue;
                 }
@@ -287,7 +290,7 @@ pub(crate) fn read(u: &mut Unpacker<'_>, data: &[u8], layer: &[String]) -> Optio
     };
     u.filesystem(layer);
     let chunks = data.len() / g.chunk();
-    if data.len() % g.chunk() != 0 {
+    if !data.len().is_multiple_of(g.chunk()) {
         u.note(
             layer,
             format!(

@@ -5,8 +5,8 @@
 //! for its defect); and random mutations.
 
 use std::collections::BTreeMap;
-use std::path::Path;
 use std::os::unix::fs::{FileTypeExt, MetadataExt};
+use std::path::Path;
 use std::process::Command;
 
 use iotcheck_firmware::{EntryKind, Image, Limits, unpack, unpack_as};
@@ -353,7 +353,11 @@ fn not_yaffs2_is_refused_with_a_reason() {
     let bytes = sample();
     let img = read_as_yaffs2(&bytes[1..]);
     assert!(img.entries.is_empty());
-    assert!(notes(&img).contains("not a YAFFS2 image"), "{}", notes(&img));
+    assert!(
+        notes(&img).contains("not a YAFFS2 image"),
+        "{}",
+        notes(&img)
+    );
 }
 
 proptest! {
