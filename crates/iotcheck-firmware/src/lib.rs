@@ -9,7 +9,10 @@
 //!   (every compressor: gzip, lzma, lzo, xz, lz4, zstd, via `backhand` with
 //!   iotcheck's bounded block decoders), cramfs (both byte orders), romfs,
 //!   ext2/3/4 (via `ext4-view`), JFFS2 (both byte orders; zlib, rtime,
-//!   lzo; own parser), tar (ustar/GNU/pax, also `.tar.gz`), cpio
+//!   lzo; own parser), YAFFS2 (raw NAND chunks with their spare area, the
+//!   page/spare geometry detected, both byte orders; own parser; only at
+//!   the start of a blob or a member: it has no magic number to scan
+//!   for), tar (ustar/GNU/pax, also `.tar.gz`), cpio
 //!   (`newc`/`odc`, e.g. an initramfs), zip (stored/deflate) and U-Boot
 //!   FIT images (each `/images` node's data, inline or external, by its
 //!   compression), and scans a blob no header describes for any of them
@@ -37,8 +40,9 @@
 //!   binaries, package-manager metadata, uImage names) with CPE and PURL;
 //!   [`sbom`] writes it as a CycloneDX 1.5 SBOM.
 //!
-//! What it does not do yet: SquashFS 2.x/3.x, UBI/UBIFS, yaffs2, binary
-//! cpio, JFFS2 rubin/lzma fragments, zip bzip2/lzma/zstd/AES members, FIT
+//! What it does not do yet: SquashFS 2.x/3.x, UBI/UBIFS, YAFFS1, YAFFS2
+//! inside a larger dump (no magic to scan for) or without its spare area,
+//! binary cpio, JFFS2 rubin/lzma fragments, zip bzip2/lzma/zstd/AES members, FIT
 //! signatures, device numbers of ext device nodes (recorded as 0); it does
 //! not verify update signatures cryptographically (it reads whether the
 //! update path does), or judge bcrypt/yescrypt hashes against the password

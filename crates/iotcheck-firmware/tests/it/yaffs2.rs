@@ -393,3 +393,18 @@ proptest! {
         let _ = unpack(&bytes, "y.bin", &limits);
     }
 }
+
+#[test]
+fn fuzz_seed_matches_unyaffs() {
+    // fuzz/seeds/fw_yaffs2/tiny-2k.yaffs2, laid out by
+    // tests/fixtures/make-yaffs2-seed.py and checked there with unyaffs: a
+    // directory, a file inside it and a symlink.
+    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fuzz/seeds/fw_yaffs2/tiny-2k.yaffs2");
+    let bytes = std::fs::read(&p).unwrap();
+    let img = unpack_ok(&bytes, "tiny-2k.yaffs2");
+    assert!(img.notes.is_empty(), "{}", notes(&img));
+    let ours = our_tree(&img);
+    assert_eq!(ours.len(), 3);
+    assert_eq!(ours.get("/sh"), Some(&Node::Link("busybox".into())));
+    assert_eq!(ours, unyaffs_tree(&bytes));
+}
