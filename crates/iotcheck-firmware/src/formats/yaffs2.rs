@@ -249,15 +249,29 @@ fn geometry(data: &[u8]) -> Result<Geometry, String> {
                     );
                     continue;
                 }
-                if let Err(e) = header(data, endian) {
+                let obj = t0.obj & MAX_OBJ_ID;
+                let checked = header(data, endian).and_then(|h| {
+                    if obj == OBJ_UNLINKED || obj == OBJ_DELETED {
+                        Err(format!("object id {obj} is a pseudo directory's"))
+                    } else if obj != OBJ_ROOT && h.name.is_empty() {
+                        Err(format!("object {obj} has an empty name"))
+                    } else if obj != OBJ_ROOT && h.parent == obj {
+                        Err(format!("object {obj} is its own parent"))
+                    } else {
+                        Ok(())
+                    }
+                });
+                if let Err(e) = checked {
                     fail(2, format!("first chunk ({page}+{spare} bytes): {e}"));
                     continue;
                 }
-                if !used(&t1) || (!t1.is_header() && t1.bytes as usize > page) {
+                // Chunks 0 and 1 share an erase block: one sequence number.
+                if !used(&t1) || t1.seq != t0.seq || (!t1.is_header() && t1.bytes as usize > page) {
                     fail(
                         3,
                         format!(
-                            "second chunk ({page}+{spare} bytes): its tags are not a written chunk's"
+                            "second chunk ({page}+{spare} bytes): its tags are not those of a \
+                             written chunk of the first chunk's erase block"
                         ),
                     );
                     continue;
@@ -580,5 +594,36 @@ mod tests {
         d[2048..2064].copy_from_slice(&[0, 0x10, 0, 0, 1, 1, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 0, 0]);
         d[..4].copy_from_slice(&9u32.to_le_bytes());
         assert!(validate(&d).unwrap_err().contains("unknown object type 9"));
+        // A file (type 1) with an empty name, then one that is its own parent.
+        d[..4].copy_from_slice(&1u32.to_le_bytes());
+        assert!(
+            validate(&d)
+                .unwrap_err()
+                .contains("parent object id 0xffffffff")
+        );
+        d[4..8].copy_from_slice(&1u32.to_le_bytes());
+        assert!(validate(&d).unwrap_err().contains("not NUL-terminated"));
+        d[10..266].fill(0);
+        assert!(
+            validate(&d)
+                .unwrap_err()
+                .contains("object 257 has an empty name")
+        );
+        d[10] = b'x';
+        d[4..8].copy_from_slice(&257u32.to_le_bytes());
+        assert!(validate(&d).unwrap_err().contains("its own parent"));
+        // A sane header whose second chunk is erased.
+        d[4..8].copy_from_slice(&1u32.to_le_bytes());
+        assert!(
+            validate(&d)
+                .unwrap_err()
+                .contains("second chunk (2048+64 bytes)")
+        );
+        // ... or belongs to another erase block.
+        d[2112 + 2048..2112 + 2064]
+            .copy_from_slice(&[0, 0x20, 0, 0, 1, 1, 0, 0, 1, 0, 0, 0, 4, 0, 0, 0]);
+        assert!(validate(&d).unwrap_err().contains("erase block"));
+        d[2112 + 2049] = 0x10;
+        assert_eq!(validate(&d), Ok(()));
     }
 }
