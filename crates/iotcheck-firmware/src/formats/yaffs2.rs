@@ -74,6 +74,9 @@ const EXTRA_HEADER_INFO: u32 = 0x8000_0000;
 /// Directories deeper than this are refused (a parent chain this long is a
 /// loop or an attack).
 const MAX_DEPTH: usize = 256;
+/// Paths longer than Linux's `PATH_MAX` are refused (and keep the memory
+/// of the path table bounded).
+const MAX_PATH: usize = 4096;
 /// Chunks with an impossible byte count noted one by one; the rest counted.
 const MAX_BAD_NOTES: usize = 8;
 
@@ -288,6 +291,9 @@ pub(crate) fn validate(data: &[u8]) -> Result<(), String> {
     geometry(data).map(|_| ())
 }
 
+/// An object's path in the filesystem and its depth, once placed.
+type Placed = Option<(String, usize)>;
+
 /// The newest copy of a chunk: sequence number, then position.
 type Newest = (u32, usize);
 
@@ -381,12 +387,16 @@ pub(crate) fn read(u: &mut Unpacker<'_>, data: &[u8], layer: &[String]) -> Optio
     }
 
     // Paths from parent ids, memoised; `None` for objects not placed.
-    let mut paths: HashMap<u32, Option<String>> = HashMap::new();
-    paths.insert(OBJ_ROOT, Some(String::new()));
+    let mut paths: HashMap<u32, Placed> = HashMap::new();
+    paths.insert(OBJ_ROOT, Some((String::new(), 0)));
     let mut entries: Vec<(String, u32)> = Vec::new();
     for &obj in &ids {
         if obj == OBJ_ROOT || !objects.contains_key(&obj) {
             continue;
+        }
+        if entries.len() >= u.limits().max_files {
+            // push_entry notes the limit.
+            break;
         }
         if let Some(p) = path_of(u, layer, &objects, &mut paths, obj) {
             entries.push((p, obj));
@@ -423,7 +433,7 @@ pub(crate) fn read(u: &mut Unpacker<'_>, data: &[u8], layer: &[String]) -> Optio
                 target: String::from_utf8_lossy(&h.alias).into_owned(),
             },
             T_HARDLINK => match paths.get(&h.equiv) {
-                Some(Some(target)) => EntryKind::Hardlink {
+                Some(Some((target, _))) => EntryKind::Hardlink {
                     target: target.clone(),
                 },
                 _ => {
@@ -474,7 +484,7 @@ fn path_of(
     u: &mut Unpacker<'_>,
     layer: &[String],
     objects: &HashMap<u32, Header>,
-    paths: &mut HashMap<u32, Option<String>>,
+    paths: &mut HashMap<u32, Placed>,
     obj: u32,
 ) -> Option<String> {
     // Walk up to an object whose path is known.
@@ -491,7 +501,7 @@ fn path_of(
                 OBJ_UNLINKED | OBJ_DELETED => None,
                 OBJ_LOST_FOUND => {
                     // The kernel makes lost+found itself.
-                    paths.insert(OBJ_LOST_FOUND, Some("/lost+found".into()));
+                    paths.insert(OBJ_LOST_FOUND, Some(("/lost+found".into(), 1)));
                     continue;
                 }
                 _ => Some(format!("its parent object {at} has no header")),
@@ -534,25 +544,40 @@ fn path_of(
     // Resolve downwards: chain holds obj .. (child of the base).
     let mut path = base;
     for &o in chain.iter().rev() {
-        path = path.and_then(|dir| {
+        path = path.and_then(|(dir, depth)| {
             let h = objects.get(&o)?;
+            if depth >= MAX_DEPTH {
+                u.note(
+                    layer,
+                    format!("object {o}: nested more than {MAX_DEPTH} directories deep; skipped"),
+                );
+                return None;
+            }
             let name = String::from_utf8_lossy(&h.name);
             let inner = if name.is_empty() || name == "." || name == ".." || name.contains('/') {
                 None
             } else {
                 confined(&format!("{dir}/{name}"))
             };
-            if inner.is_none() {
+            let Some(inner) = inner else {
                 u.note(
                     layer,
                     format!("object {o}: name {name:?} is not a plain file name; skipped"),
                 );
+                return None;
+            };
+            if inner.len() > MAX_PATH {
+                u.note(
+                    layer,
+                    format!("object {o}: its path is longer than {MAX_PATH} bytes; skipped"),
+                );
+                return None;
             }
-            inner
+            Some((inner, depth + 1))
         });
         paths.insert(o, path.clone());
     }
-    path
+    path.map(|(p, _)| p)
 }
 
 /// The first `size` bytes of object `obj` from its data chunks (missing

@@ -315,6 +315,32 @@ fn parent_loop_is_refused() {
 }
 
 #[test]
+fn deep_directory_chain_is_cut_at_256() {
+    // 300 copies of the sample's first chunk, each turned into a directory
+    // `d` (object 1000 + k) inside the previous one: a tree 300 deep.
+    let one = sample()[..CHUNK].to_vec();
+    let mut bytes = Vec::new();
+    for k in 0..300u32 {
+        let i = k as usize;
+        bytes.extend_from_slice(&one);
+        set_header_word(&mut bytes, i, 0, 3);
+        set_header_word(&mut bytes, i, 4, if k == 0 { 1 } else { 999 + k });
+        set_name(&mut bytes, i, b"d");
+        set_tag(&mut bytes, i, 1, 1000 + k);
+    }
+    let img = read_as_yaffs2(&bytes);
+    let n = notes(&img);
+    assert!(
+        n.contains("object 1256: nested more than 256 directories deep"),
+        "{n}"
+    );
+    let dirs = our_tree(&img);
+    assert_eq!(dirs.len(), 256);
+    assert!(dirs.values().all(|d| *d == Node::Dir));
+    assert!(dirs.contains_key(&"/d".repeat(256)));
+}
+
+#[test]
 fn names_leaving_their_directory_are_refused() {
     // Object 260 (chunk 7) is named `..`, 261 (chunk 9) `../../etc/passwd`;
     // 262 (chunk 18) is moved to the deleted pseudo directory (id 4).
