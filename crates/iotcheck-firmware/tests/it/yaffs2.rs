@@ -230,6 +230,80 @@ fn big_endian_copy_reads_the_same_tree() {
     assert_eq!(our_tree(&img), unyaffs_tree(&le));
 }
 
+/// The sample re-laid in smaller pages: each header in a page of its own,
+/// each 2048-byte data chunk split into `2048 / page` chunks (chunk ids
+/// renumbered), the tags `tags_at` bytes into a `spare`-byte spare area
+/// (after a 0xff bad-block marker when 2), the rest 0xff.
+fn relaid(page: usize, spare: usize, tags_at: usize) -> Vec<u8> {
+    let le = sample();
+    let per = PAGE / page;
+    let mut out = Vec::new();
+    let mut put = |data: &[u8], seq: u32, obj: u32, id: u32, n: u32| {
+        let mut c = vec![0xffu8; page + spare];
+        c[..data.len()].copy_from_slice(data);
+        let t = page + tags_at;
+        for (k, v) in [seq, obj, id, n].into_iter().enumerate() {
+            c[t + 4 * k..t + 4 * k + 4].copy_from_slice(&v.to_le_bytes());
+        }
+        out.extend_from_slice(&c);
+    };
+    for i in 0..le.len() / CHUNK {
+        let c = &le[i * CHUNK..(i + 1) * CHUNK];
+        let w =
+            |k: usize| u32::from_le_bytes(c[PAGE + 4 * k..PAGE + 4 * k + 4].try_into().unwrap());
+        let (seq, obj, id, n) = (w(0), w(1), w(2), w(3));
+        if seq == u32::MAX {
+            continue;
+        }
+        if id == 0 {
+            put(&c[..page], seq, obj, 0, n);
+            continue;
+        }
+        let data = &c[..n as usize];
+        for (j, part) in data.chunks(page).enumerate() {
+            let new_id = (id - 1) * per as u32 + j as u32 + 1;
+            put(part, seq, obj, new_id, part.len() as u32);
+        }
+    }
+    out
+}
+
+#[test]
+fn other_page_sizes_and_a_bad_block_marker_are_detected() {
+    let theirs = unyaffs_tree(&sample());
+    for (page, spare, tags_at) in [(512, 16, 0), (1024, 32, 2), (2048, 64, 2)] {
+        let bytes = relaid(page, spare, tags_at);
+        let img = read_as_yaffs2(&bytes);
+        assert!(img.notes.is_empty(), "{page}+{spare}: {}", notes(&img));
+        assert_eq!(our_tree(&img), theirs, "{page}+{spare} tags at {tags_at}");
+    }
+}
+
+#[test]
+fn android_style_extra_header_tags_are_read() {
+    // The header chunks' tags rewritten as the kernel's packed tags2 with
+    // extra header info: chunk id = EXTRA_HEADER_INFO | parent id, the
+    // object type in the object id's top nibble, the file size as the byte
+    // count.
+    let mut bytes = sample();
+    for i in 0..bytes.len() / CHUNK {
+        let t = i * CHUNK + PAGE;
+        let w = |b: &[u8], at: usize| u32::from_le_bytes(b[at..at + 4].try_into().unwrap());
+        if w(&bytes, t) == u32::MAX || w(&bytes, t + 8) != 0 {
+            continue;
+        }
+        let h = i * CHUNK;
+        let (kind, parent, size) = (w(&bytes, h), w(&bytes, h + 4), w(&bytes, h + 292));
+        let obj = w(&bytes, t + 4);
+        set_tag(&mut bytes, i, 1, obj | (kind << 28));
+        set_tag(&mut bytes, i, 2, 0x8000_0000 | parent);
+        set_tag(&mut bytes, i, 3, size);
+    }
+    let img = read_as_yaffs2(&bytes);
+    assert!(img.notes.is_empty(), "{}", notes(&img));
+    assert_eq!(our_tree(&img), unyaffs_tree(&sample()));
+}
+
 #[test]
 fn newest_sequence_number_wins() {
     // An erased chunk (60) becomes a newer copy (sequence 0x1001) of the
