@@ -41,12 +41,12 @@
 //!   [`sbom`] writes it as a CycloneDX 1.5 SBOM.
 //!
 //! What it does not do yet: SquashFS 2.x/3.x, UBI/UBIFS, YAFFS1, YAFFS2
-//! inside a larger dump (no magic to scan for) or without its spare area,
-//! binary cpio, JFFS2 rubin/lzma fragments, zip bzip2/lzma/zstd/AES members, FIT
-//! signatures, device numbers of ext device nodes (recorded as 0); it does
-//! not verify update signatures cryptographically (it reads whether the
-//! update path does), or judge bcrypt/yescrypt hashes against the password
-//! lists.
+//! inside a larger dump (no magic to scan for), without its spare area or
+//! with its tags scattered by an MTD OOB layout, binary cpio, JFFS2
+//! rubin/lzma fragments, zip bzip2/lzma/zstd/AES members, FIT signatures,
+//! device numbers of ext device nodes (recorded as 0); it does not verify
+//! update signatures cryptographically (it reads whether the update path
+//! does), or judge bcrypt/yescrypt hashes against the password lists.
 //!
 //! ```
 //! let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/acme-cam/firmware/acme-cam2-1.4.2.bin");
