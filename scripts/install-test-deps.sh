@@ -26,6 +26,9 @@ packages=(chromium squashfs-tools dropbear-bin vsftpd mosquitto mosquitto-client
 # mke2fs -d (e2fsprogs), mkimage for uImage/FIT (u-boot-tools) and dtc,
 # zip, and the zstd, lz4 and bzip2 compressors.
 packages+=(util-linux-extra genromfs mtd-utils e2fsprogs u-boot-tools device-tree-compiler zip zstd lz4 bzip2)
+# unyaffs: the reference the YAFFS2 tests compare iotcheck's tree with
+# (tests/it/yaffs2.rs; no Debian package writes YAFFS2 images).
+packages+=(unyaffs)
 
 missing=()
 for p in "${packages[@]}"; do

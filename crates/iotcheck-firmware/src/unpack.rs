@@ -4,7 +4,7 @@
 
 use crate::formats::compress::{self, Codec, DecompressError};
 use crate::formats::{
-    cpio, cramfs, ext, fit, jffs2, romfs, squashfs, tar, trx, ubi, ubifs, uimage, zip,
+    cpio, cramfs, ext, fit, jffs2, romfs, squashfs, tar, trx, ubi, ubifs, uimage, yaffs2, zip,
 };
 use crate::image::{Entry, EntryKind, Image, ImageHeader, Note};
 use crate::{FirmwareError, Limits};
@@ -318,6 +318,16 @@ pub(crate) static FORMATS: &[Format] = &[
         magics: &[(&ext::MAGIC, ext::MAGIC_OFFSET)],
         validate: |d, _| ext::superblock(d).map(|_| ()),
         read: |u, d, l, _| ext::read(u, d, l).unwrap_or(0),
+        strong_magic: false,
+    },
+    Format {
+        name: "yaffs2",
+        describe: "YAFFS2 filesystem",
+        // No magic number: only a blob or a member that starts with an
+        // object header whose geometry checks out is read, never a scan hit.
+        magics: &[],
+        validate: |d, _| yaffs2::validate(d),
+        read: |u, d, l, _| yaffs2::read(u, d, l).unwrap_or(0),
         strong_magic: false,
     },
     Format {

@@ -1,8 +1,8 @@
 //! One file per format: the container headers iotcheck parses itself
 //! (`uimage`, `fit`, `trx`), the compression streams (`compress`), the
 //! archives (`tar`, `cpio`, `zip`) and the filesystems (`squashfs`,
-//! `jffs2`, `cramfs`, `romfs`, `ext`, `ubifs`) and the UBI volume layer
-//! (`ubi`).
+//! `jffs2`, `cramfs`, `romfs`, `ext`, `ubifs`, `yaffs2`) and the UBI volume
+//! layer (`ubi`).
 
 pub(crate) mod compress;
 pub(crate) mod cpio;
@@ -17,4 +17,5 @@ pub(crate) mod trx;
 pub(crate) mod ubi;
 pub(crate) mod ubifs;
 pub(crate) mod uimage;
+pub(crate) mod yaffs2;
 pub(crate) mod zip;

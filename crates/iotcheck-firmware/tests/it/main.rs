@@ -23,6 +23,7 @@ mod trx;
 mod ubi;
 mod universal;
 mod update;
+mod yaffs2;
 
 use std::path::{Path, PathBuf};
 
