@@ -80,9 +80,12 @@ unblob=${UNBLOB:-$(command -v unblob || true)}
 if [ -n "$unblob" ] && [ -x "$unblob" ]; then
   mkdir -p "$work/shim"
   command -v sasquatch >/dev/null || ln -s "$(command -v unsquashfs)" "$work/shim/sasquatch"
-  run_unblob() { PATH="$work/shim:$(dirname "$unblob"):$PATH" "$unblob" -e "$1" -d 8 -p 1 "$2"; }
-  measure "unblob -e (sasquatch = Debian unsquashfs)" run_unblob "$work/unblob" "$image"
-  find "$work/unblob" -name shadow -path "*etc*" | grep -q . || echo "note: unblob did not extract etc/shadow"
+  printf '#!/bin/sh\nPATH="%s:%s:$PATH" exec "%s" -e "$1" -d 8 -p 1 "$2"\n' \
+    "$work/shim" "$(dirname "$unblob")" "$unblob" > "$work/run_unblob"
+  chmod +x "$work/run_unblob"
+  run_unblob="$work/run_unblob"
+  measure "unblob -e (sasquatch = Debian unsquashfs)" "$run_unblob" "$work/unblob" "$image"
+  find "$work/unblob" -name shadow -path "*etc*" 2>/dev/null | grep -q . || echo "note: unblob did not extract etc/shadow"
   rm -rf "$work/unblob"
 else
   echo "unblob: not found (python3 -m venv u && u/bin/pip install unblob jefferson ubi_reader; UNBLOB=u/bin/unblob)"
@@ -96,7 +99,8 @@ command -v mkfs.jffs2 >/dev/null || { echo "bench: mkfs.jffs2 is needed (apt-get
 pad64k() { local n; n=$(stat -c %s "$1"); truncate -s $(( (n + 65535) / 65536 * 65536 )) "$1"; }
 head -c 262144 /dev/zero | tr '\0' '\377' > "$work/flash.bin"
 printf 'U-Boot 2018.03 (bench)' | dd of="$work/flash.bin" conv=notrunc status=none
-cat /usr/bin/bash /usr/bin/perl 2>/dev/null | head -c 4000000 | xz --format=lzma -c > "$work/vmlinux.lzma"
+(cat /usr/bin/bash /usr/bin/perl 2>/dev/null || true) | head -c 4000000 > "$work/vmlinux"
+xz --format=lzma -c "$work/vmlinux" > "$work/vmlinux.lzma"
 mkimage -A mips -O linux -T kernel -C lzma -a 0x80000000 -e 0x80000000 -n "MIPS OpenWrt Linux-4.14.95" \
   -d "$work/vmlinux.lzma" "$work/kernel.uimage" >/dev/null
 pad64k "$work/kernel.uimage"
@@ -113,7 +117,7 @@ measure "iotcheck firmware" "$bin" firmware "$image" --format json -o "$work/r.j
 measure "binwalk -Me" binwalk -Me -q "${run_as[@]}" -C "$work/binwalk" "$image"
 rm -rf "$work/binwalk"
 if [ -n "$unblob" ] && [ -x "$unblob" ]; then
-  measure "unblob -e (sasquatch = Debian unsquashfs)" run_unblob "$work/unblob" "$image"
+  measure "unblob -e (sasquatch = Debian unsquashfs)" "$run_unblob" "$work/unblob" "$image"
   rm -rf "$work/unblob"
 fi
 image="$work/fw.bin"

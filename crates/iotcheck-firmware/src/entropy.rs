@@ -152,11 +152,12 @@ pub(crate) fn map(data: &[u8], containers: &[(u64, u64, String)]) -> Vec<Region>
         if start > pos {
             unknown(&mut out, data, pos as usize, start as usize);
         }
+        // A container's bytes are read, not estimated: no entropy pass.
         out.push(Region {
             start,
             len: end - start,
             kind: RegionKind::Container(name),
-            entropy: shannon(&data[start as usize..end as usize]),
+            entropy: 0.0,
         });
         pos = end;
     }

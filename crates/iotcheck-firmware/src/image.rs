@@ -24,8 +24,9 @@ pub struct Region {
     pub start: u64,
     pub len: u64,
     pub kind: RegionKind,
-    /// Shannon entropy in bits per byte (a length-weighted mean over the
-    /// region's 4 KiB blocks for unknown regions).
+    /// Shannon entropy in bits per byte, a length-weighted mean over the
+    /// region's 4 KiB blocks; 0 for containers (their bytes are read, not
+    /// estimated) and padding.
     pub entropy: f64,
 }
 
