@@ -55,3 +55,16 @@ mod tests {
         assert_eq!(encode_dev(4, 0x1234), 0x34 | (4 << 8) | (0x1200 << 12));
     }
 }
+
+/// The file-type bits of a Unix mode (`stat(2)`, `<sys/stat.h>`), as every
+/// filesystem and archive format stores them.
+pub(crate) mod mode {
+    pub(crate) const S_IFMT: u32 = 0o170_000;
+    pub(crate) const S_IFSOCK: u32 = 0o140_000;
+    pub(crate) const S_IFLNK: u32 = 0o120_000;
+    pub(crate) const S_IFREG: u32 = 0o100_000;
+    pub(crate) const S_IFBLK: u32 = 0o060_000;
+    pub(crate) const S_IFDIR: u32 = 0o040_000;
+    pub(crate) const S_IFCHR: u32 = 0o020_000;
+    pub(crate) const S_IFIFO: u32 = 0o010_000;
+}

@@ -15,6 +15,9 @@
 //! are not resolved (in `newc` only the last link carries the data; the
 //! others are recorded as empty files).
 
+use crate::confine::mode::{
+    S_IFBLK, S_IFCHR, S_IFDIR, S_IFIFO, S_IFLNK, S_IFMT, S_IFREG, S_IFSOCK,
+};
 use crate::confine::{confined, encode_dev};
 use crate::image::EntryKind;
 use crate::unpack::Unpacker;
@@ -25,15 +28,6 @@ pub(crate) const ODC: [u8; 6] = *b"070707";
 const NEWC_HEADER: usize = 110;
 const ODC_HEADER: usize = 76;
 const TRAILER: &[u8] = b"TRAILER!!!";
-
-const S_IFMT: u32 = 0o170_000;
-const S_IFSOCK: u32 = 0o140_000;
-const S_IFLNK: u32 = 0o120_000;
-const S_IFREG: u32 = 0o100_000;
-const S_IFBLK: u32 = 0o060_000;
-const S_IFDIR: u32 = 0o040_000;
-const S_IFCHR: u32 = 0o020_000;
-const S_IFIFO: u32 = 0o010_000;
 
 /// One member, borrowed from the archive.
 #[derive(Debug, Clone, PartialEq, Eq)]

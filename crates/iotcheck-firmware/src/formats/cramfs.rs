@@ -38,6 +38,9 @@ use std::collections::HashSet;
 use flate2::{Decompress, FlushDecompress, Status};
 
 use crate::confine::confined;
+use crate::confine::mode::{
+    S_IFBLK, S_IFCHR, S_IFDIR, S_IFIFO, S_IFLNK, S_IFMT, S_IFREG, S_IFSOCK,
+};
 use crate::image::EntryKind;
 use crate::unpack::Unpacker;
 
@@ -63,15 +66,6 @@ const SUPPORTED_FLAGS: u32 =
 const BLK_UNCOMPRESSED: u32 = 1 << 31;
 const BLK_DIRECT: u32 = 1 << 30;
 const BLK_FLAGS: u32 = BLK_UNCOMPRESSED | BLK_DIRECT;
-
-const S_IFMT: u32 = 0o170_000;
-const S_IFSOCK: u32 = 0o140_000;
-const S_IFLNK: u32 = 0o120_000;
-const S_IFREG: u32 = 0o100_000;
-const S_IFBLK: u32 = 0o060_000;
-const S_IFDIR: u32 = 0o040_000;
-const S_IFCHR: u32 = 0o020_000;
-const S_IFIFO: u32 = 0o010_000;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Endian {

@@ -31,6 +31,9 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::io::Read;
 
+use crate::confine::mode::{
+    S_IFBLK, S_IFCHR, S_IFDIR, S_IFIFO, S_IFLNK, S_IFMT, S_IFREG, S_IFSOCK,
+};
 use crate::confine::{confined, encode_dev};
 use crate::image::EntryKind;
 use crate::unpack::Unpacker;
@@ -76,15 +79,6 @@ const MAX_NODES: usize = 1 << 20;
 const MAX_GARBAGE: usize = 64 << 10;
 /// Bytes a symlink target may have (`PATH_MAX`).
 const MAX_LINK: u32 = 4096;
-
-const S_IFMT: u32 = 0o170_000;
-const S_IFSOCK: u32 = 0o140_000;
-const S_IFLNK: u32 = 0o120_000;
-const S_IFREG: u32 = 0o100_000;
-const S_IFBLK: u32 = 0o060_000;
-const S_IFDIR: u32 = 0o040_000;
-const S_IFCHR: u32 = 0o020_000;
-const S_IFIFO: u32 = 0o010_000;
 
 /// The kernel's `crc32(0, data, len)`.
 pub(crate) fn crc(data: &[u8]) -> u32 {

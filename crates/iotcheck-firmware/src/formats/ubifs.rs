@@ -31,6 +31,9 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::io::Read;
 
+use crate::confine::mode::{
+    S_IFBLK, S_IFCHR, S_IFDIR, S_IFIFO, S_IFLNK, S_IFMT, S_IFREG, S_IFSOCK,
+};
 use crate::confine::{confined, encode_dev};
 use crate::formats::compress::{self, Codec};
 use crate::image::EntryKind;
@@ -62,15 +65,6 @@ const MAX_NODES: usize = 1 << 21;
 /// cap a volume of forged headers costs 8,000 times its size in CRC work.
 const MAX_WASTED_RATIO: usize = 4;
 const MAX_NAME: usize = 255;
-
-const S_IFMT: u32 = 0o170_000;
-const S_IFSOCK: u32 = 0o140_000;
-const S_IFLNK: u32 = 0o120_000;
-const S_IFREG: u32 = 0o100_000;
-const S_IFBLK: u32 = 0o060_000;
-const S_IFDIR: u32 = 0o040_000;
-const S_IFCHR: u32 = 0o020_000;
-const S_IFIFO: u32 = 0o010_000;
 
 fn crc(data: &[u8]) -> u32 {
     !crc32fast::hash(data)

@@ -32,6 +32,7 @@
 
 use std::collections::HashMap;
 
+use crate::confine::mode::{S_IFBLK, S_IFCHR, S_IFIFO, S_IFMT, S_IFSOCK};
 use crate::confine::{confined, encode_dev};
 use crate::image::EntryKind;
 use crate::unpack::Unpacker;
@@ -85,12 +86,6 @@ const T_SYMLINK: u32 = 2;
 const T_DIR: u32 = 3;
 const T_HARDLINK: u32 = 4;
 const T_SPECIAL: u32 = 5;
-
-const S_IFMT: u32 = 0o170_000;
-const S_IFSOCK: u32 = 0o140_000;
-const S_IFBLK: u32 = 0o060_000;
-const S_IFCHR: u32 = 0o020_000;
-const S_IFIFO: u32 = 0o010_000;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Endian {

@@ -10,12 +10,6 @@ use iotcheck_model::Outcome;
 
 use crate::*;
 
-fn write(root: &std::path::Path, rel: &str, text: &str) {
-    let p = root.join(rel);
-    std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-    std::fs::write(p, text).unwrap();
-}
-
 pub fn mksquashfs(root: &std::path::Path, comp: &str) -> Vec<u8> {
     let out = root.parent().unwrap().join(format!("clean-{comp}.sqfs"));
     let status = Command::new("mksquashfs")

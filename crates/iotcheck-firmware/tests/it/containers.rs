@@ -17,25 +17,6 @@ use crate::*;
 /// `openssl passwd -1 -salt iotcheck admin`: "admin" is on the built-in list.
 const ADMIN_MD5: &str = "$1$iotcheck$r48jWbYuSIcWq665idbh0.";
 
-/// Runs a fixture tool, failing (never skipping) with the Debian package to
-/// install when it is missing.
-fn run(cmd: &str, args: &[&str], package: &str) {
-    let out = Command::new(cmd).args(args).output().unwrap_or_else(|e| {
-        panic!("{cmd} is needed to build this test's fixture: apt-get install {package} ({e})")
-    });
-    assert!(
-        out.status.success(),
-        "{cmd} {args:?} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
-
-fn write(root: &Path, rel: &str, data: &[u8]) {
-    let p = root.join(rel);
-    std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-    std::fs::write(p, data).unwrap();
-}
-
 /// A text of `n` lines varied enough that each 4 KiB page compresses
 /// differently (several JFFS2 data nodes, real zlib/lzo/rtime work).
 fn big_text() -> Vec<u8> {
@@ -60,7 +41,7 @@ impl Rootfs {
             "etc/shadow",
             format!("root:{ADMIN_MD5}:19000:0:99999:7:::\n").as_bytes(),
         );
-        write(&root, "etc/big.txt", &big_text());
+        write(&root, "etc/big.txt", big_text());
         write(
             &root,
             "bin/busybox",
@@ -146,7 +127,7 @@ fn mkfs_jffs2(fs: &Rootfs, name: &str, opts: &[&str]) -> Vec<u8> {
         out.to_str().unwrap(),
     ];
     args.extend(opts);
-    run("mkfs.jffs2", &args, "mtd-utils");
+    run_tool("mkfs.jffs2", &args, "mtd-utils");
     std::fs::read(out).unwrap()
 }
 
@@ -223,7 +204,7 @@ fn jffs2_erase_blocks_padding_and_summary_nodes() {
 
         let input = fs.out("padded.jffs2");
         let output = fs.out("summed.jffs2");
-        run(
+        run_tool(
             "sumtool",
             &[
                 "-e",
@@ -588,7 +569,7 @@ with zipfile.ZipFile(sys.argv[1], "w") as z:
     member(z, "bomb.bin", bytes(20 << 20))
     member(z, "liar.bin", bytes(4 << 20))
 "#;
-    run("python3", &["-c", script, out.to_str().unwrap()], "python3");
+    run_tool("python3", &["-c", script, out.to_str().unwrap()], "python3");
     let mut bytes = std::fs::read(out).unwrap();
     // liar.bin: declared uncompressed size 100 in both headers.
     for (magic, field) in [(&b"PK\x03\x04"[..], 22), (&b"PK\x01\x02"[..], 24)] {
@@ -691,7 +672,7 @@ fn mkimage_fit(fs: &Rootfs, ramdisk: &str, external: bool) -> Fit {
     .unwrap();
     let dts = d.join("board.dts");
     let dtb = d.join("board.dtb");
-    run(
+    run_tool(
         "dtc",
         &[
             "-I",

@@ -20,12 +20,6 @@ use crate::*;
 const ADMIN_HASH: &str = "$1$iotcheck$r48jWbYuSIcWq665idbh0.";
 const PASSWD: &str = "root:x:0:0:root:/root:/bin/sh\n";
 
-fn write(root: &Path, rel: &str, text: &str) {
-    let p = root.join(rel);
-    std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-    std::fs::write(p, text).unwrap();
-}
-
 /// A root tree: `/etc/passwd`, `/etc/shadow` (root's password is `admin`),
 /// `/bin/busybox` (Debian's, unless `small`), `/bin/sh -> busybox`, a
 /// nested file and an empty directory.
@@ -36,7 +30,7 @@ fn rootfs(small: bool) -> tempfile::TempDir {
     write(
         &root,
         "etc/shadow",
-        &format!("root:{ADMIN_HASH}:19000:0:99999:7:::\n"),
+        format!("root:{ADMIN_HASH}:19000:0:99999:7:::\n"),
     );
     write(&root, "usr/share/doc/deep/readme.txt", "nested\n");
     std::fs::create_dir_all(root.join("var/empty")).unwrap();

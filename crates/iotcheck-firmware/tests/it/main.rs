@@ -110,3 +110,26 @@ pub fn mirai_passwords() -> Vec<String> {
     assert!(out.len() > 20, "the Mirai list looks wrong: {out:?}");
     out
 }
+
+/// Runs a fixture tool, failing (never skipping) with the Debian package to
+/// install when it is missing.
+pub fn run_tool(cmd: &str, args: &[&str], package: &str) {
+    let out = std::process::Command::new(cmd)
+        .args(args)
+        .output()
+        .unwrap_or_else(|e| {
+            panic!("{cmd} is needed to build this test's fixture: apt-get install {package} ({e})")
+        });
+    assert!(
+        out.status.success(),
+        "{cmd} {args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// Writes `root/rel`, creating its directories.
+pub fn write(root: &Path, rel: &str, data: impl AsRef<[u8]>) {
+    let p = root.join(rel);
+    std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+    std::fs::write(p, data).unwrap();
+}

@@ -5,7 +5,6 @@
 //! a blob, hostile variants patched from real output, and mutations.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use iotcheck_firmware::{EntryKind, Image, Limits, checks, unpack, unpack_as};
 use iotcheck_model::Outcome;
@@ -17,23 +16,6 @@ use crate::*;
 const ADMIN_MD5: &str = "$1$iotcheck$r48jWbYuSIcWq665idbh0.";
 const UBIFS_MAGIC: [u8; 4] = [0x31, 0x18, 0x10, 0x06];
 const PEB: usize = 128 << 10;
-
-fn run(cmd: &str, args: &[&str], package: &str) {
-    let out = Command::new(cmd).args(args).output().unwrap_or_else(|e| {
-        panic!("{cmd} is needed to build this test's fixture: apt-get install {package} ({e})")
-    });
-    assert!(
-        out.status.success(),
-        "{cmd} {args:?} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
-
-fn write(root: &Path, rel: &str, data: &[u8]) {
-    let p = root.join(rel);
-    std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-    std::fs::write(p, data).unwrap();
-}
 
 /// Several 4 KiB blocks, each compressing differently.
 fn big_text() -> Vec<u8> {
@@ -57,7 +39,7 @@ impl Fixture {
             "etc/shadow",
             format!("root:{ADMIN_MD5}:19000:0:99999:7:::\n").as_bytes(),
         );
-        write(&root, "etc/big.txt", &big_text());
+        write(&root, "etc/big.txt", big_text());
         write(&root, "bin/busybox", b"\x7fELF BusyBox v1.36.1\x00");
         write(&root, "usr/share/deep/er/file.txt", b"nested\n");
         std::os::unix::fs::symlink("busybox", root.join("bin/sh")).unwrap();
@@ -73,7 +55,7 @@ impl Fixture {
     fn ubifs(&self, compr: &str) -> Vec<u8> {
         let out = self.out(&format!("{compr}.ubifs"));
         let root = self.out("root");
-        run(
+        run_tool(
             "mkfs.ubifs",
             &[
                 "-r",
@@ -99,7 +81,7 @@ impl Fixture {
     fn ubi(&self, compr: &str) -> Vec<u8> {
         self.ubifs(compr);
         let sq = self.out("extra.sqfs");
-        run(
+        run_tool(
             "mksquashfs",
             &[
                 self.out("extra").to_str().unwrap(),
@@ -121,7 +103,7 @@ impl Fixture {
         )
         .unwrap();
         let out = self.out(&format!("{compr}.ubi"));
-        run(
+        run_tool(
             "ubinize",
             &[
                 "-o",
@@ -234,7 +216,7 @@ fn ubi_volume_holding_no_container_is_kept_as_a_file() {
     )
     .unwrap();
     let out = f.out("raw.ubi");
-    run(
+    run_tool(
         "ubinize",
         &[
             "-o",
