@@ -43,6 +43,10 @@ echo "   database: $(du -h "$db" | cut -f1) ($(stat -c %s "$db") bytes)"
 
 [ -f "$corpus/bom-1000-uniform.cdx.json" ] || python3 bench/gen_nvd.py "$corpus" --boms-only
 for bom in bom-1000 bom-1000-uniform; do
+  echo "== matching alone, in process (open + match of 1,000 components, no output): $bom"
+  IOTCHECK_BENCH_DB=$db IOTCHECK_BENCH_SBOM=$corpus/$bom.cdx.json cargo bench -q -p iotcheck-vulns --bench matching
+done
+for bom in bom-1000 bom-1000-uniform; do
   for fmt in json text; do
     echo "== iotcheck vulns match --sbom $bom (1,000 components) --format $fmt, whole process"
     if command -v hyperfine >/dev/null; then

@@ -1,7 +1,8 @@
 //! Vulnerability records come from feeds anyone can write to (CNAs, OSV
 //! contributors): reading a document, the prose range extractor, the CPE
 //! parser and the version order must never panic, and the order must stay
-//! a total order on whatever versions the input holds.
+//! a total order on whatever versions the input holds. The range index
+//! of the database is read from the same bytes.
 #![no_main]
 
 use std::cmp::Ordering;
@@ -13,6 +14,8 @@ use iotcheck_vulns::version::Version;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
+    // The per-product range index read back from a (damaged) database file.
+    let _ = iotcheck_vulns::fuzz_range_index(data);
     let text = String::from_utf8_lossy(data);
     if let Ok(parsed) = parse_document(&text) {
         for r in &parsed.records {

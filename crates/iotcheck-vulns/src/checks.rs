@@ -6,7 +6,7 @@ use iotcheck_model::{CheckId, CheckResult, Component, Date, Evidence, Outcome};
 
 use crate::db::{Database, DbError};
 use crate::eol::end_of_life;
-use crate::matching::{Match, match_component};
+use crate::matching::{Match, match_components};
 use crate::record::Severity;
 
 /// The checks this crate decides.
@@ -52,8 +52,16 @@ pub struct Matched {
 pub fn match_all(db: &Database, components: &[Component], today: Date) -> Result<Matched, DbError> {
     let mut out = Matched::default();
     db.snapshot()?;
-    for (i, c) in components.iter().enumerate() {
-        match match_component(db, &c.name, &c.version, today) {
+    let wanted: Vec<(String, String)> = components
+        .iter()
+        .map(|c| (c.name.clone(), c.version.clone()))
+        .collect();
+    for (i, (c, found)) in components
+        .iter()
+        .zip(match_components(db, &wanted, today))
+        .enumerate()
+    {
+        match found {
             Ok(ms) => out.matches.extend(ms.into_iter().map(|m| (i, m))),
             Err(crate::matching::MatchError::Db(e)) => return Err(e),
             Err(e) => out.notes.push(format!("{} {}: {e}", c.name, c.version)),

@@ -14,8 +14,12 @@
 //! key starts with the product, so one product's ranges are contiguous
 //! pages; the record's id, date and rating are repeated in each range row
 //! so matching never visits `vuln` except for the matches' summaries),
-//! `kev` (the CISA catalog, read into memory once per process), `imports`
-//! (a log of what was imported when). Readers map the file (`mmap_size`).
+//! `product_index` (per product key, the ranges that can count for a
+//! match packed into one blob, rebuilt by every import for the products it
+//! touched: see [`crate::index`]; matching reads only this, and `vuln` for
+//! the matches' summaries), `kev` (the CISA catalog, read into memory once
+//! per process), `imports` (a log of what was imported when). Readers map
+//! the file (`mmap_size`).
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -23,13 +27,11 @@ use std::path::{Path, PathBuf};
 use rusqlite::{Connection, OptionalExtension, params};
 
 use crate::import::{KevEntry, MAX_FILE_BYTES, Parsed, parse_document};
-use std::collections::HashMap;
 
-use crate::range::{Confidence, Range, contains};
+use crate::index;
 use crate::record::{Cvss, Record, Severity, Source};
-use crate::version::Version;
 
-const SCHEMA_VERSION: &str = "2";
+const SCHEMA_VERSION: &str = "3";
 
 /// The database file name inside the data directory.
 pub const DB_FILE: &str = "vulns.sqlite";
@@ -128,22 +130,6 @@ pub struct SourceStatus {
 /// A stored rating of a record: its source, CVSS, severity and row.
 pub type Rating = (Source, Option<Cvss>, Option<Severity>, i64);
 
-/// A candidate row for matching.
-#[derive(Debug, Clone)]
-pub struct Candidate {
-    /// The record's row (for [`Database::details`]).
-    pub vuln: i64,
-    pub id: String,
-    pub source: Source,
-    pub published: Option<String>,
-    /// The rating; its vector is left empty here (see [`Database::details`]).
-    pub cvss: Option<Cvss>,
-    pub severity: Option<Severity>,
-    pub range: Range,
-    pub confidence: Confidence,
-    pub stated: String,
-}
-
 fn sql_err(path: &Path) -> impl Fn(rusqlite::Error) -> DbError + '_ {
     move |e| DbError::Sqlite {
         path: path.display().to_string(),
@@ -230,6 +216,7 @@ impl Database {
                     fixed TEXT, confidence TEXT NOT NULL, stated TEXT NOT NULL,
                     PRIMARY KEY (product, vuln, n)) WITHOUT ROWID;
                  CREATE INDEX IF NOT EXISTS affected_vuln ON affected(vuln);
+                 CREATE TABLE IF NOT EXISTS product_index(product TEXT PRIMARY KEY, ranges BLOB NOT NULL);
                  CREATE TABLE IF NOT EXISTS kev(
                     cve TEXT PRIMARY KEY, vendor TEXT, product TEXT, name TEXT,
                     date_added TEXT, due_date TEXT, ransomware INTEGER NOT NULL);
@@ -360,7 +347,7 @@ impl Database {
             for (format, n) in formats {
                 w.log(&today, &given, format, n)?;
             }
-            Ok(())
+            reindex(&tx_conn, &path, &w.dirty)
         });
         result?;
         tx_conn.commit().map_err(sql_err(&path))?;
@@ -492,94 +479,41 @@ impl Database {
             .map_err(&e)
     }
 
-    /// The affected ranges of a product key that contain `version`, and
-    /// the most trustworthy confidence each CVE has for this product (over
-    /// all its ranges, inside or not). One contiguous scan of the clustered
-    /// table; only the rows that contain the version are copied out.
-    pub fn hits(
+    /// Calls `f` with the index blob of a product key (see
+    /// [`crate::index`]): every range that can count for a match, with its
+    /// record's summary and rating. `None` when no record names the
+    /// product. The blob is read in place, not copied.
+    pub(crate) fn with_product_ranges<T>(
         &self,
         product: &str,
-        version: &Version,
-    ) -> Result<(Vec<Candidate>, HashMap<String, Confidence>), DbError> {
+        f: impl FnOnce(&[u8]) -> T,
+    ) -> Result<Option<T>, DbError> {
         let e = sql_err(&self.path);
         let mut q = self
             .conn
-            .prepare_cached(
-                "SELECT id, confidence, exact, start, start_incl, end, end_incl,
-                        vuln, source, published, cvss_version, cvss_score, severity, fixed, stated
-                 FROM affected WHERE product = ?1",
-            )
+            .prepare_cached("SELECT ranges FROM product_index WHERE product = ?1")
             .map_err(&e)?;
         let mut rows = q.query([product]).map_err(&e)?;
-        let mut best: HashMap<String, Confidence> = HashMap::new();
-        let mut hits = Vec::new();
-        let text =
-            |r: &rusqlite::Row<'_>, i: usize| -> rusqlite::Result<Option<String>> { r.get(i) };
-        while let Some(r) = rows.next().map_err(&e)? {
-            let id = r
-                .get_ref(0)
-                .map_err(&e)?
-                .as_str()
-                .map_err(|x| sql_err(&self.path)(x.into()))?;
-            let confidence = Confidence::parse(r.get_ref(1).map_err(&e)?.as_str().unwrap_or("low"))
-                .unwrap_or(Confidence::Low);
-            match best.get_mut(id) {
-                Some(b) => *b = (*b).max(confidence),
-                None => {
-                    best.insert(id.to_string(), confidence);
-                }
+        match rows.next().map_err(&e)? {
+            None => Ok(None),
+            Some(row) => {
+                let blob = row
+                    .get_ref(0)
+                    .and_then(|v| v.as_blob().map_err(Into::into))
+                    .map_err(&e)?;
+                Ok(Some(f(blob)))
             }
-            let s = |i: usize| {
-                r.get_ref(i)
-                    .ok()
-                    .and_then(|v| v.as_str_or_null().ok().flatten())
-            };
-            let flag = |i: usize| {
-                r.get_ref(i)
-                    .ok()
-                    .and_then(|v| v.as_i64_or_null().ok().flatten())
-                    .unwrap_or(0)
-                    != 0
-            };
-            let inside = contains(
-                version,
-                s(2),
-                s(3).map(|b| (b, flag(4))),
-                s(5).map(|b| (b, flag(6))),
-            );
-            if !inside {
-                continue;
-            }
-            let bound = |v: Option<&str>, incl: bool| v.map(|v| (v.to_string(), incl));
-            let cvss = match (
-                text(r, 10).map_err(&e)?,
-                r.get::<_, Option<f64>>(11).map_err(&e)?,
-            ) {
-                (Some(version), Some(score)) => Some(Cvss {
-                    version,
-                    score,
-                    vector: String::new(),
-                }),
-                _ => None,
-            };
-            hits.push(Candidate {
-                vuln: r.get(7).map_err(&e)?,
-                id: id.to_string(),
-                source: Source::parse(s(8).unwrap_or("")).unwrap_or(Source::Cve5),
-                published: text(r, 9).map_err(&e)?,
-                cvss,
-                severity: s(12).and_then(Severity::from_word),
-                range: Range {
-                    exact: s(2).map(str::to_string),
-                    start: bound(s(3), flag(4)),
-                    end: bound(s(5), flag(6)),
-                    fixed: text(r, 13).map_err(&e)?,
-                },
-                confidence,
-                stated: text(r, 14).map_err(&e)?.unwrap_or_default(),
-            });
         }
-        Ok((hits, best))
+    }
+
+    /// The error for a damaged index blob.
+    pub(crate) fn damaged(&self, product: &str) -> DbError {
+        DbError::Sqlite {
+            path: self.path.display().to_string(),
+            message: format!(
+                "the range index of {product:?} is damaged; re-import into a new file"
+            ),
+        }
     }
 
     /// The rating of a CVE from every stored source, best source first
@@ -616,6 +550,100 @@ impl Database {
     }
 }
 
+/// Rebuilds the index blob of every product in `products` from its
+/// `affected` rows and their records (inside the import's transaction).
+fn reindex(
+    conn: &Connection,
+    path: &Path,
+    products: &std::collections::BTreeSet<String>,
+) -> Result<(), DbError> {
+    let e = sql_err(path);
+    let mut ranges = conn
+        .prepare(
+            "SELECT vuln, id, confidence, exact, start, end, fixed, stated, start_incl, end_incl
+             FROM affected WHERE product = ?1 ORDER BY vuln, n",
+        )
+        .map_err(&e)?;
+    let mut records = conn
+        .prepare(
+            "SELECT rowid, source, published, cvss_version, severity, cvss_vector, summary, cvss_score
+             FROM vuln WHERE rowid IN (SELECT vuln FROM affected WHERE product = ?1) ORDER BY rowid",
+        )
+        .map_err(&e)?;
+    let mut put = conn
+        .prepare("INSERT OR REPLACE INTO product_index(product, ranges) VALUES (?1, ?2)")
+        .map_err(&e)?;
+    let mut drop_index = conn
+        .prepare("DELETE FROM product_index WHERE product = ?1")
+        .map_err(&e)?;
+    type Owned<const N: usize> = (i64, [Option<String>; N], bool, bool, Option<f64>);
+    for product in products {
+        let rows: Vec<Owned<7>> = ranges
+            .query_map([product], |r| {
+                let t = |i: usize| r.get::<_, Option<String>>(i);
+                let flag = |i: usize| r.get::<_, Option<i64>>(i).map(|v| v.unwrap_or(0) != 0);
+                Ok((
+                    r.get(0)?,
+                    [t(1)?, t(2)?, t(3)?, t(4)?, t(5)?, t(6)?, t(7)?],
+                    flag(8)?,
+                    flag(9)?,
+                    None,
+                ))
+            })
+            .map_err(&e)?
+            .collect::<Result<_, _>>()
+            .map_err(&e)?;
+        let recs: Vec<Owned<6>> = records
+            .query_map([product], |r| {
+                let t = |i: usize| r.get::<_, Option<String>>(i);
+                Ok((
+                    r.get(0)?,
+                    [t(1)?, t(2)?, t(3)?, t(4)?, t(5)?, t(6)?],
+                    false,
+                    false,
+                    r.get(7)?,
+                ))
+            })
+            .map_err(&e)?
+            .collect::<Result<_, _>>()
+            .map_err(&e)?;
+        let entries: Vec<index::Entry<'_>> = rows
+            .iter()
+            .map(|(vuln, s, start_incl, end_incl, _)| index::Entry {
+                vuln: *vuln,
+                id: s[0].as_deref().unwrap_or_default(),
+                confidence: s[1].as_deref().unwrap_or("low"),
+                exact: s[2].as_deref(),
+                start: s[3].as_deref().map(|b| (b, *start_incl)),
+                end: s[4].as_deref().map(|b| (b, *end_incl)),
+                fixed: s[5].as_deref(),
+                stated: s[6].as_deref(),
+            })
+            .collect();
+        let fields: Vec<index::RecordFields<'_>> = recs
+            .iter()
+            .map(|(vuln, s, _, _, score)| index::RecordFields {
+                vuln: *vuln,
+                source: s[0].as_deref(),
+                published: s[1].as_deref(),
+                cvss_version: s[2].as_deref(),
+                cvss_score: *score,
+                severity: s[3].as_deref(),
+                vector: s[4].as_deref(),
+                summary: s[5].as_deref(),
+            })
+            .collect();
+        let kept = index::keep_best(&entries);
+        if kept.is_empty() {
+            drop_index.execute([product]).map_err(&e)?;
+        } else {
+            put.execute(params![product, index::encode(&kept, &fields)])
+                .map_err(&e)?;
+        }
+    }
+    Ok(())
+}
+
 /// Prepared inserts inside the import transaction.
 struct Writer<'c> {
     path: &'c Path,
@@ -624,6 +652,9 @@ struct Writer<'c> {
     range: rusqlite::Statement<'c>,
     kev: rusqlite::Statement<'c>,
     log: rusqlite::Statement<'c>,
+    /// Products whose ranges this import added or removed: their index
+    /// blobs are rebuilt before the commit.
+    dirty: std::collections::BTreeSet<String>,
 }
 
 impl<'c> Writer<'c> {
@@ -642,7 +673,10 @@ impl<'c> Writer<'c> {
                      RETURNING rowid",
                 )
                 .map_err(&e)?,
-            clear: conn.prepare("DELETE FROM affected WHERE vuln = ?1").map_err(&e)?,
+            clear: conn
+                .prepare("DELETE FROM affected WHERE vuln = ?1 RETURNING product")
+                .map_err(&e)?,
+            dirty: std::collections::BTreeSet::new(),
             range: conn
                 .prepare(
                     "INSERT OR REPLACE INTO affected(product, vuln, n, id, source, published, cvss_version, cvss_score, severity,
@@ -681,8 +715,16 @@ impl<'c> Writer<'c> {
                 |row| row.get(0),
             )
             .map_err(&e)?;
-        self.clear.execute([rowid]).map_err(&e)?;
+        let mut cleared = self.clear.query([rowid]).map_err(&e)?;
+        while let Some(row) = cleared.next().map_err(&e)? {
+            let product: String = row.get(0).map_err(&e)?;
+            self.dirty.insert(product);
+        }
+        drop(cleared);
         for (n, a) in r.affected.iter().enumerate() {
+            if !self.dirty.contains(&a.product) {
+                self.dirty.insert(a.product.clone());
+            }
             self.range
                 .execute(params![
                     a.product,

@@ -40,6 +40,7 @@ pub mod cpe;
 pub mod db;
 pub mod eol;
 pub mod import;
+mod index;
 pub mod matching;
 pub mod prose;
 pub mod range;
@@ -48,5 +49,12 @@ pub mod sbom;
 pub mod version;
 
 pub use checks::{CHECKS, Options, checks};
+
+/// Reads a range-index blob as matching does; `None` when it is damaged.
+/// For the fuzz target only: the format is private to the database.
+#[doc(hidden)]
+pub fn fuzz_range_index(blob: &[u8]) -> Option<usize> {
+    index::walk(blob).ok()
+}
 pub use db::{Database, DbError, ImportSummary, Status, default_path};
-pub use matching::{Match, MatchError, match_component};
+pub use matching::{Match, MatchError, match_component, match_components};

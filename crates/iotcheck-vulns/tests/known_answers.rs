@@ -210,6 +210,36 @@ fn reimport_replaces_instead_of_duplicating() {
     assert_eq!(ms.iter().filter(|m| m.cve == "CVE-2022-0778").count(), 1);
 }
 
+/// The range index is rebuilt for every product an import touches: a
+/// corrected record that names another product leaves nothing behind on
+/// the first, and a corrected range is matched as corrected.
+#[test]
+fn reimport_moves_a_record_between_products() {
+    let dir = tempfile::tempdir().unwrap();
+    let osv = |product: &str, fixed: &str| {
+        format!(
+            r#"{{"id": "OSV-2999-90", "modified": "2024-01-01T00:00:00Z", "summary": "Fictional",
+               "affected": [{{"package": {{"name": "{product}"}},
+               "ranges": [{{"type": "ECOSYSTEM", "events": [{{"introduced": "0"}}, {{"fixed": "{fixed}"}}]}}]}}]}}"#
+        )
+    };
+    let file = dir.path().join("osv.json");
+    let path = dir.path().join("v.sqlite");
+    let mut db = Database::create(&path).unwrap();
+    std::fs::write(&file, osv("dnsmasq", "2.90")).unwrap();
+    db.import(std::slice::from_ref(&file), &|_| {}).unwrap();
+    assert_eq!(cves(&db, "dnsmasq", "2.80"), ["OSV-2999-90"]);
+    std::fs::write(&file, osv("hostapd", "2.10")).unwrap();
+    db.import(std::slice::from_ref(&file), &|_| {}).unwrap();
+    assert!(cves(&db, "dnsmasq", "2.80").is_empty());
+    assert_eq!(cves(&db, "hostapd", "2.9"), ["OSV-2999-90"]);
+    assert!(cves(&db, "hostapd", "2.10").is_empty());
+    // Read back through a fresh read-only handle, as `vulns match` does.
+    drop(db);
+    let db = Database::open(&path).unwrap();
+    assert_eq!(cves(&db, "hostapd", "2.9"), ["OSV-2999-90"]);
+}
+
 fn component(name: &str, version: &str) -> Component {
     Component::identified(
         name,

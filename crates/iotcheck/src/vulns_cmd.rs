@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use clap::{Args, Subcommand, ValueEnum};
 use iotcheck_engine::Date;
 use iotcheck_vulns::db::ImportProgress;
-use iotcheck_vulns::{Database, Match, default_path, match_component};
+use iotcheck_vulns::{Database, Match, default_path, match_components};
 use serde_json::json;
 
 use crate::{exit, usage};
@@ -269,21 +269,71 @@ fn status(path: &Path, format: OutFormat) -> anyhow::Result<u8> {
     Ok(exit::MEETS)
 }
 
-fn match_json(m: &Match) -> serde_json::Value {
-    json!({
-        "cve": m.cve,
-        "severity": m.severity.map(|s| s.as_str()),
-        "cvss": m.cvss.as_ref().map(|c| json!({"version": c.version, "score": c.score, "vector": c.vector})),
-        "known_exploited": m.kev.is_some(),
-        "kev": m.kev.as_ref().map(|k| json!({"date_added": k.date_added, "due_date": k.due_date, "ransomware": k.ransomware})),
-        "published": m.published,
-        "fixed": m.fixed,
-        "fix_age_days": m.fix_age_days,
-        "affected": m.affected,
-        "confidence": m.confidence.as_str(),
-        "sources": m.sources,
-        "summary": m.summary,
-    })
+/// One match as `vulns match --format json` writes it. Serialized
+/// straight from borrowed fields (no intermediate `Value` tree: a large
+/// SBOM writes tens of megabytes). Keys in alphabetical order, the order
+/// the output has always had.
+#[derive(serde::Serialize)]
+struct MatchOut<'a> {
+    affected: &'a str,
+    confidence: &'static str,
+    cve: &'a str,
+    cvss: Option<CvssOut<'a>>,
+    fix_age_days: Option<i64>,
+    fixed: Option<&'a str>,
+    kev: Option<KevOut<'a>>,
+    known_exploited: bool,
+    published: Option<&'a str>,
+    severity: Option<&'static str>,
+    sources: &'a [String],
+    summary: &'a str,
+}
+
+#[derive(serde::Serialize)]
+struct CvssOut<'a> {
+    score: f64,
+    vector: &'a str,
+    version: &'a str,
+}
+
+#[derive(serde::Serialize)]
+struct KevOut<'a> {
+    date_added: &'a Option<String>,
+    due_date: &'a Option<String>,
+    ransomware: bool,
+}
+
+#[derive(serde::Serialize)]
+struct ComponentOut<'a> {
+    declared_name: &'a str,
+    name: &'a str,
+    version: &'a str,
+    vulnerabilities: Vec<MatchOut<'a>>,
+}
+
+fn match_out(m: &Match) -> MatchOut<'_> {
+    MatchOut {
+        affected: &m.affected,
+        confidence: m.confidence.as_str(),
+        cve: &m.cve,
+        cvss: m.cvss.as_ref().map(|c| CvssOut {
+            score: c.score,
+            vector: &c.vector,
+            version: &c.version,
+        }),
+        fix_age_days: m.fix_age_days,
+        fixed: m.fixed.as_deref(),
+        kev: m.kev.as_ref().map(|k| KevOut {
+            date_added: &k.date_added,
+            due_date: &k.due_date,
+            ransomware: k.ransomware,
+        }),
+        known_exploited: m.kev.is_some(),
+        published: m.published.as_deref(),
+        severity: m.severity.map(|s| s.as_str()),
+        sources: &m.sources,
+        summary: &m.summary,
+    }
 }
 
 fn match_cmd(args: &MatchArgs) -> anyhow::Result<u8> {
@@ -338,8 +388,17 @@ fn write_matches(
         )?;
     }
     let mut first = true;
-    for (name, version, declared) in wanted {
-        let ms = match match_component(db, name, version, today) {
+    // Matched a chunk at a time (on every core, see `match_components`) and
+    // written before the next: an old kernel can match thousands of records.
+    let chunks = wanted.chunks(256).flat_map(|chunk| {
+        let pairs: Vec<(String, String)> = chunk
+            .iter()
+            .map(|(n, v, _)| (n.clone(), v.clone()))
+            .collect();
+        chunk.iter().zip(match_components(db, &pairs, today))
+    });
+    for ((name, version, declared), matched) in chunks {
+        let ms = match matched {
             Ok(ms) => ms,
             Err(iotcheck_vulns::MatchError::Db(e)) => return Err(usage(e.to_string())),
             Err(e) => {
@@ -352,16 +411,14 @@ fn write_matches(
         };
         found += ms.len();
         if json {
-            let v = json!({
-                "name": name, "declared_name": declared, "version": version,
-                "vulnerabilities": ms.iter().map(match_json).collect::<Vec<_>>(),
-            });
-            write!(
-                out,
-                "{}\n    {}",
-                if first { "" } else { "," },
-                serde_json::to_string(&v)?
-            )?;
+            let v = ComponentOut {
+                declared_name: declared,
+                name,
+                version,
+                vulnerabilities: ms.iter().map(match_out).collect(),
+            };
+            write!(out, "{}\n    ", if first { "" } else { "," })?;
+            serde_json::to_writer(&mut *out, &v)?;
             first = false;
             continue;
         }
