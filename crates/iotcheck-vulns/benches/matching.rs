@@ -10,7 +10,12 @@
 //!
 //! Without the two variables it says so and exits non-zero: the corpus is
 //! generated (≈ 850 MB), never shipped.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stdout, clippy::print_stderr)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::print_stdout,
+    clippy::print_stderr
+)]
 
 use std::time::Instant;
 

@@ -21,6 +21,7 @@ use crate::range::{Confidence, Range};
 use crate::record::{
     Affected, Cvss, Record, Severity, Source, date_part, is_cve_id, product_key, summary,
 };
+use crate::status;
 use crate::version::{is_placeholder, upstream_part};
 
 /// Largest file read (NVD's yearly feeds are a few hundred MB).
@@ -201,6 +202,8 @@ struct Cve5Affected {
     versions: Vec<Cve5Version>,
     #[serde(default)]
     cpes: Vec<String>,
+    #[serde(default, rename = "defaultStatus")]
+    default_status: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -213,6 +216,18 @@ struct Cve5Version {
     less_than: Option<String>,
     #[serde(default, rename = "lessThanOrEqual")]
     less_than_or_equal: Option<String>,
+    #[serde(default, rename = "versionType")]
+    version_type: Option<String>,
+    #[serde(default)]
+    changes: Vec<Cve5Change>,
+}
+
+#[derive(Deserialize)]
+struct Cve5Change {
+    #[serde(default)]
+    at: String,
+    #[serde(default)]
+    status: String,
 }
 
 #[derive(Deserialize)]
@@ -350,44 +365,40 @@ fn parse_cve5(text: &str) -> Result<Option<Record>, String> {
                 continue;
             };
             let before = affected.len();
-            for v in &a.versions {
-                if v.status.as_deref().is_some_and(|s| s != "affected") {
-                    continue;
-                }
-                let version = v.version.as_deref().unwrap_or("");
-                let upper = v
-                    .less_than
-                    .as_deref()
-                    .map(|l| (l, false))
-                    .or(v.less_than_or_equal.as_deref().map(|l| (l, true)));
-                if let Some((limit, incl)) = upper {
-                    let range = Range::between(Some((version, true)), Some((limit, incl)));
-                    dropped += usize::from(range.is_none());
-                    if let Some(range) = range {
-                        let stated = format!("{version} {} {limit}", if incl { "<=" } else { "<" });
-                        affected.push(Affected {
-                            product: key.clone(),
-                            range,
-                            confidence: Confidence::High,
-                            stated: truncate(&stated),
-                        });
-                    }
-                } else if let Some(range) = Range::exact(version) {
+            let entries: Vec<status::VersionEntry<'_>> = a
+                .versions
+                .iter()
+                .map(|v| status::VersionEntry {
+                    version: v.version.as_deref(),
+                    status: v.status.as_deref(),
+                    less_than: v.less_than.as_deref(),
+                    less_than_or_equal: v.less_than_or_equal.as_deref(),
+                    changes: v
+                        .changes
+                        .iter()
+                        .map(|c| (c.at.as_str(), c.status.as_str()))
+                        .collect(),
+                    version_type: v.version_type.as_deref(),
+                })
+                .collect();
+            let found = status::affected_ranges(&entries, a.default_status.as_deref());
+            dropped += found.dropped;
+            for (range, stated) in found.ranges {
+                affected.push(Affected {
+                    product: key.clone(),
+                    range,
+                    confidence: Confidence::High,
+                    stated: truncate(&stated),
+                });
+            }
+            for text in found.free_text {
+                for r in prose::ranges(text, Some(&key)) {
                     affected.push(Affected {
                         product: key.clone(),
-                        range,
-                        confidence: Confidence::High,
-                        stated: truncate(version),
+                        range: r.range,
+                        confidence: Confidence::Medium,
+                        stated: truncate(&r.stated),
                     });
-                } else if !is_placeholder(version) {
-                    for r in prose::ranges(version, Some(&key)) {
-                        affected.push(Affected {
-                            product: key.clone(),
-                            range: r.range,
-                            confidence: Confidence::Medium,
-                            stated: truncate(&r.stated),
-                        });
-                    }
                 }
             }
             if affected.len() == before {

@@ -25,8 +25,12 @@
 //! is the only networked part and is never used by tests); judge vendor
 //! backports (a distribution's `1.1.1n-0+deb11u5` carries fixes its
 //! upstream version does not show: matches on distribution packages are
-//! upstream-version matches); read CVE 5 `changes` arrays or
-//! `defaultStatus: affected` with unaffected ranges.
+//! upstream-version matches).
+//!
+//! CVE 5 version statuses are read whole ([`status`]): `unaffected` and
+//! `unknown` entries, `changes` inside a range, wildcard lines (`5.10.*`)
+//! and `defaultStatus: affected`, whose affected ranges are the gaps
+//! between the versions listed, the way the Linux kernel CNA writes.
 //!
 //! ```
 //! use iotcheck_vulns::version::Version;
@@ -46,6 +50,7 @@ pub mod prose;
 pub mod range;
 pub mod record;
 pub mod sbom;
+pub mod status;
 pub mod version;
 
 pub use checks::{CHECKS, Options, checks};

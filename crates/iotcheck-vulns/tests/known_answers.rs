@@ -240,6 +240,38 @@ fn reimport_moves_a_record_between_products() {
     assert_eq!(cves(&db, "hostapd", "2.9"), ["OSV-2999-90"]);
 }
 
+/// CVE 5 statuses read whole: the kernel CNA's "fixed releases listed
+/// unaffected, default affected" shape, git ranges ignored, `changes`.
+#[test]
+fn cve5_default_status_and_changes() {
+    let (_dir, db) = db_with(&[fixture("cve5-statuses.json")]);
+    for (name, version, affected) in [
+        ("linux_kernel", "4.4.300", false),
+        ("linux_kernel", "4.6", true),
+        ("linux_kernel", "5.10.199", true),
+        ("linux_kernel", "5.10.200", false),
+        ("linux_kernel", "5.15.100", true),
+        ("linux_kernel", "6.1.59", true),
+        ("linux_kernel", "6.1.70", false),
+        ("linux_kernel", "6.5.1", true),
+        ("linux_kernel", "6.6.1", false),
+        ("dnsmasq", "2.65", true),
+        ("dnsmasq", "2.75", false),
+        ("dnsmasq", "2.85", true),
+        ("dnsmasq", "2.90", false),
+    ] {
+        let found = cves(&db, name, version);
+        assert_eq!(
+            found.contains(&"CVE-2999-0500".to_string()),
+            affected,
+            "{name} {version}: {found:?}"
+        );
+    }
+    let ms = match_component(&db, "linux_kernel", "5.10.150", today()).unwrap();
+    assert_eq!(ms[0].fixed.as_deref(), Some("5.10.200"));
+    assert_eq!(ms[0].confidence.as_str(), "high");
+}
+
 fn component(name: &str, version: &str) -> Component {
     Component::identified(
         name,
