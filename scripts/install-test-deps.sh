@@ -29,6 +29,8 @@ packages+=(util-linux-extra genromfs mtd-utils e2fsprogs u-boot-tools device-tre
 # unyaffs: the reference the YAFFS2 tests compare iotcheck's tree with
 # (tests/it/yaffs2.rs; no Debian package writes YAFFS2 images).
 packages+=(unyaffs)
+# mkpasswd: yescrypt and bcrypt shadow hashes made the way Debian makes them.
+packages+=(whois)
 
 missing=()
 for p in "${packages[@]}"; do

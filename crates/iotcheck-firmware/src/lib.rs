@@ -49,8 +49,8 @@
 //! JFFS2 rubin/lzma fragments, zip bzip2/lzma/zstd/AES members, FIT
 //! signatures, device numbers of ext device nodes (recorded as 0); it does
 //! not verify update signatures cryptographically (it reads whether the
-//! update path does), or judge bcrypt/yescrypt hashes against the password
-//! lists.
+//! update path does), or try bcrypt/yescrypt hashes against more than the
+//! 20 generic passwords (they are slow by design; see `checks::accounts`).
 //!
 //! ```
 //! let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/acme-cam/firmware/acme-cam2-1.4.2.bin");

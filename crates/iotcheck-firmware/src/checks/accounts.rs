@@ -7,7 +7,12 @@
 //! empty password field lets anyone log in; `*`, `!`-prefixed and `x` (in
 //! shadow) mean locked. crypt(3) hashes in the DES, MD5 (`$1$`), SHA-256
 //! (`$5$`) and SHA-512 (`$6$`) formats are tried against the built-in list
-//! plus the caller's; other formats (bcrypt, yescrypt) are not judged.
+//! plus the caller's. bcrypt (`$2a$`, `$2b$`, `$2y$`, through `pwhash`) and
+//! yescrypt (`$y$`, Debian's default since 11, through RustCrypto's
+//! `yescrypt`) are deliberately slow, so they get the built-in generic list
+//! only, for at most [`MAX_SLOW_HASHES`] distinct hashes, and only at costs
+//! a device could use (a hostile image could ask for gigabytes per try);
+//! the pass summary says when a slow hash was tried with the short list.
 
 use std::collections::HashMap;
 
@@ -31,12 +36,23 @@ const MAX_HASHES: usize = 64;
 /// for 999,999,999).
 const MAX_ROUNDS: u32 = 50_000;
 
+/// Distinct bcrypt/yescrypt hashes tried per call (each try costs tens of
+/// milliseconds by design).
+pub const MAX_SLOW_HASHES: usize = 4;
+/// Highest bcrypt cost tried (2^12 rounds, ~250 ms per try).
+const MAX_BCRYPT_COST: u32 = 12;
+/// Most memory one yescrypt try may use (128·N·r·p bytes): 64 MiB, four
+/// times Debian's default.
+const MAX_YESCRYPT_BYTES: u64 = 64 << 20;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Scheme {
     Des,
     Md5,
     Sha256,
     Sha512,
+    Bcrypt,
+    Yescrypt,
 }
 
 impl Scheme {
@@ -46,7 +62,14 @@ impl Scheme {
             Scheme::Md5 => "md5-crypt",
             Scheme::Sha256 => "sha256-crypt",
             Scheme::Sha512 => "sha512-crypt",
+            Scheme::Bcrypt => "bcrypt",
+            Scheme::Yescrypt => "yescrypt",
         }
+    }
+
+    /// Deliberately slow: tried with the generic list only.
+    fn slow(self) -> bool {
+        matches!(self, Scheme::Bcrypt | Scheme::Yescrypt)
     }
 
     fn of(hash: &str) -> Option<Scheme> {
@@ -57,6 +80,20 @@ impl Scheme {
             rounds_ok(rest).then_some(Scheme::Sha256)
         } else if let Some(rest) = hash.strip_prefix("$6$") {
             rounds_ok(rest).then_some(Scheme::Sha512)
+        } else if let Some(rest) = ["$2a$", "$2b$", "$2y$"]
+            .iter()
+            .find_map(|p| hash.strip_prefix(p))
+        {
+            let cost = rest.get(..2).and_then(|c| c.parse::<u32>().ok());
+            cost.is_some_and(|c| (4..=MAX_BCRYPT_COST).contains(&c) && rest.get(2..3) == Some("$"))
+                .then_some(Scheme::Bcrypt)
+        } else if let Some(rest) = hash.strip_prefix("$y$") {
+            let params = rest.split('$').next()?.parse::<yescrypt::Params>().ok()?;
+            let bytes = 128u64
+                .saturating_mul(params.n())
+                .saturating_mul(u64::from(params.r()))
+                .saturating_mul(u64::from(params.p()));
+            (bytes <= MAX_YESCRYPT_BYTES && params.p() == 1).then_some(Scheme::Yescrypt)
         } else if hash.len() == 13 && hash.chars().all(des_char) {
             Some(Scheme::Des)
         } else {
@@ -70,6 +107,13 @@ impl Scheme {
             Scheme::Md5 => pwhash::md5_crypt::verify(pass, hash),
             Scheme::Sha256 => pwhash::sha256_crypt::verify(pass, hash),
             Scheme::Sha512 => pwhash::sha512_crypt::verify(pass, hash),
+            Scheme::Bcrypt => pwhash::bcrypt::verify(pass, hash),
+            Scheme::Yescrypt => {
+                use yescrypt::PasswordVerifier;
+                yescrypt::Yescrypt::default()
+                    .verify_password(pass.as_bytes(), hash)
+                    .is_ok()
+            }
         }
     }
 }
@@ -230,6 +274,8 @@ pub fn check_accounts(
     }
     let mut findings = Vec::new();
     let mut cracked: HashMap<&str, Option<&str>> = HashMap::new();
+    let mut slow_tried = 0usize;
+    let mut slow_skipped = 0usize;
     for a in &accounts {
         let what = match field(a.pw, a.in_shadow) {
             Field::Locked => continue,
@@ -244,8 +290,18 @@ pub fn check_accounts(
                 let found = match cracked.get(hash) {
                     Some(found) => *found,
                     None if cracked.len() >= MAX_HASHES => continue,
+                    None if scheme.slow() && slow_tried >= MAX_SLOW_HASHES => {
+                        slow_skipped += 1;
+                        continue;
+                    }
                     None => {
-                        let found = candidates.iter().copied().find(|c| scheme.verify(c, hash));
+                        let list: &[&str] = if scheme.slow() {
+                            slow_tried += 1;
+                            &DEFAULT_PASSWORDS
+                        } else {
+                            &candidates
+                        };
+                        let found = list.iter().copied().find(|c| scheme.verify(c, hash));
                         cracked.insert(hash, found);
                         found
                     }
@@ -272,12 +328,24 @@ pub fn check_accounts(
             what,
         });
     }
+    let mut pass = "every account is locked or has a password not on the default lists".to_string();
+    if slow_tried > 0 {
+        pass.push_str(&format!(
+            " ({slow_tried} bcrypt/yescrypt hash{} tried with the {} generic passwords only",
+            if slow_tried == 1 { "" } else { "es" },
+            DEFAULT_PASSWORDS.len()
+        ));
+        if slow_skipped > 0 {
+            pass.push_str(&format!("; {slow_skipped} more not tried"));
+        }
+        pass.push(')');
+    }
     Some(result(
         WEAK_PASSWORD,
         image,
         findings,
         "accounts log in with no or a default password",
-        "every account is locked or has a password not on the default lists",
+        &pass,
     ))
 }
 
@@ -294,7 +362,12 @@ mod tests {
         assert_eq!(field("!$1$a$b", true), Field::Locked);
         assert_eq!(Scheme::of("AcDpUbdyJRxVI"), Some(Scheme::Des));
         assert_eq!(Scheme::of("$6$rounds=999999999$salt$h"), None);
-        assert_eq!(Scheme::of("$2y$10$abc"), None);
+        assert_eq!(Scheme::of("$2y$10$abc"), Some(Scheme::Bcrypt));
+        assert_eq!(Scheme::of("$2y$31$abc"), None);
+        assert_eq!(Scheme::of("$y$j9T$salt$hash"), Some(Scheme::Yescrypt));
+        // N = 2^18, r = 32: 1 GiB a try.
+        assert_eq!(Scheme::of("$y$jFT$salt$hash"), None);
+        assert_eq!(Scheme::of("$y$garbage"), None);
     }
 
     #[test]

@@ -90,3 +90,76 @@ fn per_unit_hashes_pass_and_one_image_decides_nothing() {
 fn checks_of(img: &iotcheck_firmware::Image) -> Vec<iotcheck_model::CheckResult> {
     iotcheck_firmware::checks(img)
 }
+
+/// A hash made by `mkpasswd` (Debian package whois), the tool behind
+/// Debian's own shadow entries.
+fn mkpasswd(method: &str, password: &str) -> String {
+    let out = Command::new("mkpasswd")
+        .args(["-m", method, password])
+        .output()
+        .expect("mkpasswd (Debian package whois) must be installed for this test");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap().trim().to_string()
+}
+
+/// yescrypt (Debian's default since 11) and bcrypt hashes are judged too:
+/// default passwords are found, a strong one is not, and the pass summary
+/// says the slow hashes were tried with the short list.
+#[test]
+fn yescrypt_and_bcrypt_defaults_are_found() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("rootfs");
+    let shadow = format!(
+        "root:{}:19000:0:99999:7:::\nsupport:{}:19000:0:99999:7:::\nowner:{}:19000:0:99999:7:::\n",
+        mkpasswd("yescrypt", "admin"),
+        mkpasswd("bcrypt", "support"),
+        mkpasswd("yescrypt", "k7#Vq9!pLr2"),
+    );
+    write(&root, "etc/shadow", &shadow);
+    write(&root, "etc/passwd", "root:x:0:0::/root:/bin/sh\n");
+    let image = unpack_ok(&mksquashfs(&root, "gzip"), "yescrypt.bin");
+    let r = iotcheck_firmware::checks(&image)
+        .into_iter()
+        .find(|r| r.check.as_str() == "fw.weak-account-password")
+        .unwrap();
+    assert_outcome(&r, Outcome::Fail);
+    assert!(
+        r.summary
+            .contains("root has the default password ******** (yescrypt)"),
+        "{}",
+        r.summary
+    );
+    assert!(
+        r.summary
+            .contains("support has the default password ******** (bcrypt)"),
+        "{}",
+        r.summary
+    );
+    assert!(!r.summary.contains("owner"), "{}", r.summary);
+
+    // Only the strong one left: a pass that says how far it looked.
+    write(
+        &root,
+        "etc/shadow",
+        format!(
+            "owner:{}:19000:0:99999:7:::\n",
+            mkpasswd("yescrypt", "k7#Vq9!pLr2")
+        ),
+    );
+    let image = unpack_ok(&mksquashfs(&root, "gzip"), "strong.bin");
+    let r = iotcheck_firmware::checks(&image)
+        .into_iter()
+        .find(|r| r.check.as_str() == "fw.weak-account-password")
+        .unwrap();
+    assert_outcome(&r, Outcome::Pass);
+    assert!(
+        r.summary
+            .contains("1 bcrypt/yescrypt hash tried with the 20 generic passwords only"),
+        "{}",
+        r.summary
+    );
+}
