@@ -37,6 +37,9 @@ pub struct Assessment {
     /// with, and where a fetched file came from (`iotcheck docs
     /// security-txt URL` sets it for its one input). Default: neither.
     pub security_txt: iotcheck_docs::securitytxt::Options,
+    /// Where fetched privacy policies came from, by input location (`iotcheck
+    /// docs privacy-policy URL` sets it): decides `docs.policy-https`.
+    pub policy_provenance: std::collections::BTreeMap<String, iotcheck_docs::fetch::Provenance>,
     /// How to unpack firmware images: the limits, and where to keep the
     /// unpacked trees (`iotcheck firmware --extract DIR`).
     pub firmware: FirmwareOptions,
@@ -440,6 +443,7 @@ impl Assessment {
             probe: iotcheck_probe::ProbeOptions::default(),
             pdf_helper: None,
             security_txt: iotcheck_docs::securitytxt::Options::default(),
+            policy_provenance: Default::default(),
             firmware: FirmwareOptions::default(),
         })
     }

@@ -181,12 +181,20 @@ enum DocsCommand {
 opt-out, data and account deletion, retention periods, change notification, third-party sharing,\n\
 a privacy contact and readability. Each check quotes the sentences it rests on; a practice not\n\
 found fails with \"not stated in the policy\" and quotes the closest sentences considered.\n\n\
-Examples:\n  iotcheck docs privacy-policy privacy.html\n  iotcheck docs privacy-policy policy.pdf --format json\n\n\
+A URL is the only thing that makes iotcheck use the network: the policy is fetched once (redirects\n\
+followed, at most 16 MiB) and docs.policy-https says whether it came over HTTPS all the way.\n\n\
+Examples:\n  iotcheck docs privacy-policy privacy.html\n  iotcheck docs privacy-policy policy.pdf --format json\n  \
+iotcheck docs privacy-policy https://vendor.example/privacy\n\n\
 Exit codes: 0 meets, 1 fails, 2 inconclusive, 3 usage or input error, 4 internal error."
     )]
     PrivacyPolicy {
-        /// The policy: .html, .md, .txt or .pdf (the format is told from the content first).
-        file: PathBuf,
+        /// The policy: a file (.html, .md, .txt or .pdf; the format is told from the content
+        /// first) or an http:// or https:// URL, fetched once; how it is served decides
+        /// docs.policy-https.
+        #[arg(value_name = "FILE|URL")]
+        file: String,
+        #[command(flatten)]
+        fetch: FetchArgs,
         #[command(flatten)]
         output: OutputArgs,
     },
@@ -198,8 +206,11 @@ reported too.\n\nExamples:\n  iotcheck docs disclosure-policy vdp.md\n  iotcheck
 Exit codes: 0 meets, 1 fails, 2 inconclusive, 3 usage or input error, 4 internal error."
     )]
     DisclosurePolicy {
-        /// The policy: .html, .md, .txt or .pdf.
-        file: PathBuf,
+        /// The policy: a file (.html, .md, .txt or .pdf) or an http:// or https:// URL.
+        #[arg(value_name = "FILE|URL")]
+        file: String,
+        #[command(flatten)]
+        fetch: FetchArgs,
         #[command(flatten)]
         output: OutputArgs,
     },
@@ -367,11 +378,27 @@ fn dispatch(cli: Cli) -> anyhow::Result<u8> {
             command: DocsCommand::Classify(args),
         } => docs_cmd::classify(args),
         Command::Docs {
-            command: DocsCommand::PrivacyPolicy { file, output },
-        } => one_document(InputKind::PrivacyPolicy, file, &output, &catalog),
+            command:
+                DocsCommand::PrivacyPolicy {
+                    file,
+                    fetch,
+                    output,
+                },
+        } => one_document(InputKind::PrivacyPolicy, &file, &fetch, &output, &catalog),
         Command::Docs {
-            command: DocsCommand::DisclosurePolicy { file, output },
-        } => one_document(InputKind::DisclosurePolicy, file, &output, &catalog),
+            command:
+                DocsCommand::DisclosurePolicy {
+                    file,
+                    fetch,
+                    output,
+                },
+        } => one_document(
+            InputKind::DisclosurePolicy,
+            &file,
+            &fetch,
+            &output,
+            &catalog,
+        ),
         Command::Standards { command } => standards_cmd::run(command, &catalog),
         Command::Vulns { command } => vulns_cmd::run(command),
         Command::PdfText => Ok(match iotcheck_docs::text::pdf_child_main() {
@@ -447,16 +474,72 @@ fn firmware_with_sbom(
     })
 }
 
-/// `docs privacy-policy` / `docs disclosure-policy`: one document assessed alone.
+/// How `docs privacy-policy URL` / `docs disclosure-policy URL` fetch.
+#[derive(Debug, clap::Args)]
+struct FetchArgs {
+    /// When fetching over HTTPS, also trust the CA certificates in FILE (PEM), e.g. a
+    /// private test CA. The system's roots are always trusted.
+    #[arg(long, value_name = "FILE")]
+    ca: Option<PathBuf>,
+    /// When fetching, give up after SECS seconds, redirects and body included [default: 15].
+    #[arg(long, value_name = "SECS")]
+    timeout: Option<u64>,
+}
+
+/// Most bytes a fetched policy may have (the text extractor's own cap is
+/// larger; no real policy comes near this).
+const MAX_POLICY_BYTES: u64 = 16 << 20;
+
+/// `docs privacy-policy` / `docs disclosure-policy`: one document assessed
+/// alone, read from a file or fetched from a URL.
 fn one_document(
     kind: InputKind,
-    file: PathBuf,
+    source: &str,
+    fetch: &FetchArgs,
     output: &OutputArgs,
     catalog: &Catalog,
 ) -> anyhow::Result<u8> {
     let mut assessment = Assessment::default();
     assessment.product.model = "unnamed device".into();
-    assessment.inputs.push(InputSpec::file(kind, file));
+    // Holds the fetched bytes for the engine, which reads inputs from files.
+    let mut _fetched_file = None;
+    if security_txt_cmd::is_url(source) {
+        let opts = iotcheck_docs::fetch::FetchOptions {
+            timeout: std::time::Duration::from_secs(fetch.timeout.unwrap_or(15).max(1)),
+            extra_root_ca: fetch.ca.clone(),
+            max_bytes: MAX_POLICY_BYTES,
+            ..Default::default()
+        };
+        let got = iotcheck_docs::fetch::fetch(source, &opts).map_err(|e| usage(e.to_string()))?;
+        if !(200..300).contains(&got.status) {
+            return Err(usage(format!(
+                "{}: HTTP {} (no policy to read)",
+                got.final_url, got.status
+            )));
+        }
+        let mut file = tempfile::NamedTempFile::new()?;
+        std::io::Write::write_all(&mut file, &got.body)?;
+        let location = got.final_url.clone();
+        assessment.inputs.push(InputSpec {
+            kind,
+            location: location.clone(),
+            path: Some(file.path().to_path_buf()),
+            problem: None,
+        });
+        assessment
+            .policy_provenance
+            .insert(location, got.provenance());
+        _fetched_file = Some(file);
+    } else {
+        if fetch.ca.is_some() || fetch.timeout.is_some() {
+            return Err(usage(format!(
+                "--ca and --timeout apply when fetching a URL; {source:?} is a file (give an http:// or https:// URL to fetch)"
+            )));
+        }
+        assessment
+            .inputs
+            .push(InputSpec::file(kind, PathBuf::from(source)));
+    }
     finish(&assessment, catalog, &Options::default(), output, true)
 }
 

@@ -56,7 +56,7 @@ reached, iotcheck says why (\"could not fetch https://…: connection refused\")
 Exit codes: 0 meets, 1 fails, 2 inconclusive, 3 usage or input error (including a file that could not \
 be fetched), 4 internal error.";
 
-fn is_url(s: &str) -> bool {
+pub(crate) fn is_url(s: &str) -> bool {
     let lower = s.get(..8).unwrap_or(s).to_ascii_lowercase();
     lower.starts_with("http://") || lower.starts_with("https://")
 }

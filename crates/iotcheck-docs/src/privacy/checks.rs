@@ -20,6 +20,8 @@ pub const RETENTION_PERIOD: &str = "docs.retention-period";
 pub const CHANGE_NOTIFICATION: &str = "docs.change-notification";
 pub const THIRD_PARTY_SHARING: &str = "docs.third-party-sharing";
 pub const PRIVACY_CONTACT: &str = "docs.privacy-contact";
+/// Decided only for a policy iotcheck fetched itself (see [`check_policy_https`]).
+pub const POLICY_HTTPS: &str = "docs.policy-https";
 
 /// Every check a privacy policy decides.
 pub const PRIVACY_CHECKS: [&str; 9] = [
@@ -33,6 +35,50 @@ pub const PRIVACY_CHECKS: [&str; 9] = [
     THIRD_PARTY_SHARING,
     PRIVACY_CONTACT,
 ];
+
+/// `docs.policy-https`: the policy, as fetched, came over HTTPS, and no
+/// redirect on the way went through plain HTTP (where it could have been
+/// read or changed). The fetch record is the evidence either way.
+pub fn check_policy_https(provenance: &crate::fetch::Provenance) -> CheckResult {
+    let location = provenance.url.as_str();
+    let id = CheckId::new(POLICY_HTTPS).expect("the check id constant is valid");
+    let plain_hop = provenance.http.as_ref().and_then(|h| {
+        std::iter::once(h.requested.as_str())
+            .chain(h.redirects.iter().map(|r| r.to.as_str()))
+            .find(|u| {
+                u.get(..7)
+                    .is_some_and(|p| p.eq_ignore_ascii_case("http://"))
+            })
+    });
+    let (outcome, summary) = if !provenance.is_https() {
+        (
+            Outcome::Fail,
+            format!(
+                "the privacy policy is served over plain HTTP at {location}: it can be read or altered in transit"
+            ),
+        )
+    } else if let Some(hop) = plain_hop {
+        (
+            Outcome::Fail,
+            format!(
+                "the privacy policy is reached through plain HTTP ({hop}) before {location}: the redirect can be altered in transit"
+            ),
+        )
+    } else {
+        (
+            Outcome::Pass,
+            format!(
+                "the privacy policy is served over HTTPS with a valid certificate at {location}"
+            ),
+        )
+    };
+    CheckResult::new(id, outcome, summary)
+        .with_input(location)
+        .with_evidence(Evidence::Input {
+            input: location.to_string(),
+            message: provenance.describe(),
+        })
+}
 
 /// Highest Flesch–Kincaid grade a "plainly written" policy may have: 12,
 /// what a reader finishing secondary school reads (plain-language guidance

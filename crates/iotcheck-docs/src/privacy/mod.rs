@@ -31,7 +31,9 @@ use std::ops::Range;
 use unicode_segmentation::UnicodeSegmentation;
 
 use crate::text::{BlockKind, Document};
-pub use checks::{PRIVACY_CHECKS, check_privacy_document, check_privacy_policy};
+pub use checks::{
+    POLICY_HTTPS, PRIVACY_CHECKS, check_policy_https, check_privacy_document, check_privacy_policy,
+};
 pub use facts::{ChangeNotice, Retention, RetentionKind};
 pub use readability::Readability;
 use rules::Rules;

@@ -411,6 +411,10 @@ pub mod codes {
     /// HTTPS), including through a redirect to an `http:` URL. Fails the
     /// check.
     pub const FETCHED_WITHOUT_HTTPS: &str = "fetched-without-https";
+    /// Fetched with a `Content-Type` other than `text/plain;
+    /// charset=utf-8` (§3): a warning for another media type or charset,
+    /// a note when the charset is missing.
+    pub const CONTENT_TYPE: &str = "content-type";
 
     /// Every code, for documentation and for the uniqueness test.
     pub const ALL: &[&str] = &[
@@ -450,6 +454,7 @@ pub mod codes {
         SIGNATURE_UNKNOWN_KEY,
         SIGNATURE_MISSING,
         FETCHED_WITHOUT_HTTPS,
+        CONTENT_TYPE,
     ];
 
     /// The findings that fail `docs.security-txt-valid` besides the

@@ -175,6 +175,7 @@ pub(crate) fn assess(
 
     if let Some(p) = provenance {
         transport(p, &mut d);
+        content_type(p, &mut d);
     }
     canonical(doc, provenance.map(|p| p.url.as_str()), &mut d);
 
@@ -408,6 +409,56 @@ fn transport(p: &Provenance, d: &mut Diags) {
             "read over plain HTTP {how}; RFC 9116 §3 requires security.txt to be accessed over HTTPS"
         ),
     );
+}
+
+/// §3: "The file MUST have a Content-Type of \"text/plain\" with the
+/// default charset parameter set to \"utf-8\"." A wrong media type is a
+/// warning (the text was still read as a security.txt, but a client that
+/// trusts the header may not); a missing charset is a note.
+fn content_type(p: &Provenance, d: &mut Diags) {
+    let Some(h) = &p.http else { return };
+    let sent = h.content_type.as_deref().unwrap_or("").trim();
+    let mut parts = sent.split(';');
+    let media = parts.next().unwrap_or("").trim();
+    let charset = parts.find_map(|param| {
+        let (k, v) = param.split_once('=')?;
+        k.trim()
+            .eq_ignore_ascii_case("charset")
+            .then(|| v.trim().trim_matches('"').to_string())
+    });
+    if !media.eq_ignore_ascii_case("text/plain") {
+        let shown = if sent.is_empty() {
+            "no Content-Type".to_string()
+        } else {
+            format!("Content-Type {sent:?}")
+        };
+        d.push(
+            codes::CONTENT_TYPE,
+            Severity::Warning,
+            None,
+            None,
+            format!("served with {shown}; RFC 9116 §3 requires \"text/plain; charset=utf-8\""),
+        );
+        return;
+    }
+    match charset {
+        Some(c) if c.eq_ignore_ascii_case("utf-8") => {}
+        Some(c) => d.push(
+            codes::CONTENT_TYPE,
+            Severity::Warning,
+            None,
+            None,
+            format!("served as text/plain with charset {c:?}; RFC 9116 §3 requires charset=utf-8"),
+        ),
+        None => d.push(
+            codes::CONTENT_TYPE,
+            Severity::Info,
+            None,
+            None,
+            "served as text/plain without a charset; RFC 9116 §3 asks for charset=utf-8"
+                .to_string(),
+        ),
+    }
 }
 
 fn canonical(doc: &SecurityTxt, fetched_from: Option<&str>, d: &mut Diags) {

@@ -499,3 +499,43 @@ fn canonical_mismatch_against_the_fetched_url_and_signature_verified() {
         r.summary
     );
 }
+
+/// RFC 9116 §3 asks for `text/plain; charset=utf-8`: lighttpd serving the
+/// same file as `.txt` raises nothing, as `.html` a warning that still
+/// reads the file (the check keeps its verdict).
+#[test]
+fn content_type_is_checked_when_fetched() {
+    let pki = Pki::new();
+    let body = file("https://vendor.example/.well-known/security.txt");
+    let server = Lighttpd::start(
+        Some(&pki),
+        &[
+            ("security.txt", &body),
+            ("security.html", &body),
+            ("security", &body),
+        ],
+        &[],
+    );
+    let diags = |path: &str| {
+        let got = fetch(&server.url(path), &opts(&pki)).unwrap();
+        let o = Options {
+            provenance: Some(got.provenance()),
+            ..Options::default()
+        };
+        securitytxt::analyze_with(&got.body, date(TODAY), &o)
+            .unwrap()
+            .diagnostics
+            .into_iter()
+            .filter(|d| d.code == codes::CONTENT_TYPE)
+            .map(|d| (d.severity, d.message))
+            .collect::<Vec<_>>()
+    };
+    assert!(diags("/security.txt").is_empty());
+    let html = diags("/security.html");
+    assert_eq!(html.len(), 1, "{html:?}");
+    assert_eq!(html[0].0, securitytxt::Severity::Warning);
+    assert!(html[0].1.contains("\"text/html\""), "{}", html[0].1);
+    // lighttpd's default for an unknown extension.
+    let bare = diags("/security");
+    assert_eq!(bare.len(), 1, "{bare:?}");
+}

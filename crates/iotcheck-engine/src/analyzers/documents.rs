@@ -3,7 +3,9 @@
 //! `docs.disclosure-policy`.
 
 use iotcheck_docs::disclosure::{DISCLOSURE_POLICY, check_disclosure_policy};
-use iotcheck_docs::privacy::{PRIVACY_CHECKS, check_privacy_policy};
+use iotcheck_docs::privacy::{
+    POLICY_HTTPS, PRIVACY_CHECKS, check_policy_https, check_privacy_policy,
+};
 use iotcheck_docs::text::Limits;
 use iotcheck_model::{CheckId, Date, InputKind};
 use iotcheck_standards::Analyzer as AnalyzerName;
@@ -24,13 +26,20 @@ impl Analyzer for PrivacyPolicy {
     }
 
     fn checks(&self) -> Vec<CheckId> {
-        check_ids(&PRIVACY_CHECKS)
+        let mut ids = check_ids(&PRIVACY_CHECKS);
+        ids.extend(check_ids(&[POLICY_HTTPS]));
+        ids
     }
 
     fn analyze(&self, input: &LoadedInput, assessment: &Assessment, _today: Date) -> Output {
-        read_and(input, self.checks(), |bytes| {
+        let mut out = read_and(input, check_ids(&PRIVACY_CHECKS), |bytes| {
             check_privacy_policy(bytes, &input.location, &limits(assessment))
-        })
+        });
+        // Only a policy iotcheck fetched itself says how it is served.
+        if let Some(p) = assessment.policy_provenance.get(&input.location) {
+            out.results.push(check_policy_https(p));
+        }
+        out
     }
 }
 

@@ -333,3 +333,120 @@ fn oversize_file_is_refused_while_fetching() {
         )
     );
 }
+
+/// PRV-1 and its `docs.policy-https` result, from `docs privacy-policy URL`.
+fn policy_run(args: &[&str]) -> (i32, serde_json::Value, String) {
+    let out = iotcheck()
+        .args(["docs", "privacy-policy"])
+        .args(args)
+        .args(["--format", "json"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    let report: serde_json::Value =
+        serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("no report ({e}): {stderr}"));
+    (out.status.code().unwrap(), report, stderr)
+}
+
+fn prv1(report: &serde_json::Value) -> (String, Vec<(String, String)>) {
+    let r = report["standards"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["id"] == "privacy-practices")
+        .unwrap()["requirements"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["id"] == "PRV-1")
+        .unwrap();
+    let results = r["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["id"] == "docs.policy-https")
+        .flat_map(|c| c["results"].as_array().unwrap().iter())
+        .map(|x| {
+            (
+                x["outcome"].as_str().unwrap().to_string(),
+                x["summary"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    (r["verdict"].as_str().unwrap().to_string(), results)
+}
+
+/// A policy fetched over HTTPS meets PRV-1 with the fetch as evidence; the
+/// same policy over plain HTTP, or reached through an HTTP redirect, fails
+/// it; the practices are read from the fetched text either way.
+#[test]
+fn privacy_policy_url_decides_policy_https() {
+    let policy = std::fs::read(root().join("examples/acme-cam/docs/privacy.html")).unwrap();
+    let pki = Pki::new();
+    let tls = Lighttpd::start(Some(&pki), &[("privacy.html", &policy)], &[]);
+    let plain = Lighttpd::start(
+        None,
+        &[("privacy.html", &policy)],
+        &[("^/old$", &tls.url("/privacy.html"))],
+    );
+    let ca = pki.ca();
+    let ca = ca.to_str().unwrap();
+
+    let (_, report, stderr) = policy_run(&[&tls.url("/privacy.html"), "--ca", ca]);
+    assert_contract(&report);
+    assert_eq!(
+        report["inputs"][0]["location"],
+        tls.url("/privacy.html").as_str()
+    );
+    let (verdict, results) = prv1(&report);
+    assert_eq!(verdict, "meets", "{results:?} {stderr}");
+    assert_eq!(results.len(), 1);
+    assert_eq!(results[0].0, "pass");
+    // The practices were read from what was fetched.
+    let retention = report["standards"][4]["requirements"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["id"] == "PRV-6")
+        .unwrap();
+    assert_ne!(retention["verdict"], "inconclusive", "{retention}");
+
+    let (code, report, _) = policy_run(&[&plain.url("/privacy.html")]);
+    assert_eq!(code, 1);
+    let (verdict, results) = prv1(&report);
+    assert_eq!(verdict, "fails");
+    assert!(
+        results[0].1.contains("served over plain HTTP"),
+        "{results:?}"
+    );
+
+    // http:// first, then a redirect to the HTTPS copy.
+    let (_, report, _) = policy_run(&[&plain.url("/old"), "--ca", ca]);
+    let (verdict, results) = prv1(&report);
+    assert_eq!(verdict, "fails");
+    assert!(
+        results[0].1.contains("reached through plain HTTP"),
+        "{results:?}"
+    );
+
+    // A file says nothing about how the policy is served.
+    let file = root().join("examples/acme-cam/docs/privacy.html");
+    let (_, report, _) = policy_run(&[file.to_str().unwrap()]);
+    let (verdict, results) = prv1(&report);
+    assert!(results.is_empty());
+    assert_eq!(verdict, "inconclusive");
+
+    // Errors name the URL.
+    let out = iotcheck()
+        .args([
+            "docs",
+            "privacy-policy",
+            &tls.url("/missing.html"),
+            "--ca",
+            ca,
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(3));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("HTTP 404"));
+}
