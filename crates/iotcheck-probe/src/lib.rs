@@ -46,6 +46,7 @@ mod mqtt;
 pub mod parse;
 pub mod snmp;
 mod ssh;
+pub mod ssh_kex;
 mod telnet;
 pub mod tls;
 mod transcript;
@@ -66,6 +67,7 @@ pub const CHECKS: &[&str] = &[
     "probe.tls-version",
     "probe.weak-cipher-suite",
     "probe.certificate-invalid",
+    "probe.ssh-weak-algorithms",
 ];
 
 /// TCP ports scanned by default: remote shells, file transfer, web
@@ -160,6 +162,8 @@ pub struct ProbeOptions {
     pub audit: Audit,
     /// Check TLS configuration of every TLS service found.
     pub tls: TlsOptions,
+    /// Check the algorithms every SSH service offers.
+    pub ssh: SshOptions,
     pub limits: Limits,
     /// Show passwords in transcripts instead of masking them.
     pub show_secrets: bool,
@@ -182,6 +186,18 @@ impl Default for TlsOptions {
             min_rsa_bits: 2048,
             min_ec_bits: 224,
         }
+    }
+}
+
+/// SSH algorithm checks (`probe.ssh-weak-algorithms`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SshOptions {
+    pub enabled: bool,
+}
+
+impl Default for SshOptions {
+    fn default() -> Self {
+        SshOptions { enabled: true }
     }
 }
 
@@ -327,6 +343,7 @@ pub(crate) struct Findings {
     pub creds: Vec<CredFinding>,
     pub audits: Vec<AuditRun>,
     pub tls: Vec<tls::TlsResult>,
+    pub ssh: Vec<ssh_kex::SshResult>,
     pub notes: Vec<String>,
 }
 
@@ -365,6 +382,13 @@ async fn run(scope: Scope, opts: &ProbeOptions) -> ProbeReport {
                     let (net, shared, opts, s2) =
                         (net.clone(), shared.clone(), opts.clone(), s.clone());
                     tasks.spawn(async move { audit_service(&net, &opts, &shared, s2).await });
+                }
+                if opts.ssh.enabled && s.protocol == Protocol::Ssh {
+                    let (net, shared, s) = (net.clone(), shared.clone(), s.clone());
+                    tasks.spawn(async move {
+                        let r = ssh_kex::check(&net, &s).await;
+                        with(&shared, |f| f.ssh.push(r));
+                    });
                 }
                 if opts.tls.enabled && s.protocol.is_tls() {
                     let (net, shared, opts) = (net.clone(), shared.clone(), opts.clone());
