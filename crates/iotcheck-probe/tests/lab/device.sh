@@ -15,7 +15,8 @@
 #   root/vizxv, vsftpd with anonymous FTP and admin/admin, mosquitto
 #   anonymous (1883) and with a password file admin/password (1884),
 #   lighttpd with Basic auth admin/1234 on HTTP (80) and on HTTPS (443,
-#   TLS 1.0 allowed, 1024-bit RSA, SHA-1, expired certificate),
+#   TLS 1.0 allowed, 1024-bit RSA, SHA-1, expired certificate), the
+#   anonymous MQTT listener and the HTTPS port also on ::1 (IPv6),
 #   `openssl s_server` on 8443 accepting only TLS 1.0 with NULL and
 #   anonymous suites, and OpenSSH sshd on 2222 offering weak algorithms
 #   (diffie-hellman-group1-sha1, 3des-cbc, hmac-md5, ssh-dss; no password
@@ -188,6 +189,8 @@ user root
 persistence false
 listener $P_MQ 127.0.0.1
 allow_anonymous true
+listener $P_MQ ::1
+allow_anonymous true
 listener $P_MQP 127.0.0.1
 allow_anonymous false
 password_file $DIR/mosquitto.pw
@@ -205,6 +208,11 @@ auth.backend = "plain"
 auth.backend.plain.userfile = "$DIR/lighttpd.users"
 auth.require = ("/" => ("method" => "basic", "realm" => "IPCam", "require" => "valid-user"))
 \$SERVER["socket"] == "127.0.0.1:$P_HTTPS" {
+  ssl.engine = "enable"
+  ssl.pemfile = "$DIR/weak/both.pem"
+  ssl.openssl.ssl-conf-cmd = ("MinProtocol" => "TLSv1", "CipherString" => "ALL:@SECLEVEL=0")
+}
+\$SERVER["socket"] == "[::1]:$P_HTTPS" {
   ssl.engine = "enable"
   ssl.pemfile = "$DIR/weak/both.pem"
   ssl.openssl.ssl-conf-cmd = ("MinProtocol" => "TLSv1", "CipherString" => "ALL:@SECLEVEL=0")
