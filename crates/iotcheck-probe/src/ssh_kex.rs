@@ -594,6 +594,72 @@ mod tests {
         ));
     }
 
+    /// Version line and KEXINIT of a recorded server (tests/fixtures/ssh).
+    fn recorded(bytes: &[u8]) -> (String, KexInit) {
+        let (v, off) = version_line(bytes).unwrap().unwrap();
+        let k = parse_kexinit(packet(&bytes[off..]).unwrap().unwrap()).unwrap();
+        (v, k)
+    }
+
+    fn weak_names(k: &KexInit) -> Vec<String> {
+        weak_algorithms(k).into_iter().map(|w| w.name).collect()
+    }
+
+    #[test]
+    fn recorded_openssh_with_weak_algorithms_added() {
+        let (v, k) = recorded(include_bytes!(
+            "../tests/fixtures/ssh/openssh-9.2-weak-algorithms-added.bin"
+        ));
+        assert!(v.starts_with("SSH-2.0-OpenSSH_9.2p1"), "{v}");
+        assert_eq!(
+            weak_names(&k),
+            [
+                "diffie-hellman-group1-sha1",
+                "diffie-hellman-group-exchange-sha1",
+                "diffie-hellman-group14-sha1",
+                "ssh-rsa",
+                "ssh-dss",
+                "3des-cbc",
+                "aes128-cbc",
+                "umac-64-etm@openssh.com",
+                "umac-64@openssh.com",
+                "hmac-md5",
+                "hmac-md5-96",
+                "hmac-sha1-96",
+            ]
+        );
+    }
+
+    #[test]
+    fn recorded_dropbear_offers_group14_sha1() {
+        let (v, k) = recorded(include_bytes!("../tests/fixtures/ssh/dropbear-2022.83.bin"));
+        assert_eq!(v, "SSH-2.0-dropbear_2022.83");
+        assert_eq!(weak_names(&k), ["diffie-hellman-group14-sha1", "ssh-rsa"]);
+    }
+
+    #[test]
+    fn recorded_strict_openssh_offers_nothing_weak() {
+        let (_, k) = recorded(include_bytes!(
+            "../tests/fixtures/ssh/openssh-9.2-strict.bin"
+        ));
+        assert_eq!(k.host_key, ["ssh-ed25519"]);
+        assert!(weak_names(&k).is_empty());
+    }
+
+    #[test]
+    fn a_recorded_kexinit_cut_anywhere_asks_for_more_or_fails_cleanly() {
+        let bytes: &[u8] = include_bytes!("../tests/fixtures/ssh/dropbear-2022.83.bin");
+        let (_, off) = version_line(bytes).unwrap().unwrap();
+        let pkt = &bytes[off..];
+        for cut in 0..pkt.len() {
+            assert_eq!(packet(&pkt[..cut]).unwrap(), None, "cut at {cut}");
+        }
+        let payload = packet(pkt).unwrap().unwrap();
+        for cut in 0..payload.len() {
+            assert!(parse_kexinit(&payload[..cut]).is_err(), "cut at {cut}");
+        }
+    }
+
     proptest::proptest! {
         #[test]
         fn never_panics_on_any_bytes(b in proptest::collection::vec(proptest::num::u8::ANY, 0..600)) {
