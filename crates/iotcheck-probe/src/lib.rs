@@ -20,7 +20,16 @@
 //!   that shows lockout signs is left alone.
 //! - `tls`: protocol versions 1.0–1.3 and weak suites with hand-built
 //!   ClientHellos (TLS libraries refuse to offer what we need to test), and
-//!   the certificate (expiry, key size, signature, shared across hosts).
+//!   the certificate (expiry, key size, signature, self-signed, the host
+//!   name or address as given per RFC 6125, shared across hosts; a CA's
+//!   trust is not judged, no trust store being the device's clients').
+//! - [`ssh_kex`]: the algorithms each SSH service offers, from its
+//!   `SSH_MSG_KEXINIT` (own bounded parser: russh does not expose the
+//!   peer's lists); weak key exchange, host key, cipher and MAC algorithms
+//!   and protocol 1 fail `probe.ssh-weak-algorithms`.
+//!
+//! Hosts are IPv4 or IPv6 literals (`::1`, or `[::1]` as in URLs) or host
+//! names; [`ProbeReport::services`] is the services table reports show.
 //!
 //! What it deliberately does not do: scan ranges, guess passwords beyond the
 //! list, exploit anything, or follow redirects to other hosts.
