@@ -393,9 +393,10 @@ async fn run(scope: Scope, opts: &ProbeOptions) -> ProbeReport {
                     tasks.spawn(async move { audit_service(&net, &opts, &shared, s2).await });
                 }
                 if opts.ssh.enabled && s.protocol == Protocol::Ssh {
-                    let (net, shared, s) = (net.clone(), shared.clone(), s.clone());
+                    let (net, shared, opts, s) =
+                        (net.clone(), shared.clone(), opts.clone(), s.clone());
                     tasks.spawn(async move {
-                        let r = ssh_kex::check(&net, &s).await;
+                        let r = ssh_kex::check(&net, &s, opts.tls.min_rsa_bits).await;
                         with(&shared, |f| f.ssh.push(r));
                     });
                 }

@@ -34,10 +34,15 @@
 //!   and OpenSSH 7.0 dropped it) and `ssh-rsa` (RSA with SHA-1 signatures,
 //!   RFC 8332 §3, disabled by default since OpenSSH 8.8).
 //!
-//! What it does not do: judge the host key's size (that needs a finished
-//! key exchange), or decide which algorithm a client would end up using:
-//! offering a weak algorithm is the finding, since a client that still
-//! prefers it (old tools, downgrade) gets it.
+//! - an RSA host key shorter than [`crate::TlsOptions::min_rsa_bits`]
+//!   (2048; NIST SP 800-131A Rev. 2): when the server offers an RSA host key
+//!   algorithm, one more connection runs a key exchange through russh
+//!   asking for the RSA key only, reads the key russh hands to
+//!   `check_server_key` and refuses it, so no login is ever attempted.
+//!
+//! What it does not do: decide which algorithm a client would end up
+//! using: offering a weak algorithm is the finding, since a client that
+//! still prefers it (old tools, downgrade) gets it.
 
 use iotcheck_model::TranscriptLine;
 
@@ -365,7 +370,7 @@ pub struct SshResult {
 }
 
 /// Reads the server's version line and KEXINIT and judges them.
-pub(crate) async fn check(net: &Net, s: &Service) -> SshResult {
+pub(crate) async fn check(net: &Net, s: &Service, min_rsa_bits: u32) -> SshResult {
     let mut t = Transcript::new(false);
     let mut r = SshResult {
         service: s.clone(),
@@ -386,6 +391,22 @@ pub(crate) async fn check(net: &Net, s: &Service) -> SshResult {
             }
             if let Some(k) = &kexinit {
                 r.weak.extend(weak_algorithms(k));
+                if k.host_key.iter().any(|a| is_rsa(a)) {
+                    match rsa_host_key_bits(net, s).await {
+                        Ok(bits) => {
+                            t.received_note(&format!("RSA host key: {bits} bits"));
+                            if bits < min_rsa_bits {
+                                r.weak.push(Weak {
+                                    family: Family::HostKey,
+                                    name: format!("RSA {bits} bits"),
+                                    why: "shorter than the minimum RSA size (SP 800-131A: 2048 bits)",
+                                });
+                            }
+                        }
+                        // The algorithm lists stand; only the size is unknown.
+                        Err(e) => t.received_note(&format!("RSA host key not read: {e}")),
+                    }
+                }
             }
             r.version = Some(version);
             r.kexinit = kexinit;
@@ -397,6 +418,71 @@ pub(crate) async fn check(net: &Net, s: &Service) -> SshResult {
     }
     r.transcript = t.into_lines();
     r
+}
+
+fn is_rsa(alg: &str) -> bool {
+    matches!(alg, "ssh-rsa" | "rsa-sha2-256" | "rsa-sha2-512")
+}
+
+/// Records the host key russh is shown, and refuses it.
+#[derive(Debug)]
+struct KeyGrab(std::sync::Arc<std::sync::Mutex<Option<u32>>>);
+
+impl russh::client::Handler for KeyGrab {
+    type Error = russh::Error;
+
+    async fn check_server_key(
+        &mut self,
+        key: &russh::keys::PublicKeyOrCertificate,
+    ) -> Result<bool, Self::Error> {
+        let pk = match key {
+            russh::keys::PublicKeyOrCertificate::PublicKey { key, .. } => Some(key),
+            russh::keys::PublicKeyOrCertificate::Certificate(_) => None,
+        };
+        if let Some(rsa) = pk.and_then(|k| k.key_data().rsa())
+            && let Ok(mut g) = self.0.lock()
+        {
+            *g = Some(rsa.key_size());
+        }
+        Ok(false)
+    }
+}
+
+/// The size of the server's RSA host key: a key exchange offering only RSA
+/// host key algorithms, cut at the host key check.
+async fn rsa_host_key_bits(net: &Net, s: &Service) -> Result<u32, String> {
+    use russh::keys::{Algorithm, HashAlg};
+    const RSA: &[Algorithm] = &[
+        Algorithm::Rsa {
+            hash: Some(HashAlg::Sha512),
+        },
+        Algorithm::Rsa {
+            hash: Some(HashAlg::Sha256),
+        },
+        Algorithm::Rsa { hash: None },
+    ];
+    let target = Target {
+        name: s.host.clone(),
+        addr: s.addr,
+    };
+    let conn = net
+        .connect(&target, s.port)
+        .await
+        .map_err(|e| e.to_string())?;
+    let config = std::sync::Arc::new(russh::client::Config {
+        inactivity_timeout: Some(net.io()),
+        preferred: russh::Preferred {
+            key: std::borrow::Cow::Borrowed(RSA),
+            ..russh::Preferred::default()
+        },
+        ..russh::client::Config::default()
+    });
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(None));
+    let handshake = russh::client::connect_stream(config, conn, KeyGrab(seen.clone()));
+    // Refusing the key ends the handshake with an error: expected.
+    let _ = tokio::time::timeout(net.bounded(net.io() * 2), handshake).await;
+    let bits = seen.lock().ok().and_then(|g| *g);
+    bits.ok_or_else(|| "the key exchange did not reach the host key".to_string())
 }
 
 async fn exchange(

@@ -251,6 +251,7 @@ fn probe_finds_every_default_credential_and_weak_tls_on_the_insecure_device() {
         "cipher 3des-cbc".to_string(),
         "MAC hmac-md5 ".to_string(),
         "host key ssh-dss".to_string(),
+        "host key RSA 1024 bits".to_string(),
     ] {
         assert!(s.contains(weak.as_str()), "{weak:?} not in {s}");
     }
