@@ -5,6 +5,7 @@
 //! daemons on ::1 (IPv6), and a real OpenSSH sshd for the SSH algorithms.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod cert_trust;
 mod digest;
 mod ipv6;
 mod misbehave;
