@@ -534,14 +534,22 @@ async fn exchange(
             }
         }
         let left = end.saturating_duration_since(std::time::Instant::now());
+        let late = |version: &Option<(String, usize)>| {
+            format!(
+                "{} in time ({} ms)",
+                match version {
+                    None => "no SSH version line",
+                    Some(_) => "no KEXINIT",
+                },
+                net.io().as_millis()
+            )
+        };
         if left.is_zero() || buf.len() >= max {
-            return Err(match &version {
-                None => "no SSH version line in time".to_string(),
-                Some(_) => "no KEXINIT in time".to_string(),
-            });
+            return Err(late(&version));
         }
         match conn.read_some(&mut buf, max, left).await {
             Ok(_) => {}
+            Err(NetError::Timeout { .. }) => return Err(late(&version)),
             Err(NetError::Closed) => {
                 return Err(match version {
                     None => "closed before its SSH version line".to_string(),

@@ -231,3 +231,79 @@ fn dropbear_offers_group14_sha1() {
     );
     assert!(!r.summary.contains("cipher"), "{}", r.summary);
 }
+
+/// Serves `behaviour` on 127.0.0.1 for each connection (a scripted server:
+/// no Debian package speaks SSH protocol 1 any more).
+fn scripted(behaviour: fn(std::net::TcpStream)) -> u16 {
+    let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = l.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        let start = Instant::now();
+        for s in l.incoming() {
+            if start.elapsed() > Duration::from_secs(20) {
+                break;
+            }
+            if let Ok(s) = s {
+                std::thread::spawn(move || behaviour(s));
+            }
+        }
+    });
+    port
+}
+
+fn ssh1_only(mut s: std::net::TcpStream) {
+    use std::io::{Read, Write};
+    let _ = s.write_all(b"SSH-1.5-OldCam_1.2\r\n");
+    let mut sink = [0u8; 256];
+    let _ = s.set_read_timeout(Some(Duration::from_secs(5)));
+    let _ = s.read(&mut sink);
+}
+
+fn stalls_after_banner(mut s: std::net::TcpStream) {
+    use std::io::Write;
+    let _ = s.write_all(b"SSH-2.0-Stall\r\n");
+    std::thread::sleep(Duration::from_secs(15));
+}
+
+fn oversized_packet(mut s: std::net::TcpStream) {
+    use std::io::Write;
+    // A packet length far beyond RFC 4253's 35000 bytes, then noise.
+    let _ = s.write_all(b"SSH-2.0-Liar\r\n\xff\xff\xff\xf0\x04\x14");
+    let _ = s.write_all(&[0x41; 4096]);
+    std::thread::sleep(Duration::from_secs(5));
+}
+
+#[test]
+fn protocol_1_is_a_finding() {
+    let r = ssh_result(scripted(ssh1_only));
+    assert_eq!(r.outcome, Outcome::Fail, "{}", r.summary);
+    assert!(
+        r.summary
+            .contains("protocol SSH-1.5-OldCam_1.2 (SSH protocol 1"),
+        "{}",
+        r.summary
+    );
+}
+
+#[test]
+fn a_stalled_or_lying_server_is_an_error_not_a_pass() {
+    let start = Instant::now();
+    let r = ssh_result(scripted(stalls_after_banner));
+    assert_eq!(r.outcome, Outcome::Error, "{}", r.summary);
+    assert!(r.summary.contains("no KEXINIT in time"), "{}", r.summary);
+    // One read timeout (4 s by default), not the server's 15 s.
+    assert!(
+        start.elapsed() < Duration::from_secs(12),
+        "{:?}",
+        start.elapsed()
+    );
+
+    let r = ssh_result(scripted(oversized_packet));
+    assert_eq!(r.outcome, Outcome::Error, "{}", r.summary);
+    assert!(
+        r.summary
+            .contains("packet length 4294967280 is outside 5..=35000"),
+        "{}",
+        r.summary
+    );
+}
