@@ -277,14 +277,14 @@ fn name_list(
 pub fn weak_kex(name: &str) -> Option<&'static str> {
     match name {
         "diffie-hellman-group1-sha1" => {
-            Some("1024-bit group with SHA-1 (RFC 9142: SHOULD NOT; Logjam)")
+            Some("1024-bit group with SHA-1, RFC 9142: SHOULD NOT, Logjam")
         }
-        "diffie-hellman-group-exchange-sha1" => Some("SHA-1 exchange hash (RFC 9142: SHOULD NOT)"),
+        "diffie-hellman-group-exchange-sha1" => Some("SHA-1 exchange hash, RFC 9142: SHOULD NOT"),
         "diffie-hellman-group14-sha1" => {
-            Some("SHA-1 exchange hash (RFC 9142: transition only; SP 800-131A)")
+            Some("SHA-1 exchange hash, RFC 9142: transition only, SP 800-131A")
         }
-        "rsa1024-sha1" => Some("1024-bit RSA with SHA-1 (RFC 9142: MUST NOT)"),
-        n if n.starts_with("gss-") && n.contains("sha1") => Some("SHA-1 exchange hash (RFC 9142)"),
+        "rsa1024-sha1" => Some("1024-bit RSA with SHA-1, RFC 9142: MUST NOT"),
+        n if n.starts_with("gss-") && n.contains("sha1") => Some("SHA-1 exchange hash, RFC 9142"),
         _ => None,
     }
 }
@@ -293,12 +293,12 @@ pub fn weak_kex(name: &str) -> Option<&'static str> {
 pub fn weak_cipher(name: &str) -> Option<&'static str> {
     match name {
         "none" => Some("no encryption"),
-        "des" | "des-cbc@ssh.com" => Some("DES (56-bit key)"),
-        "3des-cbc" | "3des-ctr" => Some("3DES (64-bit block, Sweet32)"),
-        n if n.starts_with("arcfour") => Some("RC4 (RFC 8758: MUST NOT)"),
+        "des" | "des-cbc@ssh.com" => Some("DES, 56-bit key"),
+        "3des-cbc" | "3des-ctr" => Some("3DES, 64-bit block, Sweet32"),
+        n if n.starts_with("arcfour") => Some("RC4, RFC 8758: MUST NOT"),
         "blowfish-cbc" | "blowfish-ctr" | "cast128-cbc" | "cast128-ctr" | "idea-cbc"
         | "idea-ctr" => Some("64-bit block cipher"),
-        n if n.contains("-cbc") => Some("CBC mode (plaintext recovery, RFC 4344)"),
+        n if n.contains("-cbc") => Some("CBC mode, plaintext recovery, RFC 4344"),
         _ => None,
     }
 }
@@ -322,10 +322,10 @@ pub fn weak_mac(name: &str) -> Option<&'static str> {
 pub fn weak_host_key(name: &str) -> Option<&'static str> {
     match name {
         "ssh-dss" | "ssh-dss-cert-v01@openssh.com" | "x509v3-sign-dss" => {
-            Some("DSA (1024-bit, FIPS 186-5 disallows it)")
+            Some("1024-bit DSA, disallowed by FIPS 186-5")
         }
         "ssh-rsa" | "ssh-rsa-cert-v01@openssh.com" | "x509v3-sign-rsa" => {
-            Some("RSA with SHA-1 signatures (RFC 8332)")
+            Some("RSA with SHA-1 signatures, RFC 8332")
         }
         _ => None,
     }
@@ -386,7 +386,7 @@ pub(crate) async fn check(net: &Net, s: &Service, min_rsa_bits: u32) -> SshResul
                 r.weak.push(Weak {
                     family: Family::Protocol,
                     name: version.clone(),
-                    why: "SSH protocol 1 (broken integrity, CVE-2001-0361)",
+                    why: "SSH protocol 1, broken integrity, CVE-2001-0361",
                 });
             }
             if let Some(k) = &kexinit {
@@ -399,7 +399,7 @@ pub(crate) async fn check(net: &Net, s: &Service, min_rsa_bits: u32) -> SshResul
                                 r.weak.push(Weak {
                                     family: Family::HostKey,
                                     name: format!("RSA {bits} bits"),
-                                    why: "shorter than the minimum RSA size (SP 800-131A: 2048 bits)",
+                                    why: "below the RSA minimum, SP 800-131A: 2048 bits",
                                 });
                             }
                         }

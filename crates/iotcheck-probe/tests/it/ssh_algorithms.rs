@@ -189,7 +189,14 @@ fn a_strict_openssh_offers_nothing_weak() {
     );
     let r = ssh_result(port);
     assert_eq!(r.outcome, Outcome::Pass, "{}", r.summary);
-    assert!(r.summary.contains("kex curve25519-sha256"), "{}", r.summary);
+    assert!(
+        r.summary
+            .contains("2 key exchange, 1 host key, 3 cipher and 2 MAC algorithms"),
+        "{}",
+        r.summary
+    );
+    let ev = evidence_text(&r);
+    assert!(ev.contains("KEXINIT kex: curve25519-sha256,"), "{ev}");
 }
 
 #[test]
@@ -279,7 +286,7 @@ fn protocol_1_is_a_finding() {
     assert_eq!(r.outcome, Outcome::Fail, "{}", r.summary);
     assert!(
         r.summary
-            .contains("protocol SSH-1.5-OldCam_1.2 (SSH protocol 1"),
+            .contains("protocol SSH-1.5-OldCam_1.2 (SSH protocol 1,"),
         "{}",
         r.summary
     );
