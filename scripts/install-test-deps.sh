@@ -3,7 +3,7 @@
 # for the browser test (Chromium renders the HTML report), for building
 # firmware images in the firmware tests (mksquashfs), and the daemons of the
 # probe's simulated devices (crates/iotcheck-probe/tests/lab/device.sh:
-# busybox telnetd, dropbear, vsftpd, mosquitto, lighttpd, openssl s_server,
+# busybox telnetd, dropbear, OpenSSH sshd, vsftpd, mosquitto, lighttpd, openssl s_server,
 # ip/ss/unshare), the filesystem tools listed below, lighttpd and openssl again for the security.txt fetch tests
 # on loopback, and GnuPG for the tests that sign a security.txt at run time.
 # Idempotent: skips
@@ -20,7 +20,7 @@ if [ ! -f "$cdx_dir/cyclonedx/schema/_res/bom-1.5.SNAPSHOT.schema.json" ]; then
   python3 -m pip install -q --no-deps --disable-pip-version-check --target "$cdx_dir" cyclonedx-python-lib==11.12.0
 fi
 
-packages=(chromium squashfs-tools dropbear-bin vsftpd mosquitto mosquitto-clients lighttpd openssl iproute2 util-linux gnupg)
+packages=(chromium squashfs-tools dropbear-bin openssh-server vsftpd mosquitto mosquitto-clients lighttpd openssl iproute2 util-linux gnupg)
 # The filesystem and container tools the firmware tests build images with:
 # mkfs.cramfs (util-linux-extra), genromfs, mkfs.jffs2 (mtd-utils),
 # mke2fs -d (e2fsprogs), mkimage for uImage/FIT (u-boot-tools) and dtc,

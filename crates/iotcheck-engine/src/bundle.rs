@@ -545,6 +545,10 @@ pub(crate) fn is_host(s: &str) -> bool {
     if s.parse::<std::net::IpAddr>().is_ok() {
         return true;
     }
+    // An IPv6 literal as URLs write it: `[::1]`.
+    if let Some(inner) = s.strip_prefix('[').and_then(|r| r.strip_suffix(']')) {
+        return inner.parse::<std::net::Ipv6Addr>().is_ok();
+    }
     !s.is_empty()
         && s.len() <= 253
         && s.split('.').all(|label| {
@@ -793,10 +797,27 @@ host = "127.0.0.1"
 
     #[test]
     fn hosts() {
-        for ok in ["127.0.0.1", "::1", "cam.local", "device-1.lab"] {
+        for ok in [
+            "127.0.0.1",
+            "::1",
+            "[::1]",
+            "[2001:db8::1]",
+            "cam.local",
+            "device-1.lab",
+        ] {
             assert!(is_host(ok), "{ok}");
         }
-        for bad in ["", "10.0.0.0/8", "a..b", "-x.lab", "x y", "http://x"] {
+        for bad in [
+            "",
+            "10.0.0.0/8",
+            "a..b",
+            "-x.lab",
+            "x y",
+            "http://x",
+            "[127.0.0.1]",
+            "[::1",
+            "[::1]:22",
+        ] {
             assert!(!is_host(bad), "{bad}");
         }
     }

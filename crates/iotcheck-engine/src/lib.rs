@@ -229,6 +229,7 @@ pub fn run(
         regimes,
         traffic: analyzed.traffic,
         components: analyzed.components,
+        services: analyzed.services,
         informational,
     };
     Outcome {

@@ -39,7 +39,7 @@ pub use input::{InputKind, InputRef, InputStatus};
 pub use product::Product;
 pub use report::{
     CheckEntry, Contradiction, FlowRow, ProvisionVerdict, RegimeView, Report, RequirementVerdict,
-    StandardVerdict, Tool, TrafficSummary, report_schema,
+    ServiceRow, StandardVerdict, Tool, TrafficSummary, report_schema,
 };
 pub use secret::Secret;
 pub use verdict::Verdict;
@@ -47,4 +47,4 @@ pub use verdict::Verdict;
 /// Version of the JSON report schema. Bump the minor version for additions,
 /// the major version for anything a reader of the previous version would
 /// misread.
-pub const SCHEMA_VERSION: &str = "1.3.0";
+pub const SCHEMA_VERSION: &str = "1.4.0";

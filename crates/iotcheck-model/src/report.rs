@@ -31,6 +31,10 @@ pub struct Report {
     /// vulnerability checks matched), in the order found.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub components: Vec<Component>,
+    /// Network services the live probe found on the hosts named, in host,
+    /// transport and port order (schema 1.4.0).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub services: Vec<ServiceRow>,
     /// Results of informational checks: reported with their evidence, but
     /// deciding no requirement (e.g. `docs.privacy-contact`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -81,6 +85,29 @@ pub struct FlowRow {
     pub first_frame: u64,
     pub frames: u64,
     pub bytes: u64,
+}
+
+/// One network service the live probe found, identified by what it
+/// answered (not by its port number).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ServiceRow {
+    /// The host as the user named it (as listed in `inputs`).
+    pub host: String,
+    /// The address it resolved to and was probed at.
+    pub address: String,
+    pub port: u16,
+    /// `tcp` or `udp`.
+    pub transport: String,
+    /// What the service was identified as: `ssh`, `telnet`, `http`, `https`,
+    /// `mqtt`, `mqtts`, `tls`, `snmp`, …, or `unknown`.
+    pub protocol: String,
+    /// The first printable line it sent (banner, server header), escaped;
+    /// device-controlled text.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub banner: Option<String>,
+    /// Whether the service speaks TLS.
+    pub tls: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]

@@ -52,6 +52,107 @@ fn list(items: &[String]) -> String {
     items.join(", ")
 }
 
+/// `probe.ssh-weak-algorithms` for one host: fails on any weak algorithm
+/// an SSH service offers (see [`crate::ssh_kex`] for the list and sources),
+/// with the offered lists as evidence.
+fn ssh_algorithms(f: &Findings, host: &str) -> Option<CheckResult> {
+    const ID: &str = "probe.ssh-weak-algorithms";
+    let ssh: Vec<_> = f.ssh.iter().filter(|r| r.service.host == host).collect();
+    if ssh.is_empty() {
+        return result(
+            ID,
+            Outcome::NotApplicable,
+            format!("no SSH service found on {host}"),
+            host,
+            Vec::new(),
+        );
+    }
+    let weak: Vec<_> = ssh.iter().filter(|r| !r.weak.is_empty()).collect();
+    if !weak.is_empty() {
+        let mut desc = Vec::new();
+        let mut ev = Vec::new();
+        for r in &weak {
+            let mut names: Vec<String> = Vec::new();
+            let mut ex = r.transcript.clone();
+            for w in &r.weak {
+                names.push(format!("{} {} ({})", w.family.name(), w.name, w.why));
+                ex.push(received(format!(
+                    "weak {}: {} ({})",
+                    w.family.name(),
+                    w.name,
+                    w.why
+                )));
+            }
+            desc.push(format!(
+                "port {} offers {}",
+                r.service.port,
+                names.join(", ")
+            ));
+            ev.push(transcript(&r.service, ex));
+        }
+        return result(
+            ID,
+            Outcome::Fail,
+            format!("{host}: {}", desc.join("; ")),
+            host,
+            ev,
+        );
+    }
+    let failed: Vec<String> = ssh
+        .iter()
+        .filter_map(|r| {
+            r.error
+                .as_ref()
+                .map(|e| format!("port {}: {e}", r.service.port))
+        })
+        .collect();
+    if !failed.is_empty() {
+        return result(
+            ID,
+            Outcome::Error,
+            format!(
+                "the SSH algorithms of {host} could not all be read: {}",
+                list(&failed)
+            ),
+            host,
+            Vec::new(),
+        );
+    }
+    // The lists themselves are in the evidence; the summary counts them.
+    let desc: Vec<String> = ssh
+        .iter()
+        .map(|r| {
+            let k = r.kexinit.clone().unwrap_or_default();
+            // `kex-strict-*` and `ext-info-*` are markers, not algorithms.
+            let kex = k
+                .kex
+                .iter()
+                .filter(|n| !n.starts_with("kex-strict-") && !n.starts_with("ext-info-"))
+                .count();
+            format!(
+                "port {} ({}): {kex} key exchange, {} host key, {} cipher and {} MAC algorithms",
+                r.service.port,
+                r.version.as_deref().unwrap_or("?"),
+                k.host_key.len(),
+                k.ciphers_s2c.len(),
+                k.macs_s2c.len()
+            )
+        })
+        .collect();
+    result(
+        ID,
+        Outcome::Pass,
+        format!(
+            "SSH services on {host} offer no weak key exchange, host key, cipher or MAC: {}",
+            desc.join("; ")
+        ),
+        host,
+        ssh.iter()
+            .map(|r| transcript(&r.service, r.transcript.clone()))
+            .collect(),
+    )
+}
+
 /// Builds the results. When the budget ran out (`complete` false), a pass
 /// or not-applicable cannot be trusted (a stage may have been cut before it
 /// found anything): those become errors that say so, while failures found
@@ -255,6 +356,8 @@ pub(crate) fn report(
         }));
         notes.extend(audit_notes.iter().map(|n| format!("{host}: {n}")));
 
+        results.extend(ssh_algorithms(&f, host));
+
         // TLS checks.
         let tls: Vec<_> = f.tls.iter().filter(|t| t.service.host == host).collect();
         if tls.is_empty() {
@@ -456,7 +559,7 @@ pub(crate) fn report(
                 "probe.certificate-invalid",
                 Outcome::Pass,
                 format!(
-                    "certificates on {host} are in date, with sound keys and signatures: {}",
+                    "certificates on {host} are in date, not self-signed, name {host}, with sound keys and signatures: {}",
                     list(&good)
                 ),
                 host,

@@ -112,15 +112,13 @@ fn probe_bytes(p: Probe, t: &Target, port: u16) -> Vec<u8> {
     }
 }
 
+/// `host:port` for a Host header or URL: an IPv6 literal (named bare or in
+/// brackets) goes in brackets (RFC 3986 §3.2.2), a name as given.
 pub(crate) fn host_header(t: &Target, port: u16) -> String {
-    match t.addr {
-        std::net::IpAddr::V6(_) if t.name.parse::<std::net::IpAddr>().is_ok() => {
-            format!("[{}]:{port}", t.addr)
-        }
-        _ => format!(
-            "{}:{port}",
-            t.name.trim_start_matches('[').trim_end_matches(']')
-        ),
+    let bare = crate::scope::unbracket(&t.name);
+    match bare.parse::<std::net::IpAddr>() {
+        Ok(std::net::IpAddr::V6(v6)) => format!("[{v6}]:{port}"),
+        _ => format!("{bare}:{port}"),
     }
 }
 

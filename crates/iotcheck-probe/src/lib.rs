@@ -20,7 +20,16 @@
 //!   that shows lockout signs is left alone.
 //! - `tls`: protocol versions 1.0–1.3 and weak suites with hand-built
 //!   ClientHellos (TLS libraries refuse to offer what we need to test), and
-//!   the certificate (expiry, key size, signature, shared across hosts).
+//!   the certificate (expiry, key size, signature, self-signed, the host
+//!   name or address as given per RFC 6125, shared across hosts; a CA's
+//!   trust is not judged, no trust store being the device's clients').
+//! - [`ssh_kex`]: the algorithms each SSH service offers, from its
+//!   `SSH_MSG_KEXINIT` (own bounded parser: russh does not expose the
+//!   peer's lists); weak key exchange, host key, cipher and MAC algorithms
+//!   and protocol 1 fail `probe.ssh-weak-algorithms`.
+//!
+//! Hosts are IPv4 or IPv6 literals (`::1`, or `[::1]` as in URLs) or host
+//! names; [`ProbeReport::services`] is the services table reports show.
 //!
 //! What it deliberately does not do: scan ranges, guess passwords beyond the
 //! list, exploit anything, or follow redirects to other hosts.
@@ -46,6 +55,7 @@ mod mqtt;
 pub mod parse;
 pub mod snmp;
 mod ssh;
+pub mod ssh_kex;
 mod telnet;
 pub mod tls;
 mod transcript;
@@ -66,6 +76,7 @@ pub const CHECKS: &[&str] = &[
     "probe.tls-version",
     "probe.weak-cipher-suite",
     "probe.certificate-invalid",
+    "probe.ssh-weak-algorithms",
 ];
 
 /// TCP ports scanned by default: remote shells, file transfer, web
@@ -160,6 +171,8 @@ pub struct ProbeOptions {
     pub audit: Audit,
     /// Check TLS configuration of every TLS service found.
     pub tls: TlsOptions,
+    /// Check the algorithms every SSH service offers.
+    pub ssh: SshOptions,
     pub limits: Limits,
     /// Show passwords in transcripts instead of masking them.
     pub show_secrets: bool,
@@ -182,6 +195,18 @@ impl Default for TlsOptions {
             min_rsa_bits: 2048,
             min_ec_bits: 224,
         }
+    }
+}
+
+/// SSH algorithm checks (`probe.ssh-weak-algorithms`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SshOptions {
+    pub enabled: bool,
+}
+
+impl Default for SshOptions {
+    fn default() -> Self {
+        SshOptions { enabled: true }
     }
 }
 
@@ -327,6 +352,7 @@ pub(crate) struct Findings {
     pub creds: Vec<CredFinding>,
     pub audits: Vec<AuditRun>,
     pub tls: Vec<tls::TlsResult>,
+    pub ssh: Vec<ssh_kex::SshResult>,
     pub notes: Vec<String>,
 }
 
@@ -365,6 +391,14 @@ async fn run(scope: Scope, opts: &ProbeOptions) -> ProbeReport {
                     let (net, shared, opts, s2) =
                         (net.clone(), shared.clone(), opts.clone(), s.clone());
                     tasks.spawn(async move { audit_service(&net, &opts, &shared, s2).await });
+                }
+                if opts.ssh.enabled && s.protocol == Protocol::Ssh {
+                    let (net, shared, opts, s) =
+                        (net.clone(), shared.clone(), opts.clone(), s.clone());
+                    tasks.spawn(async move {
+                        let r = ssh_kex::check(&net, &s, opts.tls.min_rsa_bits).await;
+                        with(&shared, |f| f.ssh.push(r));
+                    });
                 }
                 if opts.tls.enabled && s.protocol.is_tls() {
                     let (net, shared, opts) = (net.clone(), shared.clone(), opts.clone());

@@ -82,7 +82,13 @@ fn resolve_one(name: &str) -> Result<Target, ProbeError> {
     if trimmed.contains('*') || trimmed.contains('?') {
         return Err(refuse("wildcards are refused: name each device explicitly"));
     }
-    let bare = trimmed.trim_start_matches('[').trim_end_matches(']');
+    let bracketed = trimmed.starts_with('[') || trimmed.ends_with(']');
+    let bare = unbracket(trimmed);
+    if bracketed && !matches!(bare.parse::<IpAddr>(), Ok(IpAddr::V6(_))) {
+        return Err(refuse(
+            "brackets enclose an IPv6 address only, without a port: [2001:db8::1]; ports go in --ports",
+        ));
+    }
     let addr = if let Ok(ip) = bare.parse::<IpAddr>() {
         ip
     } else {
@@ -123,6 +129,14 @@ fn resolve_one(name: &str) -> Result<Target, ProbeError> {
         name: trimmed.to_string(),
         addr,
     })
+}
+
+/// An IPv6 literal as written in URLs, `[::1]`, without its brackets; any
+/// other name as is (unbalanced brackets are kept, so they fail to parse).
+pub fn unbracket(name: &str) -> &str {
+    name.strip_prefix('[')
+        .and_then(|n| n.strip_suffix(']'))
+        .unwrap_or(name)
 }
 
 /// `10.0.0.1-20` style ranges: digits, dots and a dash.
@@ -462,6 +476,12 @@ mod tests {
             "a,b",
             "bad_name!",
             "192.168.1.255",
+            "[::1",
+            "::1]",
+            "[::1]:22",
+            "[127.0.0.1]",
+            "[[::1]]",
+            "fe80::/64",
         ] {
             assert!(Scope::resolve(&names(&[bad])).is_err(), "{bad}");
         }
@@ -472,6 +492,10 @@ mod tests {
         let s = Scope::resolve(&names(&["127.0.0.1", "[::1]", "localhost"])).unwrap();
         assert!(s.contains("127.0.0.1".parse().unwrap()));
         assert!(s.contains("::1".parse().unwrap()));
+        assert_eq!(s.targets()[1].name, "[::1]");
+        let s = Scope::resolve(&names(&["0:0::1", "::ffff:127.0.0.1"])).unwrap();
+        assert!(s.contains("::1".parse().unwrap()));
+        assert!(s.contains("::ffff:127.0.0.1".parse().unwrap()));
         assert!(!s.contains("127.0.0.2".parse().unwrap()));
     }
 

@@ -120,6 +120,27 @@ pub(crate) fn render(r: &Report) -> String {
         let _ = writeln!(s, "</tbody></table></section>");
     }
 
+    if !r.services.is_empty() {
+        let _ = writeln!(
+            s,
+            "<section id=\"services\"><h2>Services found on the device</h2><table><thead><tr><th>host</th><th>address</th><th>port</th><th>protocol</th><th>TLS</th><th>banner</th></tr></thead><tbody>"
+        );
+        for v in &r.services {
+            let _ = writeln!(
+                s,
+                "<tr data-service=\"{p}/{tr}\"><td>{host}</td><td><code>{addr}</code></td><td>{p}/{tr}</td><td>{proto}</td><td>{tls}</td><td><code>{banner}</code></td></tr>",
+                host = h(&v.host),
+                addr = h(&v.address),
+                p = v.port,
+                tr = h(&v.transport),
+                proto = h(&v.protocol),
+                tls = if v.tls { "yes" } else { "no" },
+                banner = h(v.banner.as_deref().unwrap_or(""))
+            );
+        }
+        let _ = writeln!(s, "</tbody></table></section>");
+    }
+
     if !r.contradictions.is_empty() {
         let _ = writeln!(
             s,

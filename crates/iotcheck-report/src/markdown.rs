@@ -76,6 +76,26 @@ pub(crate) fn render(r: &Report) -> String {
         }
     }
 
+    if !r.services.is_empty() {
+        let _ = writeln!(
+            s,
+            "\n## Services found on the device\n\n| host | address | port | protocol | TLS | banner |\n|---|---|---|---|---|---|"
+        );
+        for v in &r.services {
+            let _ = writeln!(
+                s,
+                "| {} | {} | {}/{} | {} | {} | {} |",
+                m(&v.host),
+                m(&v.address),
+                v.port,
+                m(&v.transport),
+                m(&v.protocol),
+                if v.tls { "yes" } else { "no" },
+                m(v.banner.as_deref().unwrap_or(""))
+            );
+        }
+    }
+
     if !r.contradictions.is_empty() {
         let _ = writeln!(s, "\n## Vendor claims contradicted by the evidence\n");
         for c in &r.contradictions {

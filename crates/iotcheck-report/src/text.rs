@@ -145,6 +145,30 @@ pub(crate) fn render(r: &Report, color: bool) -> String {
         }
     }
 
+    if !r.services.is_empty() {
+        let _ = writeln!(
+            s,
+            "\n{} ({})",
+            st.bold("Services found on the device"),
+            r.services.len()
+        );
+        for v in &r.services {
+            let row = format!(
+                "  {:<22} {:>5}/{:<3} {:<8} {:<3} {}",
+                t(&v.host),
+                v.port,
+                t(&v.transport),
+                t(&v.protocol),
+                if v.tls { "TLS" } else { "" },
+                v.banner
+                    .as_deref()
+                    .map(|b| st.dim(&t(b)))
+                    .unwrap_or_default()
+            );
+            let _ = writeln!(s, "{}", row.trim_end());
+        }
+    }
+
     if !r.contradictions.is_empty() {
         let _ = writeln!(
             s,

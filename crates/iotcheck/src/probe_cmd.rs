@@ -22,7 +22,7 @@ multicast addresses are refused. Logins use the default-credential list only (ne
 Exit codes: 0 meets, 1 fails, 2 inconclusive, 3 usage or input error, 4 internal error."
 )]
 pub(crate) struct ProbeArgs {
-    /// Hosts to probe: IP addresses or host names (no ranges).
+    /// Hosts to probe: IPv4 or IPv6 addresses (`::1` or `[::1]`) or host names (no ranges).
     #[arg(required = true, value_name = "HOST")]
     hosts: Vec<String>,
     /// TCP ports to scan: a list of ports and ranges, e.g. `22,23,80,8000-8100` (default: common IoT ports).
@@ -61,6 +61,9 @@ pub(crate) struct ProbeArgs {
     /// Do not test TLS configuration.
     #[arg(long = "no-tls")]
     no_tls: bool,
+    /// Do not read the algorithms SSH services offer (one connection each, no login).
+    #[arg(long = "no-ssh-algorithms")]
+    no_ssh_algorithms: bool,
     /// Show passwords in transcripts instead of masking them.
     #[arg(long = "show-secrets")]
     show_secrets: bool,
@@ -122,6 +125,7 @@ pub(crate) fn run(args: ProbeArgs, catalog: &Catalog) -> anyhow::Result<u8> {
     opts.audit.max_attempts = args.max_attempts;
     opts.audit.per_service = args.per_service;
     opts.tls.enabled = !args.no_tls;
+    opts.ssh.enabled = !args.no_ssh_algorithms;
     opts.limits.concurrency = args.concurrency;
     opts.limits.rate = args.rate;
     opts.limits.connect_timeout = Duration::from_millis(args.connect_timeout.max(1));

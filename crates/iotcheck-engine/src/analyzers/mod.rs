@@ -15,7 +15,9 @@ pub(crate) mod vulns;
 
 use std::collections::BTreeSet;
 
-use iotcheck_model::{CheckId, CheckResult, Component, Date, InputKind, Outcome, TrafficSummary};
+use iotcheck_model::{
+    CheckId, CheckResult, Component, Date, InputKind, Outcome, ServiceRow, TrafficSummary,
+};
 use iotcheck_standards::{Analyzer as AnalyzerName, Catalog};
 
 use crate::{Assessment, LoadedInput, Progress};
@@ -27,6 +29,8 @@ pub(crate) struct Output {
     pub traffic: Vec<TrafficSummary>,
     /// Software components identified (firmware inventory).
     pub components: Vec<Component>,
+    /// Services the live probe found.
+    pub services: Vec<ServiceRow>,
     /// Each firmware image's account password hashes (as digests), for
     /// the check that compares images.
     pub account_hashes: Vec<(String, Vec<iotcheck_firmware::AccountHash>)>,
@@ -197,6 +201,7 @@ pub(crate) fn run_all(
                 all.results.extend(out.results);
                 all.traffic.extend(out.traffic);
                 all.components.extend(out.components);
+                all.services.extend(out.services);
                 all.account_hashes.extend(out.account_hashes);
             }
             Done::Hashed(i, h) => hashes[i] = Some(h),

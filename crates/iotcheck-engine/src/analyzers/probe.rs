@@ -5,7 +5,7 @@
 //! inputs then return nothing of their own. Only hosts the user named (in
 //! device.toml or with `--host`) are ever contacted.
 
-use iotcheck_model::{CheckId, InputKind};
+use iotcheck_model::{CheckId, InputKind, ServiceRow};
 use iotcheck_probe::{CHECKS, probe};
 use iotcheck_standards::Analyzer as AnalyzerName;
 
@@ -44,6 +44,7 @@ impl Analyzer for Probe {
         }
         match probe(&hosts, &assessment.probe) {
             Ok(report) => Output {
+                services: report.services.iter().map(row).collect(),
                 results: report.results,
                 ..Output::default()
             },
@@ -57,5 +58,22 @@ impl Analyzer for Probe {
                 ..Output::default()
             },
         }
+    }
+}
+
+/// The report's row for one service the probe found.
+fn row(s: &iotcheck_probe::Service) -> ServiceRow {
+    ServiceRow {
+        host: s.host.clone(),
+        address: s.addr.to_string(),
+        port: s.port,
+        transport: match s.transport {
+            iotcheck_probe::Transport::Tcp => "tcp",
+            iotcheck_probe::Transport::Udp => "udp",
+        }
+        .to_string(),
+        protocol: s.protocol.name().to_string(),
+        banner: s.banner.clone(),
+        tls: s.protocol.is_tls(),
     }
 }

@@ -5,6 +5,20 @@
 //! Parsing is `x509-parser`'s; the rules are the CA/Browser Forum Baseline
 //! Requirements §6.1.5 (RSA ≥ 2048 bits, EC ≥ P-256 in practice; P-224 is
 //! the floor here) and §7.1.3.2 (no MD5 or SHA-1 signatures).
+//!
+//! Trust, as far as it can be decided without the device's clients' trust
+//! store (the same wording as iotcheck-traffic's `comms.certificate-invalid`):
+//! - self-signed fails: the certificate names no issuer other than itself
+//!   (issuer equal to subject, and no authority key identifier pointing at
+//!   another key). No client can tell such a certificate from an attacker's.
+//! - a name mismatch fails: the host as the user named it must be in the
+//!   certificate, per RFC 6125 §6.4: a DNS name against the SAN DNS entries
+//!   (one wildcard, as the whole leftmost label, §6.4.3), or the subject CN
+//!   only when there is no SAN DNS entry (§6.4.4); an IP address against SAN
+//!   IP entries only (§6.4.4: never the CN).
+//! - a certificate issued by a CA we do not know is *not* failed: whether
+//!   the device's clients trust that CA cannot be decided from here. The
+//!   issuer is shown so a reader can judge.
 
 use std::net::IpAddr;
 
@@ -28,7 +42,8 @@ pub struct CertInfo {
     pub sha256: String,
     /// Why the certificate is invalid (empty when it is sound).
     pub problems: Vec<String>,
-    /// Things worth knowing that do not fail the check (self-signed, name).
+    /// Things worth knowing that do not fail the check (the issuer, which no
+    /// trust store was consulted about).
     pub remarks: Vec<String>,
 }
 
@@ -102,12 +117,16 @@ pub fn analyze(der: &[u8], host: &str, now: i64, opts: &TlsOptions) -> Result<Ce
     }
     let subject = cert.subject().to_string();
     let issuer = cert.issuer().to_string();
-    let self_signed = cert.subject().as_raw() == cert.issuer().as_raw();
+    let self_signed = is_self_signed(&cert);
     if self_signed {
-        remarks.push("self-signed".into());
+        problems.push("self-signed".into());
+    } else {
+        remarks.push(format!(
+            "issued by {issuer} (not checked against a trust store)"
+        ));
     }
     if !matches_host(&cert, host) {
-        remarks.push(format!("does not name {host}"));
+        problems.push(format!("does not name {host}"));
     }
     Ok(CertInfo {
         subject,
@@ -126,35 +145,100 @@ fn hex(b: &[u8]) -> String {
     b.iter().map(|x| format!("{x:02x}")).collect()
 }
 
-/// RFC 6125 §6.4: DNS names (one leading wildcard label) and IP addresses
-/// in subjectAltName; the subject CN only when there is no SAN.
-fn matches_host(cert: &X509Certificate<'_>, host: &str) -> bool {
-    let host = host.trim_start_matches('[').trim_end_matches(']');
-    let ip: Option<IpAddr> = host.parse().ok();
-    let dns_ok = |name: &str| {
-        let name = name.to_ascii_lowercase();
-        let host = host.to_ascii_lowercase();
-        if let Some(rest) = name.strip_prefix("*.") {
-            host.split_once('.').is_some_and(|(_, h)| h == rest)
-        } else {
-            name == host
-        }
-    };
-    if let Ok(Some(san)) = cert.subject_alternative_name() {
-        return san.value.general_names.iter().any(|g| match g {
-            GeneralName::DNSName(n) => ip.is_none() && dns_ok(n),
-            GeneralName::IPAddress(b) => match (ip, b.len()) {
-                (Some(IpAddr::V4(v4)), 4) => v4.octets() == **b,
-                (Some(IpAddr::V6(v6)), 16) => v6.octets() == **b,
-                _ => false,
-            },
-            _ => false,
-        });
+/// Issuer equal to subject, and no authority key identifier naming a key
+/// other than the certificate's own (RFC 5280 §4.2.1.1: a certificate
+/// whose issuer reuses its subject's name but whose AKI differs from its
+/// SKI was issued by another key).
+fn is_self_signed(cert: &X509Certificate<'_>) -> bool {
+    if cert.subject().as_raw() != cert.issuer().as_raw() {
+        return false;
     }
-    ip.is_none()
-        && cert
-            .subject()
-            .iter_common_name()
-            .filter_map(|cn| cn.as_str().ok())
-            .any(dns_ok)
+    let mut aki = None;
+    let mut ski = None;
+    for ext in cert.extensions() {
+        match ext.parsed_extension() {
+            ParsedExtension::AuthorityKeyIdentifier(a) => aki = a.key_identifier.as_ref(),
+            ParsedExtension::SubjectKeyIdentifier(k) => ski = Some(k),
+            _ => {}
+        }
+    }
+    match (aki, ski) {
+        (Some(a), Some(s)) => a.0 == s.0,
+        _ => true,
+    }
+}
+
+/// RFC 6125 §6.4.3: `pattern` (a SAN DNS entry or CN) matches `host`. A
+/// wildcard is allowed only as the whole leftmost label, stands for exactly
+/// one non-empty label, and needs at least two labels after it (`*.com`
+/// matches nothing). Case and a trailing dot are ignored.
+pub fn dns_name_matches(pattern: &str, host: &str) -> bool {
+    let host = host.trim_end_matches('.').to_ascii_lowercase();
+    let pattern = pattern.trim_end_matches('.').to_ascii_lowercase();
+    if host.is_empty() || pattern.is_empty() {
+        return false;
+    }
+    match pattern.strip_prefix("*.") {
+        Some(rest) => {
+            rest.contains('.')
+                && !rest.contains('*')
+                && host
+                    .split_once('.')
+                    .is_some_and(|(first, tail)| !first.is_empty() && tail == rest)
+        }
+        None => !pattern.contains('*') && host == pattern,
+    }
+}
+
+/// Whether the certificate names `host` (a DNS name or an IP literal, IPv6
+/// possibly in brackets), per RFC 6125 §6.4.
+fn matches_host(cert: &X509Certificate<'_>, host: &str) -> bool {
+    let host = crate::scope::unbracket(host);
+    let ip: Option<IpAddr> = host.parse().ok();
+    let mut san_dns = false;
+    let mut found = false;
+    if let Ok(Some(san)) = cert.subject_alternative_name() {
+        for g in &san.value.general_names {
+            match g {
+                GeneralName::DNSName(n) => {
+                    san_dns = true;
+                    found |= ip.is_none() && dns_name_matches(n, host);
+                }
+                GeneralName::IPAddress(b) => {
+                    found |= match (ip, b.len()) {
+                        (Some(IpAddr::V4(v4)), 4) => v4.octets() == **b,
+                        (Some(IpAddr::V6(v6)), 16) => v6.octets() == **b,
+                        _ => false,
+                    };
+                }
+                _ => {}
+            }
+        }
+    }
+    found
+        || (ip.is_none()
+            && !san_dns
+            && cert
+                .subject()
+                .iter_common_name()
+                .filter_map(|cn| cn.as_str().ok())
+                .any(|cn| dns_name_matches(cn, host)))
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::dns_name_matches as m;
+
+    #[test]
+    fn wildcards_follow_rfc_6125() {
+        assert!(m("cam.example.com", "CAM.example.com."));
+        assert!(m("*.example.com", "cam.example.com"));
+        assert!(!m("*.example.com", "example.com"));
+        assert!(!m("*.example.com", "a.cam.example.com"));
+        assert!(!m("*.com", "example.com"));
+        assert!(!m("c*.example.com", "cam.example.com"));
+        assert!(!m("*.*.example.com", "a.b.example.com"));
+        assert!(!m("", ""));
+    }
 }

@@ -1,10 +1,14 @@
 //! iotcheck-probe against servers on loopback that this test binary starts
 //! itself: misbehaving ones (tarpit, garbage, early close, endless banner)
 //! that must not hold the probe past its budget, and real `openssl
-//! s_server`s sharing one certificate on two loopback addresses.
+//! s_server`s sharing one certificate on two loopback addresses; real
+//! daemons on ::1 (IPv6), and a real OpenSSH sshd for the SSH algorithms.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod cert_trust;
 mod digest;
+mod ipv6;
 mod misbehave;
 mod shared_cert;
+mod ssh_algorithms;
 mod udp;

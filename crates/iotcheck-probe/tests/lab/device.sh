@@ -15,12 +15,17 @@
 #   root/vizxv, vsftpd with anonymous FTP and admin/admin, mosquitto
 #   anonymous (1883) and with a password file admin/password (1884),
 #   lighttpd with Basic auth admin/1234 on HTTP (80) and on HTTPS (443,
-#   TLS 1.0 allowed, 1024-bit RSA, SHA-1, expired certificate), and
+#   TLS 1.0 allowed, 1024-bit RSA, SHA-1, expired certificate), the
+#   anonymous MQTT listener and the HTTPS port also on ::1 (IPv6),
 #   `openssl s_server` on 8443 accepting only TLS 1.0 with NULL and
-#   anonymous suites.
-# hardened: dropbear without password logins (22), mosquitto on TLS only
+#   anonymous suites, and OpenSSH sshd on 2222 offering weak algorithms
+#   (diffie-hellman-group1-sha1, 3des-cbc, hmac-md5, ssh-dss; no password
+#   logins). dropbear itself offers diffie-hellman-group14-sha1.
+# hardened: OpenSSH sshd without password logins offering only strong
+#   algorithms (22), mosquitto on TLS only
 #   (8883, strong password), lighttpd on HTTPS only (443, TLS 1.2+, RSA 2048,
-#   SHA-256, Basic auth with a strong password).
+#   SHA-256, a certificate issued by a test CA made at start naming
+#   127.0.0.1, ::1 and localhost; Basic auth with a strong password).
 #
 # The system accounts dropbear and vsftpd check are replaced, for those
 # daemons only, by bind-mounting a passwd/shadow pair over /etc inside a
@@ -30,7 +35,7 @@ set -euo pipefail
 need() {
   for c in "$@"; do
     command -v "$c" >/dev/null 2>&1 || {
-      echo "device.sh: missing $c: run scripts/install-test-deps.sh (Debian packages busybox, dropbear-bin, vsftpd, mosquitto, lighttpd, openssl, iproute2)" >&2
+      echo "device.sh: missing $c: run scripts/install-test-deps.sh (Debian packages busybox, dropbear-bin, openssh-server, vsftpd, mosquitto, lighttpd, openssl, iproute2)" >&2
       exit 3
     }
   done
@@ -39,16 +44,24 @@ need() {
 ports() { # kind base
   local b=${2:-0}
   if [ "$1" = insecure ]; then
-    echo "$((b+21)),$((b+22)),$((b+23)),$((b+80)),$((b+443)),$((b+1883)),$((b+1884)),$((b+8443)) none"
+    echo "$((b+21)),$((b+22)),$((b+23)),$((b+80)),$((b+443)),$((b+1883)),$((b+1884)),$((b+2222)),$((b+8443)) none"
   else
     echo "$((b+22)),$((b+443)),$((b+8883)) none"
   fi
 }
 
-cert() { # dir name bits md days|expired
+cert() { # dir name bits md days|expired|ca
   local d=$1/$2
   mkdir -p "$d"
-  if [ "$5" = expired ]; then
+  if [ "$5" = ca ]; then
+    # Issued by a test CA made here (not self-signed), naming the addresses probed.
+    mkdir -p "$1/ca"
+    openssl req -x509 -newkey rsa:2048 -sha256 -nodes -keyout "$1/ca/key.pem" -out "$1/ca/cert.pem" -days 30 \
+      -subj "/CN=iotcheck test CA" 2>/dev/null
+    openssl req -x509 -newkey rsa:"$3" -"$4" -nodes -keyout "$d/key.pem" -out "$d/cert.pem" -days 365 \
+      -CA "$1/ca/cert.pem" -CAkey "$1/ca/key.pem" -subj "/CN=ipcam.local" \
+      -addext "subjectAltName=DNS:ipcam.local,DNS:localhost,IP:127.0.0.1,IP:::1" 2>/dev/null
+  elif [ "$5" = expired ]; then
     openssl req -newkey rsa:"$3" -"$4" -nodes -keyout "$d/key.pem" -out "$d/req.csr" -subj "/CN=ipcam.local" 2>/dev/null
     : > "$d/index.txt"; echo 01 > "$d/serial"
     printf '[ca]\ndefault_ca=d\n[d]\ndir=%s\ndatabase=%s/index.txt\nserial=%s/serial\nnew_certs_dir=%s\ndefault_md=%s\npolicy=p\n[p]\ncommonName=supplied\n' "$d" "$d" "$d" "$d" "$4" > "$d/ca.cnf"
@@ -70,12 +83,14 @@ root:x:0:0:root:/root:/bin/sh
 admin:x:1000:1000:admin:/:/bin/sh
 ftp:x:1001:1001:ftp:$d/ftp:/usr/sbin/nologin
 nobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin
+sshd:x:65533:65534:sshd privilege separation:/run/sshd:/usr/sbin/nologin
 P
   {
     echo "root:$(openssl passwd -6 "$2"):19000:0:99999:7:::"
     echo "admin:$(openssl passwd -6 "$3"):19000:0:99999:7:::"
     echo "ftp:*:19000:0:99999:7:::"
     echo "nobody:*:19000:0:99999:7:::"
+    echo "sshd:*:19000:0:99999:7:::"
   } > "$d/etc/shadow"
   chmod 600 "$d/etc/shadow"
 }
@@ -109,7 +124,7 @@ wait_ports() { # list
 up() {
   local kind=$1 name=$2 base=${4:-0}
   DIR=$3
-  need openssl ip ss unshare busybox dropbear dropbearkey vsftpd mosquitto mosquitto_passwd lighttpd
+  need openssl ip ss unshare busybox dropbear dropbearkey sshd ssh-keygen vsftpd mosquitto mosquitto_passwd lighttpd
   mkdir -p "$DIR"; : > "$DIR/pids"; : > "$DIR/daemons"
   NETNS=""
   if [ "$base" = 0 ]; then
@@ -124,7 +139,11 @@ up() {
   fi
   local P_FTP=$((base+21)) P_SSH=$((base+22)) P_TEL=$((base+23)) P_HTTP=$((base+80)) P_HTTPS=$((base+443))
   local P_MQ=$((base+1883)) P_MQP=$((base+1884)) P_MQS=$((base+8883)) P_TLS=$((base+8443))
+  local P_SSH2=$((base+2222))
   dropbearkey -t ed25519 -f "$DIR/ssh_host_ed25519" >/dev/null 2>&1
+  ssh-keygen -q -t ed25519 -N '' -f "$DIR/sshd_ed25519"
+  # sshd's privilege-separation directory (the package makes it at boot).
+  mkdir -p /run/sshd
   mkdir -p "$DIR/www"; echo '<html><body>IPCam</body></html>' > "$DIR/www/index.html"
   if [ "$kind" = insecure ]; then
     accounts "$DIR" vizxv admin
@@ -170,6 +189,8 @@ user root
 persistence false
 listener $P_MQ 127.0.0.1
 allow_anonymous true
+listener $P_MQ ::1
+allow_anonymous true
 listener $P_MQP 127.0.0.1
 allow_anonymous false
 password_file $DIR/mosquitto.pw
@@ -191,16 +212,50 @@ auth.require = ("/" => ("method" => "basic", "realm" => "IPCam", "require" => "v
   ssl.pemfile = "$DIR/weak/both.pem"
   ssl.openssl.ssl-conf-cmd = ("MinProtocol" => "TLSv1", "CipherString" => "ALL:@SECLEVEL=0")
 }
+\$SERVER["socket"] == "[::1]:$P_HTTPS" {
+  ssl.engine = "enable"
+  ssl.pemfile = "$DIR/weak/both.pem"
+  ssl.openssl.ssl-conf-cmd = ("MinProtocol" => "TLSv1", "CipherString" => "ALL:@SECLEVEL=0")
+}
 H
     start lighttpd "$DIR/lighttpd.log" lighttpd -D -f "$DIR/lighttpd.conf"
+    ssh-keygen -q -t rsa -b 1024 -N '' -f "$DIR/sshd_rsa1024"
+    ssh-keygen -q -t dsa -N '' -f "$DIR/sshd_dsa"
+    cat > "$DIR/sshd.conf" <<S
+ListenAddress 127.0.0.1:$P_SSH2
+HostKey $DIR/sshd_rsa1024
+HostKey $DIR/sshd_dsa
+HostKeyAlgorithms +ssh-dss,ssh-rsa
+KexAlgorithms +diffie-hellman-group1-sha1,diffie-hellman-group-exchange-sha1,diffie-hellman-group14-sha1
+Ciphers +3des-cbc,aes128-cbc
+MACs +hmac-md5,hmac-md5-96,hmac-sha1-96
+PasswordAuthentication no
+KbdInteractiveAuthentication no
+UsePAM no
+PidFile $DIR/sshd.pid
+S
+    start sshd "$DIR/sshd.log" "$(command -v sshd)" -D -e -f "$DIR/sshd.conf"
     start s_server "$DIR/s_server.log" openssl s_server -quiet -accept "127.0.0.1:$P_TLS" -tls1 \
       -cipher 'NULL-SHA:NULL-MD5:ADH-AES128-SHA:AECDH-AES128-SHA:AES128-SHA:@SECLEVEL=0' \
       -cert "$DIR/tls10/cert.pem" -key "$DIR/tls10/key.pem" -www
-    wait_ports "$P_FTP,$P_SSH,$P_TEL,$P_HTTP,$P_HTTPS,$P_MQ,$P_MQP,$P_TLS"
+    wait_ports "$P_FTP,$P_SSH,$P_TEL,$P_HTTP,$P_HTTPS,$P_MQ,$P_MQP,$P_SSH2,$P_TLS"
   else
     accounts "$DIR" 'Xq7-long-unique-root-pw' 'Vb9-long-unique-admin-pw'
-    cert "$DIR" good 2048 sha256 365
-    start dropbear "$DIR/dropbear.log" dropbear -F -E -s -g -p "127.0.0.1:$P_SSH" -r "$DIR/ssh_host_ed25519" -P "$DIR/dropbear.pid"
+    cert "$DIR" good 2048 sha256 ca
+    # OpenSSH, not dropbear: dropbear always offers diffie-hellman-group14-sha1.
+    cat > "$DIR/sshd.conf" <<S
+ListenAddress 127.0.0.1:$P_SSH
+HostKey $DIR/sshd_ed25519
+HostKeyAlgorithms ssh-ed25519
+KexAlgorithms sntrup761x25519-sha512@openssh.com,curve25519-sha256,curve25519-sha256@libssh.org
+Ciphers chacha20-poly1305@openssh.com,aes256-gcm@openssh.com,aes128-gcm@openssh.com,aes256-ctr,aes128-ctr
+MACs hmac-sha2-256-etm@openssh.com,hmac-sha2-512-etm@openssh.com,hmac-sha2-256,hmac-sha2-512
+PasswordAuthentication no
+KbdInteractiveAuthentication no
+UsePAM no
+PidFile $DIR/sshd.pid
+S
+    start sshd "$DIR/sshd.log" "$(command -v sshd)" -D -e -f "$DIR/sshd.conf"
     mosquitto_passwd -c -b "$DIR/mosquitto.pw" admin 'Vb9-long-unique-mqtt-pw' >/dev/null 2>&1
     chmod 644 "$DIR/mosquitto.pw"
     cat > "$DIR/mosquitto.conf" <<M

@@ -216,6 +216,36 @@ pub fn sample_report() -> Report {
                 }],
             ),
         ],
+        services: vec![
+            iotcheck_model::ServiceRow {
+                host: "cam.lan".into(),
+                address: "192.0.2.10".into(),
+                port: 22,
+                transport: "tcp".into(),
+                protocol: "ssh".into(),
+                banner: Some("SSH-2.0-dropbear_2022.83".into()),
+                tls: false,
+            },
+            iotcheck_model::ServiceRow {
+                host: "cam.lan".into(),
+                address: "192.0.2.10".into(),
+                port: 443,
+                transport: "tcp".into(),
+                protocol: "https".into(),
+                // A banner as the device sends it, hostile to every format.
+                banner: Some("Server: <script>x</script>|`cam`\u{1b}[31m".into()),
+                tls: true,
+            },
+            iotcheck_model::ServiceRow {
+                host: "::1".into(),
+                address: "::1".into(),
+                port: 161,
+                transport: "udp".into(),
+                protocol: "snmp".into(),
+                banner: None,
+                tls: false,
+            },
+        ],
         informational: vec![
             CheckResult::new(
                 CheckId::new("docs.privacy-contact").unwrap(),

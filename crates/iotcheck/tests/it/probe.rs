@@ -231,6 +231,99 @@ fn probe_finds_every_default_credential_and_weak_tls_on_the_insecure_device() {
         s.contains("expired") && s.contains("1024 bits") && s.contains("SHA-1"),
         "{s}"
     );
+    // Both certificates are self-signed; the one on 443 names only ipcam.local.
+    assert!(
+        s.contains(&format!("{}: self-signed", dev.port(8443)))
+            && s.contains("self-signed; does not name 127.0.0.1"),
+        "{s}"
+    );
+    let (o, s) = &r["probe.ssh-weak-algorithms"];
+    assert_eq!(o, "fail");
+    for weak in [
+        format!(
+            "{} offers key exchange diffie-hellman-group14-sha1",
+            dev.port(22)
+        ),
+        format!(
+            "{} offers key exchange diffie-hellman-group1-sha1",
+            dev.port(2222)
+        ),
+        "cipher 3des-cbc".to_string(),
+        "MAC hmac-md5 ".to_string(),
+        "host key ssh-dss".to_string(),
+        "host key RSA 1024 bits".to_string(),
+    ] {
+        assert!(s.contains(weak.as_str()), "{weak:?} not in {s}");
+    }
+    // The services table: every port, identified by what it answered.
+    let services: Vec<(u64, String, bool)> = report["services"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| {
+            assert_eq!(v["address"], "127.0.0.1");
+            (
+                v["port"].as_u64().unwrap() - u64::from(dev.base),
+                v["protocol"].as_str().unwrap().to_string(),
+                v["tls"].as_bool().unwrap(),
+            )
+        })
+        .collect();
+    for want in [
+        (21, "ftp", false),
+        (22, "ssh", false),
+        (23, "telnet", false),
+        (80, "http", false),
+        (443, "https", true),
+        (1883, "mqtt", false),
+        (2222, "ssh", false),
+        (8443, "tls", true),
+    ] {
+        assert!(
+            services.contains(&(want.0, want.1.to_string(), want.2)),
+            "{want:?} not in {services:?}"
+        );
+    }
+
+    // IPv6: the anonymous MQTT listener and the HTTPS port also listen on
+    // ::1; named as a bracketed literal.
+    let v6_ports = format!("{},{}", dev.base + 443, dev.base + 1883);
+    let (code, report, text) = dev.run(&[
+        "probe",
+        "[::1]",
+        "--ports",
+        &v6_ports,
+        "--udp-ports",
+        "none",
+        "--format",
+        "json",
+        "--show-secrets",
+    ]);
+    assert_eq!(code, Some(1), "{text}");
+    let r = probe_results(&report);
+    let (o, s) = &r["probe.default-credential"];
+    assert_eq!(o, "fail", "{s}");
+    assert!(
+        s.contains(&format!(
+            "mqtt on {} accepts anonymous access",
+            dev.port(1883)
+        )) && s.contains(&format!("https on {} accepts admin/1234", dev.port(443))),
+        "{s}"
+    );
+    let (o, s) = &r["probe.tls-version"];
+    assert_eq!(o, "fail", "{s}");
+    assert!(
+        s.contains(&format!("{} accepts TLS 1.0", dev.port(443))),
+        "{s}"
+    );
+    assert!(
+        report["services"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|v| v["address"] == "::1" && v["host"] == "[::1]"),
+        "{text}"
+    );
 
     // `assess` with the host decides the live parts of ENC and PWD, with
     // the probe's default ports (the device's are standard in a namespace).
@@ -269,10 +362,19 @@ fn probe_finds_nothing_on_the_hardened_device() {
         "probe.tls-version",
         "probe.weak-cipher-suite",
         "probe.certificate-invalid",
+        "probe.ssh-weak-algorithms",
     ] {
         let (o, s) = &r[id];
         assert_eq!(o, "pass", "{id}: {s}");
     }
+    // Issued by the test CA the device made, naming the address probed.
+    assert!(
+        r["probe.certificate-invalid"]
+            .1
+            .contains("issued by CN=iotcheck test CA"),
+        "{}",
+        r["probe.certificate-invalid"].1
+    );
     assert!(
         r["probe.tls-version"].1.contains(&dev.port(443))
             && r["probe.tls-version"].1.contains(&dev.port(8883))
