@@ -14,10 +14,12 @@
 //!   partition) and no rule fires. Otherwise no result.
 //! - `fw.update-signature-verification`: fails when an `unverified` rule
 //!   fires (a vendor script that downloads and flashes without any
-//!   verification call, `sysupgrade -F` in a script, opkg without
+//!   verification call, `sysupgrade -F` in a script, OpenWrt's image
+//!   signature check without `REQUIRE_IMAGE_SIGNATURE=1`, opkg without
 //!   `check_signature` or with it off, Mender without `ArtifactVerifyKey`,
 //!   apt `trusted=yes`, `apk --allow-untrusted`). Passes when a `verified`
-//!   rule fires (usign keys with `check_signature`, a RAUC keyring, an
+//!   rule fires (usign keys with `check_signature`, sysupgrade with
+//!   `REQUIRE_IMAGE_SIGNATURE=1`, a RAUC keyring, an
 //!   SWUpdate public key, a Mender verify key, a script calling `openssl
 //!   dgst -verify`/`usign -V`/`gpgv`/`signify -V`…) and none of the other
 //!   kind; clients found with no evidence either way are named in the
@@ -697,6 +699,9 @@ pub(crate) fn check_signature(image: &str, u: &Updates<'_, '_, '_>) -> Option<Ch
 fn why(rule: &Rule) -> &'static str {
     match rule.id.as_str() {
         "sysupgrade-forced" => "sysupgrade forced past its image checks",
+        "sysupgrade-signature-optional" => {
+            "unsigned images accepted: REQUIRE_IMAGE_SIGNATURE is not set"
+        }
         "opkg-signature-check-off" => "check_signature switched off",
         "opkg-unsigned-feeds" => "opkg.conf without check_signature",
         "mender-no-verify-key" => "no ArtifactVerifyKey",

@@ -188,6 +188,48 @@ fn openwrt_opkg_without_check_signature_is_unverified() {
     assert_eq!(files(&sig)[0].2, "option check_signature 0");
 }
 
+/// OpenWrt's sysupgrade checks an image signature when one is appended,
+/// but flashes an unsigned image unless the target requires signatures.
+/// (The shell below is written here in the shape of base-files'
+/// lib/upgrade/fwtool.sh and a target's platform.sh.)
+#[test]
+fn openwrt_sysupgrade_signature_required_or_not() {
+    let t = openwrt_tree();
+    t.file(
+        "lib/upgrade/fwtool.sh",
+        ". /lib/upgrade/common.sh\n\nfwtool_check_signature() {\n\
+         \t[ $# -gt 1 ] && return 1\n\
+         \tif ! fwtool -q -s /tmp/sysupgrade.ucert \"$1\"; then\n\
+         \t\t[ \"$REQUIRE_IMAGE_SIGNATURE\" = 1 ] && return 1\n\t\treturn 0\n\tfi\n\
+         \tfwtool -q -T -s /dev/null \"$1\" | ucert -V -m - -c /tmp/sysupgrade.ucert -P /etc/opkg/keys\n}\n",
+    );
+    let sig = result(&run(&t), SIGNATURE).clone();
+    assert_outcome(&sig, Outcome::Fail);
+    assert_eq!(
+        sig.summary,
+        "an update path installs without verifying a signature: OpenWrt sysupgrade \
+         (unsigned images accepted: REQUIRE_IMAGE_SIGNATURE is not set)"
+    );
+    assert_eq!(inners(&sig)[0], "/lib/upgrade/fwtool.sh");
+
+    t.file(
+        "lib/upgrade/platform.sh",
+        "REQUIRE_IMAGE_METADATA=1\nREQUIRE_IMAGE_SIGNATURE=1\n\nplatform_check_image() {\n\treturn 0\n}\n",
+    );
+    let sig = result(&run(&t), SIGNATURE).clone();
+    assert_outcome(&sig, Outcome::Pass);
+    assert!(
+        inners(&sig).contains(&"/lib/upgrade/platform.sh".to_string()),
+        "{:?}",
+        inners(&sig)
+    );
+    assert!(
+        !sig.summary.contains("no verification evidence either way"),
+        "{}",
+        sig.summary
+    );
+}
+
 const VENDOR_SCRIPT: &str = "#!/bin/sh\n# acme-fwupdate: nightly firmware update for the Acme Hub\n\
 URL=http://update.acme.example/hub/latest.bin\n\
 logger -t fwupdate \"checking $URL\"\n\
