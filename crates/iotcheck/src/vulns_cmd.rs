@@ -65,7 +65,8 @@ Exit codes: 0 all files imported, 3 some files could not be read (the rest were 
         after_help = "Downloads into <data dir>/feeds/ with the system's curl, then imports. NVD limits clients \
 without an API key to 5 requests in 30 seconds; a full download is about 150 pages (≈ 15 minutes). \
 Pass --nvd-api-key (or NVD_API_KEY) to go faster, or --kev-only for the KEV catalog alone. \
-Offline, it stops with the reason curl gave; import files by hand with `iotcheck vulns db import` instead."
+Offline, it stops with the reason curl gave; import files by hand with `iotcheck vulns db import` instead, \
+or point --nvd-url and --kev-url at a mirror inside the offline network."
     )]
     Update {
         #[command(flatten)]
@@ -76,6 +77,13 @@ Offline, it stops with the reason curl gave; import files by hand with `iotcheck
         /// NVD API key (also read from NVD_API_KEY).
         #[arg(long, env = "NVD_API_KEY", hide_env_values = true)]
         nvd_api_key: Option<String>,
+        /// Where the NVD CVE API 2.0 answers: a mirror inside an offline network. Pages are
+        /// asked for with `?startIndex=N&resultsPerPage=2000` appended.
+        #[arg(long, value_name = "URL", default_value = NVD_URL)]
+        nvd_url: String,
+        /// Where the CISA KEV catalog (JSON) is: a mirror inside an offline network.
+        #[arg(long, value_name = "URL", default_value = KEV_URL)]
+        kev_url: String,
         /// No progress on stderr.
         #[arg(short, long)]
         quiet: bool,
@@ -141,9 +149,20 @@ pub(crate) fn run(cmd: VulnsCommand) -> anyhow::Result<u8> {
                     db,
                     kev_only,
                     nvd_api_key,
+                    nvd_url,
+                    kev_url,
                     quiet,
                 },
-        } => update(&db.path()?, kev_only, nvd_api_key.as_deref(), quiet),
+        } => update(
+            &db.path()?,
+            &Feeds {
+                nvd: &nvd_url,
+                kev: &kev_url,
+                kev_only,
+                key: nvd_api_key.as_deref(),
+            },
+            quiet,
+        ),
         VulnsCommand::Match(args) => match_cmd(&args),
     }
 }
@@ -511,7 +530,21 @@ fn curl(url: &str, to: &Path, header: Option<&str>) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn update(path: &Path, kev_only: bool, key: Option<&str>, quiet: bool) -> anyhow::Result<u8> {
+/// What `vulns db update` downloads.
+struct Feeds<'a> {
+    nvd: &'a str,
+    kev: &'a str,
+    kev_only: bool,
+    key: Option<&'a str>,
+}
+
+fn update(path: &Path, feeds_from: &Feeds<'_>, quiet: bool) -> anyhow::Result<u8> {
+    let Feeds {
+        nvd: nvd_url,
+        kev: kev_url,
+        kev_only,
+        key,
+    } = *feeds_from;
     let feeds = path
         .parent()
         .map_or_else(|| PathBuf::from("feeds"), |d| d.join("feeds"));
@@ -524,8 +557,8 @@ fn update(path: &Path, kev_only: bool, key: Option<&str>, quiet: bool) -> anyhow
     };
     let mut files = Vec::new();
     let kev = feeds.join("known_exploited_vulnerabilities.json");
-    say(format!("downloading {KEV_URL}"));
-    curl(KEV_URL, &kev, None)?;
+    say(format!("downloading {kev_url}"));
+    curl(kev_url, &kev, None)?;
     files.push(kev);
     if !kev_only {
         let header = key.map(|k| format!("apiKey: {k}"));
@@ -534,7 +567,8 @@ fn update(path: &Path, kev_only: bool, key: Option<&str>, quiet: bool) -> anyhow
         let mut start = 0usize;
         loop {
             let page = feeds.join(format!("nvd-{start:07}.json"));
-            let url = format!("{NVD_URL}?startIndex={start}&resultsPerPage={NVD_PAGE}");
+            let sep = if nvd_url.contains('?') { '&' } else { '?' };
+            let url = format!("{nvd_url}{sep}startIndex={start}&resultsPerPage={NVD_PAGE}");
             say(format!("downloading {url}"));
             curl(&url, &page, header.as_deref())?;
             let total = std::fs::read_to_string(&page)

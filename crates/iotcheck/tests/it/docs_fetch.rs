@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use crate::{assert_contract, iotcheck, root};
 
 #[path = "../../../iotcheck-docs/tests/it/web_lab.rs"]
-mod web_lab;
+pub(crate) mod web_lab;
 
 use web_lab::{Lighttpd, Pki, Silent, free_port};
 

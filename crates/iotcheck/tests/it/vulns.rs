@@ -377,3 +377,65 @@ fn assess_fails_known_exploited_and_unpatched_high_with_rated_records() {
     }
     assert_eq!(report["overall"], "fails");
 }
+
+/// `vulns db update` against a mirror: lighttpd on loopback serves the NVD
+/// and KEV fixtures (the query string NVD pages carry is ignored by a
+/// static server); the downloaded feeds are imported. An unreachable
+/// mirror is a clear error naming the URL.
+#[test]
+fn update_from_a_mirror() {
+    use crate::docs_fetch::web_lab::{Lighttpd, free_port};
+    let nvd = std::fs::read(root().join("crates/iotcheck-vulns/tests/fixtures/nvd-synthetic.json"))
+        .unwrap();
+    let kev = std::fs::read(kev_fixture()).unwrap();
+    let server = Lighttpd::start(None, &[("rest/cves", &nvd), ("kev.json", &kev)], &[]);
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("vulns.sqlite");
+    let (out, err) = run(
+        iotcheck()
+            .args(["vulns", "db", "update", "--db"])
+            .arg(&db)
+            .args(["--nvd-url", &server.url("/rest/cves")])
+            .args(["--kev-url", &server.url("/kev.json")]),
+        0,
+    );
+    assert!(
+        err.contains(&format!(
+            "downloading {}?startIndex=0&resultsPerPage=2000",
+            server.url("/rest/cves")
+        )),
+        "{err}"
+    );
+    assert!(out.contains("2 KEV entries"), "{out}");
+    assert!(
+        dir.path()
+            .join("feeds/known_exploited_vulnerabilities.json")
+            .is_file()
+    );
+    let (status, _) = run(
+        iotcheck()
+            .args(["vulns", "db", "status", "--format", "json", "--db"])
+            .arg(&db),
+        0,
+    );
+    let v: serde_json::Value = serde_json::from_str(&status).unwrap();
+    let nvd_records = v["sources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["source"] == "nvd")
+        .map(|s| s["records"].as_u64().unwrap());
+    assert_eq!(nvd_records, Some(2), "{v}");
+    assert_eq!(v["kev"]["entries"], 2, "{v}");
+
+    // Nothing listens on this loopback port.
+    let closed = format!("http://127.0.0.1:{}/kev.json", free_port());
+    let (_, err) = run(
+        iotcheck()
+            .args(["vulns", "db", "update", "--kev-only", "-q", "--db"])
+            .arg(&db)
+            .args(["--kev-url", &closed]),
+        3,
+    );
+    assert!(err.contains(&closed), "{err}");
+}
