@@ -20,7 +20,9 @@
 //! a serde format: a serde decoder would allocate every string of every
 //! range. A blob is `varint len(ranges) | ranges | records`; both parts are
 //! sorted by record row, so one forward cursor finds each range's record.
-//! A range is `varint vuln | flags | str id confidence exact start end | str fixed stated`;
+//! A range is `varint vuln | flags | str exact start end | str id fixed stated`
+//! (the flags hold the bounds' inclusiveness and the confidence, so a range
+//! the version is outside of is read no further than its bounds);
 //! a record is `varint vuln | flags | score f64? | str source published cvss_version severity vector summary`;
 //! `str` is a varint of length + 1 (0 for NULL) and the UTF-8 bytes.
 //! Reading is bounds-checked: a damaged blob is an error, never a panic.
@@ -31,6 +33,24 @@ use crate::range::Confidence;
 const START_INCL: u8 = 1;
 const END_INCL: u8 = 2;
 const HAS_SCORE: u8 = 4;
+/// Confidence in flag bits 3–4 (`Confidence` as 0 low, 1 medium, 2 high).
+const CONFIDENCE_SHIFT: u8 = 3;
+
+fn confidence_code(c: &str) -> u8 {
+    match Confidence::parse(c) {
+        Some(Confidence::High) => 2,
+        Some(Confidence::Medium) => 1,
+        _ => 0,
+    }
+}
+
+fn confidence_of(code: u8) -> &'static str {
+    match code {
+        2 => "high",
+        1 => "medium",
+        _ => "low",
+    }
+}
 
 /// One `affected` row, as the index stores it.
 #[derive(Debug, Clone, PartialEq)]
@@ -94,13 +114,13 @@ pub(crate) fn encode(entries: &[&Entry<'_>], records: &[RecordFields<'_>]) -> Ve
         if e.end.is_some_and(|s| s.1) {
             flags |= END_INCL;
         }
+        flags |= confidence_code(e.confidence) << CONFIDENCE_SHIFT;
         ranges.push(flags);
         for s in [
-            Some(e.id),
-            Some(e.confidence),
             e.exact,
             e.start.map(|s| s.0),
             e.end.map(|s| s.0),
+            Some(e.id),
             e.fixed,
             e.stated,
         ] {
@@ -227,8 +247,9 @@ impl<'a> Reader<'a> {
         })
     }
 
-    /// The next range (without `fixed` and `stated`), or `None` at the
-    /// end. Call [`Reader::rest`] or [`Reader::skip_rest`] before the next.
+    /// The next range's bounds (`id`, `fixed` and `stated` are left
+    /// empty), or `None` at the end. Call [`Reader::rest`] or
+    /// [`Reader::skip_rest`] before the next.
     pub(crate) fn head(&mut self) -> Result<Option<Entry<'a>>, Damaged> {
         let c = &mut self.ranges;
         if c.done() {
@@ -236,15 +257,13 @@ impl<'a> Reader<'a> {
         }
         let vuln = c.row()?;
         let flags = c.byte()?;
-        let id = c.str()?.ok_or(Damaged)?;
-        let confidence = c.str()?.ok_or(Damaged)?;
         let exact = c.str()?;
         let start = c.str()?.map(|s| (s, flags & START_INCL != 0));
         let end = c.str()?.map(|s| (s, flags & END_INCL != 0));
         Ok(Some(Entry {
             vuln,
-            id,
-            confidence,
+            id: "",
+            confidence: confidence_of(flags >> CONFIDENCE_SHIFT & 3),
             exact,
             start,
             end,
@@ -253,8 +272,9 @@ impl<'a> Reader<'a> {
         }))
     }
 
-    /// Completes `e` with its fixed version and stated range.
+    /// Completes `e` with its CVE id, fixed version and stated range.
     pub(crate) fn rest(&mut self, e: &mut Entry<'a>) -> Result<(), Damaged> {
+        e.id = self.ranges.str()?.ok_or(Damaged)?;
         e.fixed = self.ranges.str()?;
         e.stated = self.ranges.str()?;
         Ok(())
@@ -262,6 +282,7 @@ impl<'a> Reader<'a> {
 
     /// Skips the fields after the range.
     pub(crate) fn skip_rest(&mut self) -> Result<(), Damaged> {
+        self.ranges.skip_str()?;
         self.ranges.skip_str()?;
         self.ranges.skip_str()
     }
@@ -354,7 +375,7 @@ mod tests {
         Entry {
             vuln: *vuln,
             id: s[0].as_deref().unwrap_or("CVE-1"),
-            confidence: s[1].as_deref().unwrap_or("high"),
+            confidence: ["low", "medium", "high"][s[1].as_deref().map_or(2, str::len) % 3],
             exact: s[2].as_deref(),
             start: s[3].as_deref().map(|x| (x, flags.0)),
             end: s[4].as_deref().map(|x| (x, flags.1)),
@@ -394,7 +415,7 @@ mod tests {
                     let rec = r.record(got.vuln).unwrap().unwrap();
                     prop_assert_eq!(&rec, &records[usize::try_from(got.vuln).unwrap()]);
                 } else {
-                    prop_assert_eq!(got.id, want.id);
+                    prop_assert_eq!(got.confidence, want.confidence);
                     prop_assert_eq!(got.start, want.start);
                     prop_assert_eq!(got.end, want.end);
                     r.skip_rest().unwrap();

@@ -239,9 +239,10 @@ fn product_matches(
     for hits in by_cve {
         let Some(first) = hits.first() else { continue };
         let cve = first.range.id;
-        let mut sources: Vec<String> = hits.iter().map(|c| c.source.as_str().to_string()).collect();
-        sources.sort();
-        sources.dedup();
+        let mut names: Vec<&'static str> = hits.iter().map(|c| c.source.as_str()).collect();
+        names.sort_unstable();
+        names.dedup();
+        let sources: Vec<String> = names.into_iter().map(str::to_string).collect();
         // Rating: NVD's when one of the hits is NVD's, else the best source
         // of any record of this CVE (a source whose ranges disagree still rates it).
         let own = hits
@@ -275,12 +276,13 @@ fn product_matches(
             ),
         };
         let severity = rated.as_ref().and_then(|r| r.2);
+        // The lowest fixed version, compared without allocating.
         let fixed = hits
             .iter()
             .filter_map(|c| c.range.fixed)
-            .filter_map(Version::parse)
-            .min()
-            .map(|f| f.to_string());
+            .filter_map(crate::version::valid)
+            .min_by(|a, b| crate::version::compare_valid(a, b))
+            .map(str::to_string);
         let published = hits
             .iter()
             .filter_map(|c| c.rec.published)

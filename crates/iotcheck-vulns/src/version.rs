@@ -176,7 +176,7 @@ impl<'a> Iterator for Keys<'a> {
 
 /// Compares two valid version texts: lexicographic over the keys, the
 /// shorter padded with "nothing" (so `1.0` = `1.0.0`), hence a total order.
-fn compare_valid(a: &str, b: &str) -> Ordering {
+pub(crate) fn compare_valid(a: &str, b: &str) -> Ordering {
     let (mut x, mut y) = (Keys::new(a), Keys::new(b));
     loop {
         match (x.next(), y.next()) {
@@ -192,7 +192,7 @@ fn compare_valid(a: &str, b: &str) -> Ordering {
 }
 
 /// The version text of `s` when it is a version (see [`Version::parse`]).
-fn valid(s: &str) -> Option<&str> {
+pub(crate) fn valid(s: &str) -> Option<&str> {
     let s = s.trim();
     let s = s.strip_prefix(['v', 'V']).unwrap_or(s);
     let ok = !s.is_empty()
