@@ -2,11 +2,14 @@
 //! list in order with a few logins in flight per service, stops at the
 //! first accepted credential (one is proof enough, and every extra login
 //! risks a lockout), at [`crate::Audit::max_attempts`], at the budget, or
-//! when the service shows lockout signs: a lockout message, or it stops
-//! accepting connections.
+//! when the service shows lockout signs: a lockout message, it stops
+//! accepting connections, or its answers to wrong passwords slow down
+//! ([`Slowdown`]: the growing delays of login throttling, RFC 4252 §4's
+//! advice for SSH and common in embedded logins, which end in a lockout).
 
 use std::future::Future;
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use iotcheck_model::TranscriptLine;
 
@@ -53,6 +56,100 @@ pub(crate) fn lockout_sign(reply: &[u8]) -> Option<String> {
 /// refusing us (a ban, or the device falling over).
 const MAX_CONSECUTIVE_FAILURES: usize = 3;
 
+/// A rejected login counts as slow when it took at least this many times
+/// the fastest one measured alone...
+const SLOW_RATIO: u32 = 2;
+/// ...and at least this long (a 5 ms answer taking 12 ms is noise).
+const SLOW_FLOOR: Duration = Duration::from_millis(1000);
+/// Slow rejections in a row that raise suspicion.
+const SLOW_RUN: usize = 2;
+
+/// What [`Slowdown`] makes of a rejected login's time.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Pace {
+    Steady,
+    /// Slow while several logins were in flight: a device that serves one
+    /// request at a time looks the same, so measure the next one alone.
+    Confirm,
+    /// Slow alone too: the note to stop with.
+    Lockout(String),
+}
+
+/// Watches how long each rejected login takes on one service. Devices that
+/// throttle logins answer each wrong password later than the last until
+/// they lock the account; stopping when the delay has clearly grown (at
+/// least [`SLOW_RATIO`] times the fastest rejection measured alone, and
+/// over [`SLOW_FLOOR`], [`SLOW_RUN`] times in a row) spares the device's
+/// owner that lockout. Times measured with several logins in flight are
+/// only a suspicion: a device that serves one request at a time also
+/// answers later under parallel logins, so a suspicion is confirmed by one
+/// login alone; when that one is fast, the rest of the list runs one at a
+/// time and is judged by the same rule.
+#[derive(Debug, Default)]
+pub(crate) struct Slowdown {
+    /// Fastest rejection measured alone.
+    baseline: Option<Duration>,
+    /// Slow rejections in a row (of those that count).
+    run: usize,
+    confirming: bool,
+    /// The device slowed under parallel logins but not alone: one at a time.
+    serial: bool,
+}
+
+impl Slowdown {
+    /// Whether the next login must run alone.
+    pub fn one_at_a_time(&self) -> bool {
+        self.confirming || self.serial
+    }
+
+    /// A login was rejected after `took`; `alone` when no other login of
+    /// this service overlapped it; `failures` logins rejected so far.
+    pub fn rejected(&mut self, took: Duration, alone: bool, failures: usize) -> Pace {
+        if alone {
+            self.baseline = Some(self.baseline.map_or(took, |b| b.min(took)));
+        }
+        let Some(base) = self.baseline else {
+            return Pace::Steady;
+        };
+        let slow = took >= SLOW_FLOOR && took >= base.saturating_mul(SLOW_RATIO);
+        let lockout = || {
+            Pace::Lockout(format!(
+                "stopped: replies slowed from {} ms to {} ms after {failures} failures; possible lockout",
+                base.as_millis(),
+                took.as_millis()
+            ))
+        };
+        if self.confirming {
+            // Only the login run alone settles it; overlapping ones still
+            // finishing are left out.
+            if !alone {
+                return Pace::Steady;
+            }
+            self.confirming = false;
+            if slow {
+                return lockout();
+            }
+            self.serial = true;
+            self.run = 0;
+            return Pace::Steady;
+        }
+        if !slow {
+            self.run = 0;
+            return Pace::Steady;
+        }
+        self.run += 1;
+        if self.run < SLOW_RUN {
+            return Pace::Steady;
+        }
+        if alone {
+            lockout()
+        } else {
+            self.confirming = true;
+            Pace::Confirm
+        }
+    }
+}
+
 /// Runs `try_one` over the credential list for service `s`.
 ///
 /// The first credential runs alone: it is the anonymous login where the
@@ -81,11 +178,27 @@ pub(crate) async fn run<F, Fut>(
     let mut failures = 0usize;
     let mut note: Option<String> = None;
     let list: Vec<Credential> = creds.into_iter().take(opts.audit.max_attempts).collect();
+    let mut keys: Vec<&str> = Vec::new();
+    for k in list.iter().flat_map(|c| &c.products) {
+        if !keys.contains(&k.as_str()) {
+            keys.push(k);
+        }
+    }
+    if !keys.is_empty() {
+        let n = format!(
+            "{} on port {}: vendor-specific credentials for {} tried first",
+            s.protocol.name(),
+            s.port,
+            keys.join(", ")
+        );
+        with(shared, |f| f.notes.push(format!("{}: {n}", s.host)));
+    }
     let mut queue = list.into_iter();
     let mut tasks = tokio::task::JoinSet::new();
     let mut done = false;
+    let mut pace = Slowdown::default();
     loop {
-        let width = if attempts == 0 {
+        let width = if attempts == 0 || pace.one_at_a_time() {
             1
         } else {
             opts.audit.per_service.max(1)
@@ -97,13 +210,21 @@ pub(crate) async fn run<F, Fut>(
                 done = true;
                 break;
             }
+            // With width 1 nothing else starts until this one ends.
+            let alone = width == 1 && tasks.is_empty();
             let fut = try_one(net.clone(), c.clone());
-            tasks.spawn(async move { (c, fut.await) });
+            tasks.spawn(async move {
+                let start = Instant::now();
+                let outcome = fut.await;
+                (c, outcome, start.elapsed(), alone)
+            });
         }
         let Some(next) = tasks.join_next().await else {
             break;
         };
-        let Ok((cred, outcome)) = next else { continue };
+        let Ok((cred, outcome, took, alone)) = next else {
+            continue;
+        };
         attempts += if matches!(outcome, Attempt::Rejected) {
             batch.max(1)
         } else {
@@ -129,7 +250,15 @@ pub(crate) async fn run<F, Fut>(
                     done = true;
                 }
             }
-            Attempt::Rejected => failures = 0,
+            Attempt::Rejected => {
+                failures = 0;
+                if let Pace::Lockout(why) = pace.rejected(took, alone, attempts) {
+                    if !done {
+                        stopped = Some(why);
+                        done = true;
+                    }
+                }
+            }
             Attempt::NotOffered(why) => {
                 note = Some(why);
                 done = true;
@@ -160,4 +289,57 @@ pub(crate) async fn run<F, Fut>(
             note,
         });
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ms(n: u64) -> Duration {
+        Duration::from_millis(n)
+    }
+
+    #[test]
+    fn growing_delays_alone_stop_the_audit() {
+        let mut p = Slowdown::default();
+        assert_eq!(p.rejected(ms(40), true, 1), Pace::Steady);
+        assert_eq!(p.rejected(ms(900), true, 2), Pace::Steady); // under the floor
+        assert_eq!(p.rejected(ms(1500), true, 3), Pace::Steady); // one slow
+        match p.rejected(ms(3000), true, 4) {
+            Pace::Lockout(n) => assert_eq!(
+                n,
+                "stopped: replies slowed from 40 ms to 3000 ms after 4 failures; possible lockout"
+            ),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_slow_answer_that_recovers_is_no_lockout() {
+        let mut p = Slowdown::default();
+        p.rejected(ms(40), true, 1);
+        assert_eq!(p.rejected(ms(1500), true, 2), Pace::Steady);
+        assert_eq!(p.rejected(ms(50), true, 3), Pace::Steady);
+        assert_eq!(p.rejected(ms(1500), true, 4), Pace::Steady);
+    }
+
+    #[test]
+    fn slow_under_parallel_logins_is_confirmed_alone() {
+        // A device serving one request at a time: slow in parallel, fast alone.
+        let mut p = Slowdown::default();
+        p.rejected(ms(400), true, 1);
+        assert_eq!(p.rejected(ms(1600), false, 2), Pace::Steady);
+        assert_eq!(p.rejected(ms(1600), false, 3), Pace::Confirm);
+        assert!(p.one_at_a_time());
+        // Overlapping logins still finishing do not decide.
+        assert_eq!(p.rejected(ms(1700), false, 4), Pace::Steady);
+        assert_eq!(p.rejected(ms(420), true, 5), Pace::Steady);
+        assert!(p.one_at_a_time(), "the rest runs one at a time");
+        // A throttling device: slow alone as well.
+        let mut p = Slowdown::default();
+        p.rejected(ms(10), true, 1);
+        p.rejected(ms(1200), false, 2);
+        assert_eq!(p.rejected(ms(1500), false, 3), Pace::Confirm);
+        assert!(matches!(p.rejected(ms(2400), true, 4), Pace::Lockout(_)));
+    }
 }
