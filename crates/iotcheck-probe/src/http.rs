@@ -197,7 +197,10 @@ pub(crate) async fn audit(net: &Arc<Net>, opts: &ProbeOptions, shared: &Shared, 
         return;
     };
     if head.status != 401 {
-        // No HTTP authentication on the front page: nothing to try.
+        // No HTTP authentication on the front page: a login form, if any.
+        if s.protocol != Protocol::Rtsp {
+            crate::form::audit(net, opts, shared, s).await;
+        }
         return;
     }
     let scheme: &'static str = if challenge_of(&head, "digest").is_some() {

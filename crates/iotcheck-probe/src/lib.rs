@@ -39,6 +39,7 @@ mod audit;
 mod checks;
 mod creds;
 mod discover;
+mod form;
 mod ftp;
 mod http;
 pub mod identify;
