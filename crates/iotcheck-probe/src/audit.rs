@@ -56,97 +56,100 @@ pub(crate) fn lockout_sign(reply: &[u8]) -> Option<String> {
 /// refusing us (a ban, or the device falling over).
 const MAX_CONSECUTIVE_FAILURES: usize = 3;
 
-/// A rejected login counts as slow when it took at least this many times
-/// the fastest one measured alone...
+/// Rejected logins in a row whose times are compared.
+const SLOW_WINDOW: usize = 3;
+/// Each of them took at least this much longer than the one before (in
+/// percent)...
+const SLOW_STEP_PERCENT: u32 = 110;
+/// ...and at least this much more (growth smaller than this is jitter)...
+const SLOW_STEP_MIN: Duration = Duration::from_millis(100);
+/// ...the last at least this many times the fastest rejection...
 const SLOW_RATIO: u32 = 2;
-/// ...and at least this long (a 5 ms answer taking 12 ms is noise).
+/// ...and at least this long (a 5 ms answer taking 12 ms is no throttle).
 const SLOW_FLOOR: Duration = Duration::from_millis(1000);
-/// Slow rejections in a row that raise suspicion.
-const SLOW_RUN: usize = 2;
 
 /// What [`Slowdown`] makes of a rejected login's time.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Pace {
     Steady,
-    /// Slow while several logins were in flight: a device that serves one
-    /// request at a time looks the same, so measure the next one alone.
-    Confirm,
-    /// Slow alone too: the note to stop with.
+    /// Growing while several logins were in flight: a device that serves
+    /// one request at a time looks the same, so go on one at a time.
+    Serial,
+    /// Growing with one login at a time: the note to stop with.
     Lockout(String),
 }
 
 /// Watches how long each rejected login takes on one service. Devices that
 /// throttle logins answer each wrong password later than the last until
-/// they lock the account; stopping when the delay has clearly grown (at
-/// least [`SLOW_RATIO`] times the fastest rejection measured alone, and
-/// over [`SLOW_FLOOR`], [`SLOW_RUN`] times in a row) spares the device's
-/// owner that lockout. Times measured with several logins in flight are
-/// only a suspicion: a device that serves one request at a time also
-/// answers later under parallel logins, so a suspicion is confirmed by one
-/// login alone; when that one is fast, the rest of the list runs one at a
-/// time and is judged by the same rule.
+/// they lock the account; stopping while the delay keeps growing spares
+/// the device's owner that lockout. Growing means [`SLOW_WINDOW`]
+/// rejections in a row each at least [`SLOW_STEP_PERCENT`] % and
+/// [`SLOW_STEP_MIN`] slower than the one before, the last at least
+/// [`SLOW_RATIO`] times the fastest rejection and over [`SLOW_FLOOR`]. A fixed delay
+/// after every failure (lighttpd waits a second before each 401) does not
+/// grow, and is no sign. Times measured with several logins in flight are
+/// only a suspicion: a device serving one request at a time answers the
+/// later ones of a batch later too. So the first suspicion turns the rest
+/// of the list to one login at a time, where the same rule decides.
 #[derive(Debug, Default)]
 pub(crate) struct Slowdown {
-    /// Fastest rejection measured alone.
-    baseline: Option<Duration>,
-    /// Slow rejections in a row (of those that count).
-    run: usize,
-    confirming: bool,
-    /// The device slowed under parallel logins but not alone: one at a time.
+    /// Fastest rejection seen.
+    fastest: Option<Duration>,
+    /// The last rejections that count, oldest first.
+    window: std::collections::VecDeque<Duration>,
+    /// One login at a time from now on.
     serial: bool,
 }
 
 impl Slowdown {
     /// Whether the next login must run alone.
     pub fn one_at_a_time(&self) -> bool {
-        self.confirming || self.serial
+        self.serial
+    }
+
+    fn growing(&self) -> bool {
+        let w: Vec<Duration> = self.window.iter().copied().collect();
+        let (Some(fastest), Some(last)) = (self.fastest, w.last()) else {
+            return false;
+        };
+        w.len() >= SLOW_WINDOW
+            && w.windows(2).all(|p| match p {
+                [a, b] => {
+                    *b >= a.saturating_mul(SLOW_STEP_PERCENT) / 100
+                        && *b >= a.saturating_add(SLOW_STEP_MIN)
+                }
+                _ => false,
+            })
+            && *last >= fastest.saturating_mul(SLOW_RATIO)
+            && *last >= SLOW_FLOOR
     }
 
     /// A login was rejected after `took`; `alone` when no other login of
     /// this service overlapped it; `failures` logins rejected so far.
     pub fn rejected(&mut self, took: Duration, alone: bool, failures: usize) -> Pace {
-        if alone {
-            self.baseline = Some(self.baseline.map_or(took, |b| b.min(took)));
-        }
-        let Some(base) = self.baseline else {
+        self.fastest = Some(self.fastest.map_or(took, |f| f.min(took)));
+        if self.serial && !alone {
+            // Logins started before the switch, still finishing.
             return Pace::Steady;
-        };
-        let slow = took >= SLOW_FLOOR && took >= base.saturating_mul(SLOW_RATIO);
-        let lockout = || {
-            Pace::Lockout(format!(
+        }
+        self.window.push_back(took);
+        while self.window.len() > SLOW_WINDOW {
+            self.window.pop_front();
+        }
+        if !self.growing() {
+            return Pace::Steady;
+        }
+        if alone {
+            let from = self.fastest.unwrap_or(took);
+            return Pace::Lockout(format!(
                 "stopped: replies slowed from {} ms to {} ms after {failures} failures; possible lockout",
-                base.as_millis(),
+                from.as_millis(),
                 took.as_millis()
-            ))
-        };
-        if self.confirming {
-            // Only the login run alone settles it; overlapping ones still
-            // finishing are left out.
-            if !alone {
-                return Pace::Steady;
-            }
-            self.confirming = false;
-            if slow {
-                return lockout();
-            }
-            self.serial = true;
-            self.run = 0;
-            return Pace::Steady;
+            ));
         }
-        if !slow {
-            self.run = 0;
-            return Pace::Steady;
-        }
-        self.run += 1;
-        if self.run < SLOW_RUN {
-            return Pace::Steady;
-        }
-        if alone {
-            lockout()
-        } else {
-            self.confirming = true;
-            Pace::Confirm
-        }
+        self.serial = true;
+        self.window.clear();
+        Pace::Serial
     }
 }
 
@@ -299,47 +302,69 @@ mod tests {
         Duration::from_millis(n)
     }
 
+    fn feed(p: &mut Slowdown, times: &[u64], alone: bool) -> Vec<Pace> {
+        times
+            .iter()
+            .enumerate()
+            .map(|(i, &t)| p.rejected(ms(t), alone, i + 1))
+            .collect()
+    }
+
     #[test]
     fn growing_delays_alone_stop_the_audit() {
         let mut p = Slowdown::default();
-        assert_eq!(p.rejected(ms(40), true, 1), Pace::Steady);
-        assert_eq!(p.rejected(ms(900), true, 2), Pace::Steady); // under the floor
-        assert_eq!(p.rejected(ms(1500), true, 3), Pace::Steady); // one slow
-        match p.rejected(ms(3000), true, 4) {
-            Pace::Lockout(n) => assert_eq!(
-                n,
-                "stopped: replies slowed from 40 ms to 3000 ms after 4 failures; possible lockout"
-            ),
-            other => panic!("{other:?}"),
-        }
+        let paces = feed(&mut p, &[40, 300, 600, 1200], true);
+        assert_eq!(paces[..3], [Pace::Steady, Pace::Steady, Pace::Steady]);
+        assert_eq!(
+            paces[3],
+            Pace::Lockout(
+                "stopped: replies slowed from 40 ms to 1200 ms after 4 failures; possible lockout"
+                    .into()
+            )
+        );
     }
 
     #[test]
-    fn a_slow_answer_that_recovers_is_no_lockout() {
+    fn a_linear_throttle_is_caught_once_over_the_floor() {
+        let times: Vec<u64> = (0..12).map(|n| n * 250).collect();
+        let paces = feed(&mut Slowdown::default(), &times, true);
+        let first = paces.iter().position(|p| matches!(p, Pace::Lockout(_)));
+        assert_eq!(first, Some(4), "{paces:?}"); // at 1000 ms
+    }
+
+    #[test]
+    fn a_fixed_delay_or_jitter_is_no_lockout() {
+        // lighttpd: the first 401 at once, every later one after a second.
         let mut p = Slowdown::default();
-        p.rejected(ms(40), true, 1);
-        assert_eq!(p.rejected(ms(1500), true, 2), Pace::Steady);
-        assert_eq!(p.rejected(ms(50), true, 3), Pace::Steady);
-        assert_eq!(p.rejected(ms(1500), true, 4), Pace::Steady);
+        let paces = feed(&mut p, &[0, 1001, 1001, 1002, 1000, 1003, 1001], true);
+        assert!(paces.iter().all(|x| *x == Pace::Steady), "{paces:?}");
+        // Slow growth under the floor, or a spike that recovers.
+        let paces = feed(
+            &mut Slowdown::default(),
+            &[10, 100, 300, 700, 40, 1500, 60],
+            true,
+        );
+        assert!(paces.iter().all(|x| *x == Pace::Steady), "{paces:?}");
     }
 
     #[test]
-    fn slow_under_parallel_logins_is_confirmed_alone() {
-        // A device serving one request at a time: slow in parallel, fast alone.
+    fn growth_under_parallel_logins_goes_one_at_a_time() {
+        // A device serving one request at a time: a batch of four finishes
+        // at T, 2T, 3T, 4T; alone each takes T.
         let mut p = Slowdown::default();
         p.rejected(ms(400), true, 1);
-        assert_eq!(p.rejected(ms(1600), false, 2), Pace::Steady);
-        assert_eq!(p.rejected(ms(1600), false, 3), Pace::Confirm);
+        let paces = feed(&mut p, &[400, 800, 1200], false);
+        assert_eq!(paces[2], Pace::Serial);
         assert!(p.one_at_a_time());
-        // Overlapping logins still finishing do not decide.
-        assert_eq!(p.rejected(ms(1700), false, 4), Pace::Steady);
-        assert_eq!(p.rejected(ms(420), true, 5), Pace::Steady);
-        assert!(p.one_at_a_time(), "the rest runs one at a time");
-        // A throttling device: slow alone as well.
+        // The batch still finishing does not count.
+        assert_eq!(p.rejected(ms(1600), false, 5), Pace::Steady);
+        let paces = feed(&mut p, &[410, 400, 420, 405], true);
+        assert!(paces.iter().all(|x| *x == Pace::Steady), "{paces:?}");
+        // A throttling device keeps growing alone as well.
         let mut p = Slowdown::default();
         p.rejected(ms(10), true, 1);
-        p.rejected(ms(1200), false, 2);
-        assert_eq!(p.rejected(ms(1500), false, 3), Pace::Confirm);
-        assert!(matches!(p.rejected(ms(2400), true, 4), Pace::Lockout(_)));
+        assert_eq!(feed(&mut p, &[300, 600, 1200], false)[2], Pace::Serial);
+        let paces = feed(&mut p, &[1500, 2400, 4000], true);
+        assert!(matches!(paces[2], Pace::Lockout(_)), "{paces:?}");
     }
 }

@@ -302,7 +302,7 @@ pub enum ProbeError {
 #[derive(Debug, Clone)]
 pub(crate) struct CredFinding {
     pub service: Service,
-    /// `password`, `keyboard-interactive`, `anonymous`, `basic`, `digest`, `community`.
+    /// `password`, `keyboard-interactive`, `anonymous`, `basic`, `digest`, `form`, `community`.
     pub method: &'static str,
     pub user: String,
     pub password: Secret,
