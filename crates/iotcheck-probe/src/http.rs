@@ -212,12 +212,15 @@ pub(crate) async fn audit(net: &Arc<Net>, opts: &ProbeOptions, shared: &Shared, 
     };
     let show = opts.show_secrets;
     let s2 = s.clone();
+    let realm = challenge_of(&head, scheme)
+        .and_then(|c| c.param("realm").map(str::to_string))
+        .unwrap_or_default();
     audit::run(
         net,
         opts,
         shared,
         s,
-        opts.audit.credentials.clone(),
+        crate::creds::for_service(&opts.audit.credentials, s, &[&realm]),
         false,
         1,
         move |net, c| try_login(net, s2.clone(), scheme, c, show),
