@@ -284,11 +284,12 @@ fn probe_finds_nothing_on_the_hardened_device() {
             && r["probe.tls-version"].1.contains(&dev.port(8443))
             && r["probe.tls-version"].1.contains(&dev.port(8883))
     );
-    // The HTTPS form login was tried (it rejected every credential).
+    // MQTTS, HTTPS Basic and the HTTPS form login were tried (SSH offers
+    // no password login) and rejected every credential.
     assert!(
         r["probe.default-credential"]
             .1
-            .contains("rejected every default credential"),
+            .contains("3 login service(s) on 127.0.0.1 rejected every default credential"),
         "{}",
         r["probe.default-credential"].1
     );
