@@ -255,11 +255,11 @@ pub(crate) async fn run<F, Fut>(
             }
             Attempt::Rejected => {
                 failures = 0;
-                if let Pace::Lockout(why) = pace.rejected(took, alone, attempts) {
-                    if !done {
-                        stopped = Some(why);
-                        done = true;
-                    }
+                if let Pace::Lockout(why) = pace.rejected(took, alone, attempts)
+                    && !done
+                {
+                    stopped = Some(why);
+                    done = true;
                 }
             }
             Attempt::NotOffered(why) => {

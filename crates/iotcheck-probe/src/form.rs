@@ -497,17 +497,18 @@ fn read_form(form: &ElementRef<'_>) -> Result<Form, &'static str> {
             }
             "text" | "email" | "tel" | "" if password.is_none() => before.push(name),
             "text" | "email" | "tel" | "number" | "hidden" | "" => fields.push((name, value)),
-            "checkbox" | "radio" => {
-                if c.value().attr("checked").is_some() {
-                    fields.push((name, if value.is_empty() { "on".into() } else { value }));
-                }
+            "checkbox" | "radio" if c.value().attr("checked").is_some() => {
+                fields.push((name, if value.is_empty() { "on".into() } else { value }));
             }
-            "submit" | "image" | "button" if !submit_taken => {
-                // The first named submit button, as a click would send it.
-                if kind != "button" || attr(&c, "type").is_none_or(|t| t == "submit") {
-                    submit_taken = true;
-                    fields.push((name, value));
-                }
+            // The first named submit button, as a click would send it (a
+            // `<button>` submits unless its type says otherwise).
+            "submit" | "image" | "button"
+                if !submit_taken
+                    && (kind != "button"
+                        || attr(&c, "type").is_none_or(|t| t.eq_ignore_ascii_case("submit"))) =>
+            {
+                submit_taken = true;
+                fields.push((name, value));
             }
             "select" => {
                 let chosen = sel("option[selected]")
@@ -1103,7 +1104,7 @@ mod tests {
             (b"Wikipedia".to_vec(), true)
         );
         assert_eq!(dechunk(b"4\r\nWi", 100), (b"Wi".to_vec(), false));
-        assert_eq!(dechunk(b"ffffffffffffffffff\r\n", 100).1, false);
+        assert!(!dechunk(b"ffffffffffffffffff\r\n", 100).1);
         assert_eq!(dechunk(b"10\r\n0123456789abcdef\r\n0\r\n", 4).0, b"0123");
         assert_eq!(urlencode("a b&c=d/é"), "a+b%26c%3Dd%2F%C3%A9");
     }
