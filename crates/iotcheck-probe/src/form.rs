@@ -28,8 +28,9 @@
 
 use std::sync::Arc;
 
+use ego_tree::iter::Edge;
 use iotcheck_model::Secret;
-use scraper::{ElementRef, Html, Selector};
+use scraper::{ElementRef, Html, Node, Selector};
 
 use crate::audit::{self, Attempt, lockout_sign};
 use crate::discover::host_header;
@@ -42,9 +43,9 @@ use crate::{AuditRun, Credential, ProbeOptions, Protocol, Service, Shared, tls, 
 /// Largest response head read.
 const MAX_HEAD: usize = 16 * 1024;
 /// Largest response body kept (a login page is a few KiB; the rest is cut).
-pub(crate) const MAX_BODY: usize = 256 * 1024;
+pub const MAX_BODY: usize = 256 * 1024;
 /// Redirects and refreshes followed to reach the login page.
-pub(crate) const MAX_HOPS: usize = 3;
+pub const MAX_HOPS: usize = 3;
 /// Cookies kept from one exchange, and the longest cookie kept.
 const MAX_COOKIES: usize = 32;
 const MAX_COOKIE: usize = 4096;
@@ -88,7 +89,7 @@ pub(crate) struct Response {
 
 /// A chunked body (RFC 9112 §7.1): the data so far and whether the last
 /// chunk arrived. Trailers are ignored.
-pub(crate) fn dechunk(mut b: &[u8], max: usize) -> (Vec<u8>, bool) {
+pub fn dechunk(mut b: &[u8], max: usize) -> (Vec<u8>, bool) {
     let mut out = Vec::new();
     loop {
         let Ok(httparse::Status::Complete((skip, size))) = httparse::parse_chunk_size(b) else {
@@ -242,7 +243,7 @@ impl Jar {
 
 /// Why a reference is not followed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Offsite {
+pub enum Offsite {
     OtherOrigin,
     NotHttp,
     Malformed,
@@ -320,7 +321,7 @@ fn same_authority(authority: &str, s: &Service, default_port: u16) -> bool {
 
 /// Resolves `reference` against the page at `base` (a path with query) on
 /// service `s`: the origin-relative path and query to request.
-pub(crate) fn resolve(base: &str, reference: &str, s: &Service) -> Result<String, Offsite> {
+pub fn resolve(base: &str, reference: &str, s: &Service) -> Result<String, Offsite> {
     let r = reference.trim();
     let r = r.split('#').next().unwrap_or("");
     if r.len() > MAX_PATH || r.contains(|c: char| c.is_control()) {
@@ -390,7 +391,7 @@ pub(crate) fn resolve(base: &str, reference: &str, s: &Service) -> Result<String
 
 /// `application/x-www-form-urlencoded` (URL Standard §5.2): letters,
 /// digits and `*-._` as they are, space as `+`, the rest percent-encoded.
-pub(crate) fn urlencode(s: &str) -> String {
+pub fn urlencode(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for b in s.bytes() {
         match b {
@@ -408,7 +409,7 @@ pub(crate) fn urlencode(s: &str) -> String {
 
 /// A login form as the page describes it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct Form {
+pub struct Form {
     /// The `action` attribute as written (empty: the page itself).
     pub action: String,
     /// `GET` or `POST`.
@@ -422,7 +423,7 @@ pub(crate) struct Form {
 
 /// What a page shows, read once (the parsed document is not `Send`).
 #[derive(Debug, Clone, Default)]
-pub(crate) struct Page {
+pub struct Page {
     pub title: Option<String>,
     pub form: Option<Form>,
     /// A form with a password input exists (a login form or not).
@@ -552,11 +553,28 @@ fn read_form(form: &ElementRef<'_>) -> Result<Form, &'static str> {
 }
 
 /// Longest visible text kept from a page.
-const MAX_TEXT: usize = 64 * 1024;
+pub const MAX_TEXT: usize = 64 * 1024;
+
+/// Most markup (`<`) a page is read to. html5ever's tree building is
+/// quadratic in the nesting depth (each end tag searches the stack of open
+/// elements), so 40 000 nested `<div>`s take minutes; a login page has a
+/// few hundred tags. The rest of a longer page is not read.
+pub const MAX_TAGS: usize = 3000;
+
+/// `body` cut before its [`MAX_TAGS`]+1-th `<`.
+fn within_tag_cap(body: &[u8]) -> &[u8] {
+    let cut = body
+        .iter()
+        .enumerate()
+        .filter(|(_, b)| **b == b'<')
+        .nth(MAX_TAGS)
+        .map_or(body.len(), |(i, _)| i);
+    body.get(..cut).unwrap_or(body)
+}
 
 /// Reads what the audit needs from an HTML page.
-pub(crate) fn read_page(body: &[u8]) -> Page {
-    let src = String::from_utf8_lossy(body);
+pub fn read_page(body: &[u8]) -> Page {
+    let src = String::from_utf8_lossy(within_tag_cap(body));
     let doc = Html::parse_document(&src);
     let mut page = Page::default();
     if let Some(t) = sel("title").and_then(|s| doc.select(&s).next()) {
@@ -604,22 +622,40 @@ pub(crate) fn read_page(body: &[u8]) -> Page {
             }
         }
     }
+    // One walk with a count of open script/style elements: asking each
+    // text node for its ancestors would be quadratic in a deeply nested page.
     let mut text = String::new();
-    for node in doc.root_element().descendants() {
-        if let Some(t) = node.value().as_text() {
-            let hidden = node.ancestors().any(|a| {
-                a.value()
-                    .as_element()
-                    .is_some_and(|e| matches!(e.name(), "script" | "style" | "noscript"))
-            });
-            if !hidden {
-                text.push_str(t);
-                text.push(' ');
-                if text.len() > MAX_TEXT {
-                    break;
+    let mut hidden = 0usize;
+    for edge in doc.root_element().traverse() {
+        match edge {
+            Edge::Open(n) => match n.value() {
+                Node::Element(e) if matches!(e.name(), "script" | "style" | "noscript") => {
+                    hidden += 1;
+                }
+                Node::Text(t) if hidden == 0 => {
+                    text.push_str(t);
+                    text.push(' ');
+                    if text.len() > MAX_TEXT {
+                        break;
+                    }
+                }
+                _ => {}
+            },
+            Edge::Close(n) => {
+                if let Node::Element(e) = n.value()
+                    && matches!(e.name(), "script" | "style" | "noscript")
+                {
+                    hidden = hidden.saturating_sub(1);
                 }
             }
         }
+    }
+    if text.len() > MAX_TEXT {
+        let mut cut = MAX_TEXT;
+        while !text.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        text.truncate(cut);
     }
     page.text = text.to_lowercase();
     page
@@ -1098,6 +1134,30 @@ mod tests {
     }
 
     #[test]
+    fn hostile_pages_stay_bounded() {
+        // Deep nesting, long text, a form with hundreds of fields.
+        let deep = "<div>x".repeat(40_000);
+        let t = std::time::Instant::now();
+        let p = read_page(deep.as_bytes());
+        assert!(
+            t.elapsed() < std::time::Duration::from_secs(5),
+            "{:?}",
+            t.elapsed()
+        );
+        assert_eq!(p.text.len(), 2 * MAX_TAGS);
+        let long = format!("<p>{}</p>", "é".repeat(100_000));
+        assert!(read_page(long.as_bytes()).text.len() <= MAX_TEXT);
+        let many = format!(
+            "<form>{}<input type=password name=p></form>",
+            "<input type=hidden name=h value=v>".repeat(500)
+        );
+        let p = read_page(many.as_bytes());
+        assert!(p.form.is_none() && p.skipped.is_some() && p.password_field);
+        let p = read_page(&[0xff, 0xfe, b'<', 0, b'>']);
+        assert!(p.form.is_none());
+    }
+
+    #[test]
     fn chunks_and_encoding() {
         assert_eq!(
             dechunk(b"4\r\nWiki\r\n5;x=y\r\npedia\r\n0\r\n\r\n", 100),
@@ -1107,6 +1167,24 @@ mod tests {
         assert!(!dechunk(b"ffffffffffffffffff\r\n", 100).1);
         assert_eq!(dechunk(b"10\r\n0123456789abcdef\r\n0\r\n", 4).0, b"0123");
         assert_eq!(urlencode("a b&c=d/é"), "a+b%26c%3Dd%2F%C3%A9");
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn resolving_is_same_origin_and_stable(r in "[a-z/.?#:@%0-9-]{0,40}") {
+            let s = svc(Protocol::Http, 80);
+            if let Ok(p) = resolve("/cgi-bin/login.cgi", &r, &s) {
+                proptest::prop_assert!(p.starts_with('/'));
+                proptest::prop_assert_eq!(resolve(&p, "", &s), Ok(p.clone()));
+            }
+        }
+
+        #[test]
+        fn pages_never_panic(bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..2048)) {
+            let p = read_page(&bytes);
+            proptest::prop_assert!(p.text.len() <= MAX_TEXT);
+            let _ = dechunk(&bytes, 512);
+        }
     }
 
     fn obs(f: impl FnOnce(&mut Observed)) -> Observed {
