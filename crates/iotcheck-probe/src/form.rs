@@ -1,8 +1,9 @@
 //! HTML form logins: the web console of most devices is a page with a
 //! `<form>` holding a password input, not an HTTP authentication challenge.
 //!
-//! The audit reads the front page (`/`, following same-host redirects and
-//! `<meta http-equiv="refresh">`, at most [`MAX_HOPS`]), finds the form with
+//! The audit reads the front page (`/`, following same-host redirects,
+//! `<meta http-equiv="refresh">`, frames and a script's `location = "…"`
+//! literal, at most [`MAX_HOPS`]), finds the form with
 //! one password input (HTML §4.10.5.1.6; two or more is a set-up or change
 //! form, left alone), and submits the list through it: user and password in
 //! the form's own fields, every hidden field (CSRF tokens), checked boxes,
@@ -622,6 +623,24 @@ pub fn read_page(body: &[u8]) -> Page {
             }
         }
     }
+    // Consoles that reach their login page through a frame, or a script
+    // that sets `location` to a string literal, as many device index pages
+    // do (no script is run: only that literal is read).
+    if page.refresh.is_none() {
+        page.refresh = sel("frame[src], iframe[src]")
+            .and_then(|s| {
+                doc.select(&s)
+                    .find_map(|f| attr(&f, "src").map(str::to_string))
+            })
+            .filter(|u| !u.trim().is_empty());
+    }
+    if page.refresh.is_none()
+        && let Some(s) = sel("script")
+    {
+        page.refresh = doc
+            .select(&s)
+            .find_map(|sc| js_location(&sc.text().collect::<String>()));
+    }
     // One walk with a count of open script/style elements: asking each
     // text node for its ancestors would be quadratic in a deeply nested page.
     let mut text = String::new();
@@ -659,6 +678,41 @@ pub fn read_page(body: &[u8]) -> Page {
     }
     page.text = text.to_lowercase();
     page
+}
+
+/// The string literal a script assigns to `location` (`location =`,
+/// `location.href =`, `location.replace(…)`, `location.assign(…)`, with any
+/// `window.`, `top.`, `self.` or `document.` before it).
+fn js_location(script: &str) -> Option<String> {
+    let mut rest = script;
+    while let Some(i) = rest.find("location") {
+        let after = rest.get(i + "location".len()..).unwrap_or("");
+        rest = after;
+        let a = after.trim_start();
+        let a = a.strip_prefix(".href").map_or(a, str::trim_start);
+        let value = if let Some(v) = a.strip_prefix('=') {
+            if v.starts_with('=') {
+                continue;
+            }
+            v
+        } else if let Some(v) = a
+            .strip_prefix(".replace(")
+            .or_else(|| a.strip_prefix(".assign("))
+        {
+            v
+        } else {
+            continue;
+        };
+        let v = value.trim_start();
+        let Some(q) = v.chars().next().filter(|c| *c == '"' || *c == '\'') else {
+            continue;
+        };
+        let body = v.get(1..).unwrap_or("");
+        if let Some(end) = body.find(q).filter(|&e| e > 0 && e <= MAX_PATH) {
+            return body.get(..end).map(str::to_string);
+        }
+    }
+    None
 }
 
 /// The failure word a page's text shows, if any.
@@ -1131,6 +1185,20 @@ mod tests {
         assert!(p.form.is_none() && p.skipped.is_some() && p.password_field);
         let p = read_page(br#"<meta http-equiv="Refresh" content="0; URL='/login.htm'">"#);
         assert_eq!(p.refresh.as_deref(), Some("/login.htm"));
+        let p = read_page(br#"<frameset><frame src="top.htm"><frame src=main.htm></frameset>"#);
+        assert_eq!(p.refresh.as_deref(), Some("top.htm"));
+        for (js, want) in [
+            (
+                "if (a == location) {} window.location.href = '/doc/page/login.asp';",
+                Some("/doc/page/login.asp"),
+            ),
+            ("top.location.replace(\"login.html\")", Some("login.html")),
+            ("var l = location; location = x;", None),
+            ("location.href=''", None),
+        ] {
+            let p = read_page(format!("<script>{js}</script>").as_bytes());
+            assert_eq!(p.refresh.as_deref(), want, "{js}");
+        }
     }
 
     #[test]
