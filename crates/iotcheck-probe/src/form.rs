@@ -774,6 +774,23 @@ pub(crate) fn judge(b: &Observed, c: &Observed) -> Option<String> {
     None
 }
 
+/// What a login led to, in a few words, for the evidence.
+fn describe(o: &Observed) -> String {
+    let mut d = format!("HTTP {}", o.status);
+    if let Some(l) = &o.location {
+        d.push_str(&format!(", redirect to {}", printable(l.as_bytes(), 80)));
+    }
+    d.push_str(if o.password_field {
+        ", the password field again"
+    } else {
+        ", no password field"
+    });
+    if let Some(w) = o.failure {
+        d.push_str(&format!(", {w:?}"));
+    }
+    d
+}
+
 /// Whether the wrong login `b` looks like a failure at all: the form
 /// again, or failure text. A wrong login answered like a welcome leaves
 /// nothing to tell a success by.
@@ -1011,6 +1028,10 @@ async fn try_login(
     let after = submit(&net, &s, &page, &wrong.user, &wrong.password, &mut check).await;
     match (again, after) {
         (Ok(a), Ok(w)) if judge(&base, &a).is_some() && judge(&base, &w).is_none() => {
+            tr.received_note(&format!(
+                "a deliberately wrong login first got: {}",
+                describe(&base)
+            ));
             tr.received_note(&format!("evidence: {why}"));
             tr.received_note(
                 "confirmed: the same login again succeeded; a wrong password right after did not",
