@@ -189,4 +189,9 @@ fn a_form_whose_failure_text_goes_away_is_found() {
         lines.iter().any(|l| l.starts_with("confirmed:")),
         "{lines:?}"
     );
+    assert!(
+        lines.iter().any(|l| l
+            == "a deliberately wrong login first got: HTTP 200, no password field, \"failed\""),
+        "{lines:?}"
+    );
 }
