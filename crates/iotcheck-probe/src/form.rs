@@ -1107,6 +1107,14 @@ pub(crate) async fn audit(net: &Arc<Net>, opts: &ProbeOptions, shared: &Shared, 
         });
         return;
     }
+    if base.status >= 400 && !base.password_field {
+        // Refused outright (a token or cookie the device wanted and did not
+        // get): every login would look the same, so none is tried.
+        return note(format!(
+            "the form login at {} answered a login with HTTP {}: not tried",
+            page.path, base.status
+        ));
+    }
     if !calibrated(&base) {
         return note(format!(
             "the form login at {} answers a wrong password with no sign of failure (no form again, no failure text, no redirect back): a success could not be told apart, so none was tried",
