@@ -20,7 +20,7 @@
 //! page that welcomes everyone is no finding. A success is confirmed by
 //! logging in again and by a wrong login right after still failing.
 //!
-//! HTTP/1.1 here is hand-written (as in [`crate::http`]) over the scoped
+//! HTTP/1.1 here is hand-written (as in the Basic/Digest audit) over the scoped
 //! sockets: bounded head and body, `Content-Length`, chunked (RFC 9112
 //! §7.1) or close-delimited. Relative references are resolved by the small
 //! RFC 3986 §5.2 resolver below rather than the `url` crate: only
