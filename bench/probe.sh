@@ -17,7 +17,10 @@
 #      testssl -p -E -S 127.0.0.1:443  vs  iotcheck probe --ports 443 --no-credentials
 #                                                          (TLS configuration of one port)
 #    The credential list is iotcheck's built-in list (crates/iotcheck-probe/data),
+#    its generic entries (no lab service names a product of the vendor sections),
 #    given to hydra with -C. Each hydra run stops at its first hit (-f), as iotcheck does.
+#    The web console's form login (:8080) is iotcheck's alone: its per-request CSRF
+#    token is beyond hydra's http-post-form, so it is not timed for hydra.
 # Needs: nmap, hydra, testssl.sh (Debian), and the test daemons
 # (scripts/install-test-deps.sh). Root (network namespaces).
 set -euo pipefail
@@ -35,7 +38,7 @@ trap 'bash $lab down $ns "$work/dev" >/dev/null 2>&1 || true; rm -rf "$work"' EX
 out=$(bash $lab up insecure "$ns" "$work/dev")
 ports=$(echo "$out" | sed -n 2p | cut -d' ' -f1)
 on() { ip netns exec "$ns" "$@"; }
-grep -v '^#' crates/iotcheck-probe/data/default-credentials.txt | grep . > "$work/creds.txt"
+sed '/^\[/,$d' crates/iotcheck-probe/data/default-credentials.txt | grep -v '^#' | grep . > "$work/creds.txt"
 ncreds=$(wc -l < "$work/creds.txt")
 echo "device: insecure simulated device, ports $ports; $ncreds default credentials; $(nproc) cores"
 

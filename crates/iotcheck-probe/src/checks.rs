@@ -269,9 +269,14 @@ pub(crate) fn report(
                         ),
                     };
                     format!(
-                        "{} on port {} accepts {who}",
+                        "{} on port {} accepts {who}{}",
                         c.service.protocol.name(),
-                        c.service.port
+                        c.service.port,
+                        if c.method == "form" {
+                            " through its login form"
+                        } else {
+                            ""
+                        }
                     )
                 })
                 .collect();

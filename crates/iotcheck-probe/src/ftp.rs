@@ -7,7 +7,6 @@ use crate::parse::ftp_reply;
 use crate::scope::{IoExt, Net, Target};
 use crate::transcript::Transcript;
 use crate::{Credential, ProbeOptions, Service, Shared};
-use iotcheck_model::Secret;
 
 const MAX_REPLY: usize = 8 * 1024;
 
@@ -91,11 +90,8 @@ async fn try_login(net: Arc<Net>, s: Service, c: Credential, show: bool) -> Atte
 }
 
 pub(crate) async fn audit(net: &Arc<Net>, opts: &ProbeOptions, shared: &Shared, s: &Service) {
-    let mut creds = vec![Credential {
-        user: "anonymous".into(),
-        password: Secret::new("iotcheck@example.com"),
-    }];
-    creds.extend(opts.audit.credentials.iter().cloned());
+    let mut creds = vec![Credential::new("anonymous", "iotcheck@example.com")];
+    creds.extend(crate::creds::for_service(&opts.audit.credentials, s, &[]));
     let show = opts.show_secrets;
     let s2 = s.clone();
     audit::run(net, opts, shared, s, creds, true, 1, move |net, c| {

@@ -197,7 +197,10 @@ pub(crate) async fn audit(net: &Arc<Net>, opts: &ProbeOptions, shared: &Shared, 
         return;
     };
     if head.status != 401 {
-        // No HTTP authentication on the front page: nothing to try.
+        // No HTTP authentication on the front page: a login form, if any.
+        if s.protocol != Protocol::Rtsp {
+            crate::form::audit(net, opts, shared, s).await;
+        }
         return;
     }
     let scheme: &'static str = if challenge_of(&head, "digest").is_some() {
@@ -209,12 +212,15 @@ pub(crate) async fn audit(net: &Arc<Net>, opts: &ProbeOptions, shared: &Shared, 
     };
     let show = opts.show_secrets;
     let s2 = s.clone();
+    let realm = challenge_of(&head, scheme)
+        .and_then(|c| c.param("realm").map(str::to_string))
+        .unwrap_or_default();
     audit::run(
         net,
         opts,
         shared,
         s,
-        opts.audit.credentials.clone(),
+        crate::creds::for_service(&opts.audit.credentials, s, &[&realm]),
         false,
         1,
         move |net, c| try_login(net, s2.clone(), scheme, c, show),

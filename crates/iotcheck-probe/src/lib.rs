@@ -14,10 +14,17 @@
 //!   mDNS, SNMP); each service is identified by what it answers (`identify`),
 //!   never by its port number alone.
 //! - default-credential audits with the shipped list (`data/default-credentials.txt`):
-//!   `telnet`, `ssh` (russh), `ftp`, `http` (Basic and Digest), `mqtt`
+//!   `telnet`, `ssh` (russh), `ftp`, `http` (Basic and Digest), [`form`]
+//!   (HTML form logins, judged against a deliberately wrong login), `mqtt`
 //!   (anonymous too), RTSP (Basic and Digest), `snmp` community strings. At most
-//!   [`Audit::max_attempts`] tries per service, never a brute force; a service
-//!   that shows lockout signs is left alone.
+//!   [`Audit::max_attempts`] tries per service, never a brute force. The list's
+//!   vendor entries (`[product KEY…]` sections, see [`for_identity`]) are tried
+//!   only on a service whose banner, SSH version string, `Server` header, realm
+//!   or page title names the product, and before the generic ones there. A
+//!   service that shows lockout signs is left alone: a lockout or ban message,
+//!   connections refused in a row, or answers to wrong passwords that keep
+//!   slowing down (`audit::Slowdown`: "replies slowed from X ms to Y ms after
+//!   N failures; possible lockout").
 //! - `tls`: protocol versions 1.0–1.3 and weak suites with hand-built
 //!   ClientHellos (TLS libraries refuse to offer what we need to test), and
 //!   the certificate (expiry, key size, signature, self-signed, the host
@@ -48,6 +55,7 @@ mod audit;
 mod checks;
 mod creds;
 mod discover;
+pub mod form;
 mod ftp;
 mod http;
 pub mod identify;
@@ -66,7 +74,9 @@ use std::time::Duration;
 
 use iotcheck_model::{CheckResult, Secret};
 
-pub use creds::{Credential, CredentialError, builtin_credentials, parse_credentials};
+pub use creds::{
+    Credential, CredentialError, builtin_credentials, for_identity, parse_credentials,
+};
 pub use scope::{Scope, Target};
 
 /// The checks this crate decides (catalog ids).
@@ -326,7 +336,7 @@ pub enum ProbeError {
 #[derive(Debug, Clone)]
 pub(crate) struct CredFinding {
     pub service: Service,
-    /// `password`, `keyboard-interactive`, `anonymous`, `basic`, `digest`, `community`.
+    /// `password`, `keyboard-interactive`, `anonymous`, `basic`, `digest`, `form`, `community`.
     pub method: &'static str,
     pub user: String,
     pub password: Secret,

@@ -129,11 +129,8 @@ async fn try_login(net: Arc<Net>, s: Service, c: Option<Credential>, show: bool)
 pub(crate) async fn audit(net: &Arc<Net>, opts: &ProbeOptions, shared: &Shared, s: &Service) {
     let show = opts.show_secrets;
     // Anonymous access first: an attempt with the empty-named credential.
-    let mut creds = vec![Credential {
-        user: String::new(),
-        password: iotcheck_model::Secret::default(),
-    }];
-    creds.extend(opts.audit.credentials.iter().cloned());
+    let mut creds = vec![Credential::new("", "")];
+    creds.extend(crate::creds::for_service(&opts.audit.credentials, s, &[]));
     let s2 = s.clone();
     audit::run(net, opts, shared, s, creds, false, 1, move |net, c| {
         let c = (!c.user.is_empty()).then_some(c);

@@ -9,7 +9,6 @@ use crate::audit::{self, Attempt};
 use crate::scope::{Net, Target};
 use crate::transcript::Transcript;
 use crate::{Credential, ProbeOptions, Service, Shared};
-use iotcheck_model::Secret;
 
 fn tlv(tag: u8, body: &[u8]) -> Vec<u8> {
     let mut v = vec![tag];
@@ -132,10 +131,7 @@ pub(crate) async fn audit(net: &Arc<Net>, opts: &ProbeOptions, shared: &Shared, 
         .audit
         .communities
         .iter()
-        .map(|c| Credential {
-            user: "community".into(),
-            password: Secret::new(c.clone()),
-        })
+        .map(|c| Credential::new("community", c.clone()))
         .collect();
     let s2 = s.clone();
     audit::run(net, opts, shared, s, creds, false, 1, move |net, c| {

@@ -178,12 +178,9 @@ pub(crate) async fn audit(net: &Arc<Net>, opts: &ProbeOptions, shared: &Shared, 
     let s2 = s.clone();
     let mut opts = opts.clone();
     opts.audit.per_service = opts.audit.per_service.min(MAX_IN_FLIGHT);
-    let list: Vec<Credential> = opts
-        .audit
-        .credentials
-        .iter()
+    let list: Vec<Credential> = crate::creds::for_service(&opts.audit.credentials, s, &[])
+        .into_iter()
         .take(opts.audit.max_attempts)
-        .cloned()
         .collect();
     let list = Arc::new(list);
     let starts: Vec<Credential> = list.iter().step_by(PER_CONNECTION).cloned().collect();

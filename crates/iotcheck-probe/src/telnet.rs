@@ -196,12 +196,9 @@ async fn try_batch(
 
 pub(crate) async fn audit(net: &Arc<Net>, opts: &ProbeOptions, shared: &Shared, s: &Service) {
     // Batches of three per connection, as login(1) allows.
-    let creds: Vec<Credential> = opts
-        .audit
-        .credentials
-        .iter()
+    let creds: Vec<Credential> = crate::creds::for_service(&opts.audit.credentials, s, &[])
+        .into_iter()
         .take(opts.audit.max_attempts)
-        .cloned()
         .collect();
     let batches: Vec<Credential> = creds;
     let show = opts.show_secrets;

@@ -18,7 +18,9 @@ use crate::{OutputArgs, finish, usage};
 iotcheck probe 192.0.2.10 192.0.2.11 --credentials vendor.txt --show-secrets\n\n\
 Only the hosts named are contacted: each host name is resolved once, and ranges (CIDR, a-b), wildcards, broadcast and \
 multicast addresses are refused. Logins use the default-credential list only (never a brute force), at most \
---max-attempts per service, and a service is left alone at the first lockout sign.\n\
+--max-attempts per service, and a service is left alone at the first lockout sign: a lockout or ban message, \
+connections refused in a row, or answers to wrong passwords that keep slowing down. HTML login forms are judged \
+against a deliberately wrong login sent first.\n\
 Exit codes: 0 meets, 1 fails, 2 inconclusive, 3 usage or input error, 4 internal error."
 )]
 pub(crate) struct ProbeArgs {
@@ -31,7 +33,9 @@ pub(crate) struct ProbeArgs {
     /// UDP ports to probe (SNMP, SSDP, mDNS, CoAP answers are recognised); `none` for no UDP.
     #[arg(long = "udp-ports", value_name = "LIST")]
     udp_ports: Option<String>,
-    /// Replace the built-in default-credential list: one `user:password` (or `user password`) a line.
+    /// Replace the built-in default-credential list: one `user:password` (or `user password`) a line;
+    /// entries after a `[product KEY, KEY…]` line are tried only on services whose banner, SSH version,
+    /// Server header, realm or page title names a KEY (`[generic]` ends the section).
     #[arg(long, value_name = "FILE")]
     credentials: Option<PathBuf>,
     /// Most logins tried per service (the list is cut there).

@@ -193,3 +193,140 @@ fn a_budget_cut_turns_passes_into_errors() {
         assert!(r.summary.contains("incomplete"), "{}", r.summary);
     }
 }
+
+/// Reads one HTTP request (head and a `Content-Length` body) from `s`.
+fn read_request(s: &mut TcpStream) -> Option<String> {
+    let _ = s.set_read_timeout(Some(Duration::from_secs(5)));
+    let mut buf = Vec::new();
+    let mut chunk = [0u8; 4096];
+    loop {
+        let text = String::from_utf8_lossy(&buf).into_owned();
+        if let Some(end) = text.find("\r\n\r\n") {
+            let len = text[..end]
+                .lines()
+                .find_map(|l| {
+                    let (n, v) = l.split_once(':')?;
+                    n.eq_ignore_ascii_case("content-length")
+                        .then(|| v.trim().parse::<usize>().ok())?
+                })
+                .unwrap_or(0);
+            if buf.len() >= end + 4 + len {
+                return Some(text);
+            }
+        }
+        match s.read(&mut chunk) {
+            Ok(0) | Err(_) => return None,
+            Ok(n) => buf.extend_from_slice(&chunk[..n]),
+        }
+        if buf.len() > 64 * 1024 {
+            return None;
+        }
+    }
+}
+
+static SLOW_FAILURES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+/// HTTP Basic whose every failed login is answered 250 ms later than the
+/// last one (a linear throttle): the probe must stop on its own.
+fn throttled_basic(mut s: TcpStream) {
+    let Some(req) = read_request(&mut s) else {
+        return;
+    };
+    if req.to_ascii_lowercase().contains("\r\nauthorization:") {
+        let n = SLOW_FAILURES.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        thread::sleep(Duration::from_millis(250 * n));
+    }
+    let _ = s.write_all(
+        b"HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Basic realm=\"slow\"\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+    );
+}
+
+#[test]
+fn a_service_whose_answers_keep_slowing_is_left_alone() {
+    let port = serve(throttled_basic);
+    let budget = Duration::from_secs(60);
+    let opts = ProbeOptions {
+        limits: Limits {
+            budget,
+            io_timeout: Duration::from_secs(6),
+            ..Limits::default()
+        },
+        ports: iotcheck_probe::Ports {
+            tcp: vec![port],
+            udp: vec![],
+        },
+        tls: iotcheck_probe::TlsOptions {
+            enabled: false,
+            ..Default::default()
+        },
+        ..ProbeOptions::default()
+    };
+    let start = Instant::now();
+    let report = probe(&["127.0.0.1".to_string()], &opts).unwrap();
+    let took = start.elapsed();
+    let failures = SLOW_FAILURES.load(std::sync::atomic::Ordering::SeqCst);
+    let r = report
+        .results
+        .iter()
+        .find(|r| r.check.as_str() == "probe.default-credential")
+        .unwrap();
+    assert_eq!(r.outcome, iotcheck_model::Outcome::Error, "{}", r.summary);
+    assert!(
+        r.summary.contains("replies slowed from") && r.summary.contains("possible lockout"),
+        "{}",
+        r.summary
+    );
+    eprintln!("{} ({failures} failed logins, {took:?})", r.summary);
+    // Stopped early: a few of the ~150 credentials, well inside the budget.
+    assert!(failures < 25, "{failures} logins tried: {}", r.summary);
+    assert!(took < Duration::from_secs(25), "took {took:?}");
+}
+
+static WELCOME_POSTS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+/// A login form whose every submission is answered 200 "Welcome" with a
+/// fresh cookie: no login through it proves anything.
+fn always_welcome(mut s: TcpStream) {
+    let Some(req) = read_request(&mut s) else {
+        return;
+    };
+    let body = if req.starts_with("POST ") {
+        let n = WELCOME_POSTS.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        format!(
+            "HTTP/1.1 200 OK\r\nSet-Cookie: sid={n:08x}; Path=/\r\nContent-Type: text/html\r\nConnection: close\r\n\r\n<html><title>Router</title><body><h1>Welcome!</h1><p>Status: connected</p></body></html>"
+        )
+    } else {
+        "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nConnection: close\r\n\r\n<html><head><title>Router</title></head><body><form method=post action=/login><input name=user><input type=password name=pass><input type=submit></form></body></html>".to_string()
+    };
+    let _ = s.write_all(body.as_bytes());
+}
+
+#[test]
+fn a_form_that_welcomes_everyone_is_no_finding() {
+    let port = serve(always_welcome);
+    let opts = ProbeOptions {
+        ports: iotcheck_probe::Ports {
+            tcp: vec![port],
+            udp: vec![],
+        },
+        tls: iotcheck_probe::TlsOptions {
+            enabled: false,
+            ..Default::default()
+        },
+        ..ProbeOptions::default()
+    };
+    let report = probe(&["127.0.0.1".to_string()], &opts).unwrap();
+    let r = report
+        .results
+        .iter()
+        .find(|r| r.check.as_str() == "probe.default-credential")
+        .unwrap();
+    assert_ne!(r.outcome, iotcheck_model::Outcome::Fail, "{}", r.summary);
+    assert!(
+        r.summary.contains("could not be told apart"),
+        "{}",
+        r.summary
+    );
+    // Only the calibration login was sent: nothing to judge the list by.
+    assert_eq!(WELCOME_POSTS.load(std::sync::atomic::Ordering::SeqCst), 1);
+}

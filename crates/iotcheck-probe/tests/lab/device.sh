@@ -18,14 +18,17 @@
 #   TLS 1.0 allowed, 1024-bit RSA, SHA-1, expired certificate), the
 #   anonymous MQTT listener and the HTTPS port also on ::1 (IPv6),
 #   `openssl s_server` on 8443 accepting only TLS 1.0 with NULL and
-#   anonymous suites, and OpenSSH sshd on 2222 offering weak algorithms
+#   anonymous suites, OpenSSH sshd on 2222 offering weak algorithms
 #   (diffie-hellman-group1-sha1, 3des-cbc, hmac-md5, ssh-dss; no password
-#   logins). dropbear itself offers diffie-hellman-group14-sha1.
+#   logins; dropbear itself offers diffie-hellman-group14-sha1), and a
+#   camera-style web console on 8080: lighttpd running the CGI form login
+#   below (webui), accepting admin/admin.
 # hardened: OpenSSH sshd without password logins offering only strong
 #   algorithms (22), mosquitto on TLS only
 #   (8883, strong password), lighttpd on HTTPS only (443, TLS 1.2+, RSA 2048,
 #   SHA-256, a certificate issued by a test CA made at start naming
-#   127.0.0.1, ::1 and localhost; Basic auth with a strong password).
+#   127.0.0.1, ::1 and localhost; Basic auth with a strong password), and
+#   the same web console on HTTPS only (8443) with a strong password.
 #
 # The system accounts dropbear and vsftpd check are replaced, for those
 # daemons only, by bind-mounting a passwd/shadow pair over /etc inside a
@@ -44,9 +47,9 @@ need() {
 ports() { # kind base
   local b=${2:-0}
   if [ "$1" = insecure ]; then
-    echo "$((b+21)),$((b+22)),$((b+23)),$((b+80)),$((b+443)),$((b+1883)),$((b+1884)),$((b+2222)),$((b+8443)) none"
+    echo "$((b+21)),$((b+22)),$((b+23)),$((b+80)),$((b+443)),$((b+1883)),$((b+1884)),$((b+2222)),$((b+8080)),$((b+8443)) none"
   else
-    echo "$((b+22)),$((b+443)),$((b+8883)) none"
+    echo "$((b+22)),$((b+443)),$((b+8443)),$((b+8883)) none"
   fi
 }
 
@@ -95,6 +98,75 @@ P
   chmod 600 "$d/etc/shadow"
 }
 
+# A camera-style web console: / redirects to a CGI login form carrying a
+# CSRF token (double-submit cookie); the right user and password get a
+# session cookie and a redirect to the live view, anything else the form
+# again with an error. Served by its own lighttpd (mod_cgi, /bin/sh).
+webui() { # dir password port pemfile|""
+  local d=$1/webui
+  mkdir -p "$d"
+  cat > "$d/index.cgi" <<'C'
+#!/bin/sh
+printf 'Status: 302 Found\r\nLocation: /login.cgi\r\n\r\n'
+C
+  cat > "$d/login.cgi" <<'C'
+#!/bin/sh
+PATH=/usr/sbin:/usr/bin:/sbin:/bin; export PATH
+cookie() { printf '%s' "$HTTP_COOKIE" | tr ';' '\n' | sed -n "s/^ *$1=//p" | head -n 1; }
+field() { printf '%s' "$BODY" | tr '&' '\n' | sed -n "s/^$1=//p" | head -n 1; }
+token() { od -An -N8 -tx1 /dev/urandom | tr -d ' \n'; }
+form() {
+  t=$(token)
+  printf 'Content-Type: text/html\r\nSet-Cookie: csrf=%s; Path=/; HttpOnly\r\n\r\n' "$t"
+  printf '<!DOCTYPE html><html><head><title>IPCam Web Login</title></head><body>\n'
+  printf '<h1>IPCam</h1><p class="msg">%s</p>\n<form action="login.cgi" method="post">\n' "$1"
+  printf '<input type="hidden" name="csrf" value="%s">\n' "$t"
+  printf 'User <input type="text" name="username"> Password <input type="password" name="password">\n'
+  printf '<input type="submit" name="login" value="Log in">\n</form></body></html>\n'
+}
+if [ "$REQUEST_METHOD" = POST ]; then
+  BODY=$(head -c "${CONTENT_LENGTH:-0}")
+  if [ -z "$(cookie csrf)" ] || [ "$(cookie csrf)" != "$(field csrf)" ]; then
+    printf 'Status: 403 Forbidden\r\nContent-Type: text/plain\r\n\r\nbad request token\n'
+    exit 0
+  fi
+  if [ "$(field username)" = admin ] && [ "$(field password)" = "$(cat "${0%/*}/password")" ]; then
+    printf 'Status: 302 Found\r\nLocation: /main.cgi\r\nSet-Cookie: session=%s; Path=/; HttpOnly\r\n\r\n' "$(token)"
+    exit 0
+  fi
+  form 'Invalid user name or password.'
+else
+  form ''
+fi
+C
+  cat > "$d/main.cgi" <<'C'
+#!/bin/sh
+case "$HTTP_COOKIE" in
+  *session=*) printf 'Content-Type: text/html\r\n\r\n<html><head><title>IPCam Live View</title></head><body><h1>Live view</h1><a href="/logout.cgi">Log out</a></body></html>\n' ;;
+  *) printf 'Status: 302 Found\r\nLocation: /login.cgi\r\n\r\n' ;;
+esac
+C
+  # Form-encoded as the browser sends it (the passwords used here need no escaping).
+  printf '%s' "$2" > "$d/password"
+  {
+    echo "server.document-root = \"$d\""
+    echo "server.bind = \"127.0.0.1\""
+    echo "server.port = $3"
+    echo "server.errorlog = \"$1/webui-error.log\""
+    echo "index-file.names = (\"index.cgi\")"
+    echo "cgi.assign = (\".cgi\" => \"/bin/sh\")"
+    if [ -n "$4" ]; then
+      echo 'server.modules = ("mod_cgi", "mod_openssl")'
+      echo 'ssl.engine = "enable"'
+      echo "ssl.pemfile = \"$4\""
+      echo 'ssl.openssl.ssl-conf-cmd = ("MinProtocol" => "TLSv1.2")'
+    else
+      echo 'server.modules = ("mod_cgi")'
+    fi
+  } > "$1/webui.conf"
+  start webui "$1/webui.log" lighttpd -D -f "$1/webui.conf"
+}
+
 # Runs "$@" on the device's network with the device's accounts, in the background.
 start() { # name logfile cmd...
   local name=$1 log=$2; shift 2
@@ -139,7 +211,7 @@ up() {
   fi
   local P_FTP=$((base+21)) P_SSH=$((base+22)) P_TEL=$((base+23)) P_HTTP=$((base+80)) P_HTTPS=$((base+443))
   local P_MQ=$((base+1883)) P_MQP=$((base+1884)) P_MQS=$((base+8883)) P_TLS=$((base+8443))
-  local P_SSH2=$((base+2222))
+  local P_SSH2=$((base+2222)) P_WEB=$((base+8080)) P_WEBS=$((base+8443))
   dropbearkey -t ed25519 -f "$DIR/ssh_host_ed25519" >/dev/null 2>&1
   ssh-keygen -q -t ed25519 -N '' -f "$DIR/sshd_ed25519"
   # sshd's privilege-separation directory (the package makes it at boot).
@@ -238,7 +310,8 @@ S
     start s_server "$DIR/s_server.log" openssl s_server -quiet -accept "127.0.0.1:$P_TLS" -tls1 \
       -cipher 'NULL-SHA:NULL-MD5:ADH-AES128-SHA:AECDH-AES128-SHA:AES128-SHA:@SECLEVEL=0' \
       -cert "$DIR/tls10/cert.pem" -key "$DIR/tls10/key.pem" -www
-    wait_ports "$P_FTP,$P_SSH,$P_TEL,$P_HTTP,$P_HTTPS,$P_MQ,$P_MQP,$P_SSH2,$P_TLS"
+    webui "$DIR" admin "$P_WEB" ""
+    wait_ports "$P_FTP,$P_SSH,$P_TEL,$P_HTTP,$P_HTTPS,$P_MQ,$P_MQP,$P_SSH2,$P_TLS,$P_WEB"
   else
     accounts "$DIR" 'Xq7-long-unique-root-pw' 'Vb9-long-unique-admin-pw'
     cert "$DIR" good 2048 sha256 ca
@@ -285,7 +358,8 @@ ssl.pemfile = "$DIR/good/both.pem"
 ssl.openssl.ssl-conf-cmd = ("MinProtocol" => "TLSv1.2")
 H
     start lighttpd "$DIR/lighttpd.log" lighttpd -D -f "$DIR/lighttpd.conf"
-    wait_ports "$P_SSH,$P_HTTPS,$P_MQS"
+    webui "$DIR" 'Vb9-long-unique-webui-pw' "$P_WEBS" "$DIR/good/both.pem"
+    wait_ports "$P_SSH,$P_HTTPS,$P_MQS,$P_WEBS"
   fi
   echo "$NETNS"
   ports "$kind" "$base"

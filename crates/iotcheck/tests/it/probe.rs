@@ -154,8 +154,9 @@ fn probe_results(
 }
 
 fn fallback_base(slot: u32) -> u16 {
-    // 20000-59999, distinct per test and per process; +21..+8883 stays below 65535.
-    u16::try_from(20_000 + (slot * 7 + std::process::id() % 7) % 40 * 1_000 % 40_000).unwrap()
+    // 20000-48000, distinct per test and per process; +21..+8883 stays below 65535
+    // (a base up to 59000 overflowed it).
+    u16::try_from(20_000 + (slot * 7 + std::process::id() % 7) % 29 * 1_000).unwrap()
 }
 
 #[test]
@@ -183,6 +184,7 @@ fn probe_finds_every_default_credential_and_weak_tls_on_the_insecure_device() {
         format!("http on {}", dev.port(80)),
         format!("mqtt on {}", dev.port(1883)),
         format!("mqtt on {}", dev.port(1884)),
+        format!("http on {}", dev.port(8080)),
     ] {
         assert!(s.contains(svc.as_str()), "{svc} not in {s}");
     }
@@ -200,6 +202,11 @@ fn probe_finds_every_default_credential_and_weak_tls_on_the_insecure_device() {
         format!("mqtt on {} accepts admin/password", dev.port(1884)),
         format!("http on {} accepts admin/1234", dev.port(80)),
         format!("https on {} accepts admin/1234", dev.port(443)),
+        // The CGI form login (CSRF token and session cookie) on the web console.
+        format!(
+            "http on {} accepts admin/admin through its login form",
+            dev.port(8080)
+        ),
     ] {
         assert!(s.contains(found.as_str()), "{found:?} not in {s}");
     }
@@ -377,10 +384,58 @@ fn probe_finds_nothing_on_the_hardened_device() {
     );
     assert!(
         r["probe.tls-version"].1.contains(&dev.port(443))
+            && r["probe.tls-version"].1.contains(&dev.port(8443))
             && r["probe.tls-version"].1.contains(&dev.port(8883))
+    );
+    // MQTTS, HTTPS Basic and the HTTPS form login were tried (SSH offers
+    // no password login) and rejected every credential.
+    assert!(
+        r["probe.default-credential"]
+            .1
+            .contains("3 login service(s) on 127.0.0.1 rejected every default credential"),
+        "{}",
+        r["probe.default-credential"].1
     );
     // Nothing fails; other standards lack their inputs.
     assert_eq!(code, Some(2), "{text}");
+}
+
+#[test]
+fn vendor_credentials_are_tried_only_on_their_product() {
+    let dev = Device::up("insecure", "vnd", fallback_base(3));
+    // Port 80 answers with Basic realm "IPCam"; the form console on 8080 is
+    // titled "IPCam Web Login" and accepts admin/admin, which here is only a
+    // Hikvision entry: it must not be tried there.
+    let list = dev.dir.path().join("vendor-creds.txt");
+    std::fs::write(
+        &list,
+        "guest:guest\n[product ipcam]\nadmin:1234\n[product hikvision, app-webs]\nadmin:admin\n",
+    )
+    .unwrap();
+    let ports = format!("{},{}", dev.base + 80, dev.base + 8080);
+    let (code, report, text) = dev.run(&[
+        "probe",
+        "127.0.0.1",
+        "--ports",
+        &ports,
+        "--udp-ports",
+        "none",
+        "--no-tls",
+        "--show-secrets",
+        "--credentials",
+        list.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, Some(1), "{text}");
+    let r = probe_results(&report);
+    let (o, s) = &r["probe.default-credential"];
+    assert_eq!(o, "fail");
+    assert!(
+        s.contains(&format!("http on {} accepts admin/1234", dev.port(80))),
+        "{s}"
+    );
+    assert!(!s.contains(&dev.port(8080)), "{s}");
 }
 
 #[test]
