@@ -14,7 +14,7 @@ use iotcheck_model::Date;
 use crate::db::{Database, DbError};
 use crate::import::KevEntry;
 use crate::index::{self, Damaged, Entry, RecordFields};
-use crate::range::{Confidence, contains};
+use crate::range::{Confidence, contains_prepared};
 use crate::record::{Cvss, Severity, Source, product_key};
 use crate::version::Version;
 
@@ -184,8 +184,9 @@ impl Entry<'_> {
 fn hits<'a>(blob: &'a [u8], v: &Version) -> Result<Vec<Hit<'a>>, Damaged> {
     let mut r = index::Reader::new(blob)?;
     let mut out = Vec::new();
+    let v = v.prepared();
     while let Some(mut range) = r.head()? {
-        if !contains(v, range.exact, range.start, range.end) {
+        if !contains_prepared(&v, range.exact, range.start, range.end) {
             r.skip_rest()?;
             continue;
         }

@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::version::{Version, compare_text, is_placeholder};
+use crate::version::{Prepared, Version, compare_text, is_placeholder};
 
 /// How far a match can be trusted, from how the record stated its versions.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -138,26 +138,49 @@ pub fn contains(
     start: Option<(&str, bool)>,
     end: Option<(&str, bool)>,
 ) -> bool {
+    contains_by(|t| compare_text(v, t), exact, start, end)
+}
+
+/// [`contains`] for a version tokenised once ([`Version::prepared`]).
+pub fn contains_prepared(
+    v: &Prepared<'_>,
+    exact: Option<&str>,
+    start: Option<(&str, bool)>,
+    end: Option<(&str, bool)>,
+) -> bool {
+    contains_by(|t| v.compare_text(t), exact, start, end)
+}
+
+/// The range test, given how the version compares with a bound's text.
+fn contains_by(
+    cmp: impl Fn(&str) -> Option<std::cmp::Ordering>,
+    exact: Option<&str>,
+    start: Option<(&str, bool)>,
+    end: Option<(&str, bool)>,
+) -> bool {
     use std::cmp::Ordering::{Equal, Greater, Less};
     if let Some(x) = exact {
-        return compare_text(v, x) == Some(Equal);
+        return cmp(x) == Some(Equal);
     }
     if start.is_none() && end.is_none() {
         return false;
     }
-    let lower_ok = match start.map(|(s, incl)| (compare_text(v, s), incl)) {
+    let lower_ok = match start.map(|(s, incl)| (cmp(s), incl)) {
         None => true,
         Some((Some(Greater), _)) => true,
         Some((Some(Equal), incl)) => incl,
         Some(_) => false,
     };
-    let upper_ok = match end.map(|(e, incl)| (compare_text(v, e), incl)) {
+    // The upper bound is not compared when the lower one already excludes.
+    if !lower_ok {
+        return false;
+    }
+    match end.map(|(e, incl)| (cmp(e), incl)) {
         None => true,
         Some((Some(Less), _)) => true,
         Some((Some(Equal), incl)) => incl,
         Some(_) => false,
-    };
-    lower_ok && upper_ok
+    }
 }
 
 #[cfg(test)]

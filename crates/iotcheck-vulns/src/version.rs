@@ -203,6 +203,43 @@ pub(crate) fn valid(s: &str) -> Option<&str> {
     ok.then_some(s)
 }
 
+/// A version tokenised once, for comparing against many stored bounds
+/// (matching compares one component's version with every range of its
+/// product).
+#[derive(Debug, Clone)]
+pub struct Prepared<'a> {
+    keys: Vec<Key<'a>>,
+}
+
+impl Version {
+    /// This version tokenised, see [`Prepared`].
+    pub fn prepared(&self) -> Prepared<'_> {
+        Prepared {
+            keys: Keys::new(&self.text).collect(),
+        }
+    }
+}
+
+impl Prepared<'_> {
+    /// Like [`compare_text`], without tokenising this version again.
+    pub fn compare_text(&self, text: &str) -> Option<Ordering> {
+        let t = valid(text)?;
+        let mut mine = self.keys.iter().copied();
+        let mut theirs = Keys::new(t);
+        loop {
+            match (mine.next(), theirs.next()) {
+                (None, None) => return Some(Ordering::Equal),
+                (p, q) => {
+                    let ord = p.unwrap_or(Key::Zero).cmp(&q.unwrap_or(Key::Zero));
+                    if ord != Ordering::Equal {
+                        return Some(ord);
+                    }
+                }
+            }
+        }
+    }
+}
+
 /// Compares a version with a version text (a stored bound) without
 /// allocating; `None` when the text is not a version.
 pub fn compare_text(v: &Version, text: &str) -> Option<Ordering> {

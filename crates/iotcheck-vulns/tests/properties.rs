@@ -64,6 +64,26 @@ proptest! {
         prop_assert_eq!(a.cmp(&b), pad(&x).cmp(&pad(&y)));
     }
 
+    /// The tokenise-once path matching uses agrees with the plain one.
+    #[test]
+    fn prepared_comparison_agrees(v in version(), t in version(), lo_incl: bool, junk in "[ -~]{0,12}") {
+        let x = Version::parse(&v).unwrap();
+        let p = x.prepared();
+        prop_assert_eq!(p.compare_text(&t), iotcheck_vulns::version::compare_text(&x, &t));
+        prop_assert_eq!(p.compare_text(&junk), iotcheck_vulns::version::compare_text(&x, &junk));
+        for (exact, start, end) in [
+            (Some(t.as_str()), None, None),
+            (None, Some((t.as_str(), lo_incl)), None),
+            (None, None, Some((t.as_str(), lo_incl))),
+            (None, Some((junk.as_str(), true)), Some((t.as_str(), lo_incl))),
+        ] {
+            prop_assert_eq!(
+                iotcheck_vulns::range::contains_prepared(&p, exact, start, end),
+                iotcheck_vulns::range::contains(&x, exact, start, end)
+            );
+        }
+    }
+
     #[test]
     fn range_agrees_with_its_bounds(lo in version(), hi in version(), v in version(), lo_incl: bool, hi_incl: bool) {
         let (l, h, x) = (Version::parse(&lo).unwrap(), Version::parse(&hi).unwrap(), Version::parse(&v).unwrap());
