@@ -79,9 +79,9 @@ fn id(s: &str) -> CheckId {
 pub fn advisory(m: &Match) -> Evidence {
     Evidence::Advisory {
         id: m.cve.clone(),
-        component: m.component.clone(),
-        version: m.version.clone(),
-        sources: m.sources.clone(),
+        component: m.component.to_string(),
+        version: m.version.to_string(),
+        sources: m.sources.iter().map(|s| s.to_string()).collect(),
         affected: m.affected.clone(),
         fixed: m.fixed.clone(),
         cvss: m.cvss.as_ref().map(|c| c.score),

@@ -22,11 +22,12 @@ use crate::version::Version;
 #[derive(Debug, Clone, PartialEq)]
 pub struct Match {
     pub cve: String,
-    /// Canonical component name and the version matched.
-    pub component: String,
-    pub version: String,
+    /// Canonical component name and the version matched (shared by all the
+    /// matches of one component).
+    pub component: std::sync::Arc<str>,
+    pub version: std::sync::Arc<str>,
     /// Sources whose ranges put the version inside (`cve`, `nvd`, `osv`).
-    pub sources: Vec<String>,
+    pub sources: Vec<&'static str>,
     /// The range as stated, e.g. `>= 1.1.1, < 1.1.1n` or `dnsmasq before 2.78`.
     pub affected: String,
     /// First fixed version, when known.
@@ -233,6 +234,8 @@ fn product_matches(
 ) -> Result<Vec<Pending>, MatchError> {
     // Only the most trustworthy kind of range a CVE has for this product
     // is in the index, so every range that contains the version counts.
+    let component: std::sync::Arc<str> = component.into();
+    let version: std::sync::Arc<str> = v.to_string().into();
     // Grouped by CVE; within one, the ranges keep their row order.
     hits.sort_unstable_by(|a, b| (a.range.id, a.order).cmp(&(b.range.id, b.order)));
     let by_cve = hits.chunk_by(|a, b| a.range.id == b.range.id);
@@ -240,10 +243,9 @@ fn product_matches(
     for hits in by_cve {
         let Some(first) = hits.first() else { continue };
         let cve = first.range.id;
-        let mut names: Vec<&'static str> = hits.iter().map(|c| c.source.as_str()).collect();
-        names.sort_unstable();
-        names.dedup();
-        let sources: Vec<String> = names.into_iter().map(str::to_string).collect();
+        let mut sources: Vec<&'static str> = hits.iter().map(|c| c.source.as_str()).collect();
+        sources.sort_unstable();
+        sources.dedup();
         // Rating: NVD's when one of the hits is NVD's, else the best source
         // of any record of this CVE (a source whose ranges disagree still rates it).
         let own = hits
@@ -298,8 +300,8 @@ fn product_matches(
         };
         let m = Match {
             cve: cve.to_string(),
-            component: component.to_string(),
-            version: v.to_string(),
+            component: component.clone(),
+            version: version.clone(),
             sources,
             affected: first.range.stated.unwrap_or_default().to_string(),
             fixed,

@@ -304,7 +304,7 @@ struct MatchOut<'a> {
     known_exploited: bool,
     published: Option<&'a str>,
     severity: Option<&'static str>,
-    sources: &'a [String],
+    sources: &'a [&'static str],
     summary: &'a str,
 }
 
