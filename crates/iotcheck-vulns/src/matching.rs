@@ -77,10 +77,11 @@ pub fn match_component(
 }
 
 /// Matches many components (an SBOM); answer `i` is that of
-/// [`match_component`] for `wanted[i]`. Large lists are shared among the
-/// cores, each worker on its own read-only connection to the same file;
-/// each worker reads the matches' summaries in one pass in row order
-/// (random lookups cost more than the range scan itself).
+/// [`match_component`] for `wanted[i]`, one answer per component whatever
+/// happens. Large lists are shared among the cores, each worker on its own
+/// read-only connection to the same file; the few summaries the product
+/// index does not carry (a rating taken from another source's record) are
+/// read in one pass in row order at the end.
 pub fn match_components(
     db: &Database,
     wanted: &[(String, String)],
@@ -145,8 +146,25 @@ pub fn match_components(
         }
         all
     });
-    all.sort_unstable_by_key(|(i, _)| *i);
-    all.into_iter().map(|(_, r)| r).collect()
+    let mut answers: Vec<Option<Result<Vec<Match>, MatchError>>> =
+        std::iter::repeat_with(|| None).take(wanted.len()).collect();
+    for (i, r) in all.drain(..) {
+        if let Some(slot) = answers.get_mut(i) {
+            *slot = Some(r);
+        }
+    }
+    // A worker that died took its components with it: say so for each.
+    answers
+        .into_iter()
+        .map(|a| {
+            a.unwrap_or_else(|| {
+                Err(MatchError::Db(DbError::Sqlite {
+                    path: db.path().display().to_string(),
+                    message: "a matching thread stopped before answering".into(),
+                }))
+            })
+        })
+        .collect()
 }
 
 /// A match, and the row to read its summary from when the index had none.
