@@ -370,6 +370,28 @@ mod tests {
         assert_eq!(Scheme::of("$y$garbage"), None);
     }
 
+    proptest::proptest! {
+        /// A shadow field is the image's to write: reading its scheme and
+        /// parameters (yescrypt's are encoded) never panics, and nothing
+        /// costlier than the bounds is accepted.
+        #[test]
+        fn hostile_hash_fields_are_read_safely(rest in "[ -~]{0,40}", pick in 0usize..5) {
+            let prefix = ["$y$", "$2b$", "$5$rounds=", "$6$", "$1$"][pick];
+            let hash = format!("{prefix}{rest}");
+            if let Some(scheme) = Scheme::of(&hash) {
+                if scheme == Scheme::Yescrypt {
+                    let p = hash[3..].split('$').next().unwrap().parse::<yescrypt::Params>().unwrap();
+                    proptest::prop_assert!(128 * p.n() * u64::from(p.r()) <= MAX_YESCRYPT_BYTES);
+                }
+                // Verifying a made-up hash is a wrong password, not a crash
+                // (bounded: only schemes within their cost limits get here).
+                if !scheme.slow() {
+                    let _ = scheme.verify("admin", &hash);
+                }
+            }
+        }
+    }
+
     #[test]
     #[allow(deprecated)] // md5-crypt is what the device used; it is only verified here
     fn empty_passwd_field_fails_and_never_shows_the_password() {
