@@ -37,10 +37,9 @@
 //!
 //! What this crate deliberately does not do (yet):
 //!
-//! - **judge keys**: the keys the user gives are trusted as given; their
-//!   expiry and revocation are not checked;
-//! - **privacy policies and disclosure policies**: they will be further
-//!   modules of this crate.
+//! - **judge keys beyond themselves**: the keys the user gives are trusted
+//!   as given (no web of trust); a signature by one of them that is revoked,
+//!   or had expired when it signed, fails (`signature-key-not-valid`).
 //!
 //! ```
 //! use iotcheck_docs::check_security_txt;

@@ -276,6 +276,12 @@ impl Signature {
                 BadSignature::Altered { fingerprint, .. } => {
                     format!("signature does not verify with key {fingerprint}")
                 }
+                BadSignature::KeyNotValid {
+                    fingerprint,
+                    reason,
+                } => {
+                    format!("signed by key {fingerprint}, but {reason}")
+                }
                 BadSignature::UnknownKey { issuer, .. } => match issuer {
                     Some(i) => format!("signed by key {i}, not one of the keys given"),
                     None => "signed by a key that is not one of the keys given".into(),
@@ -405,6 +411,9 @@ pub mod codes {
     /// The signature was made by a key that is not among the keys the user
     /// gave. Fails the check.
     pub const SIGNATURE_UNKNOWN_KEY: &str = "signature-unknown-key";
+    /// The signature verifies with a key the user gave, but that key is
+    /// revoked or had expired when it signed. Fails the check.
+    pub const SIGNATURE_KEY_NOT_VALID: &str = "signature-key-not-valid";
     /// Keys were given to verify with, but the file is not signed.
     pub const SIGNATURE_MISSING: &str = "signature-missing";
     /// The file was fetched over plain HTTP (§3: MUST be accessed over
@@ -452,6 +461,7 @@ pub mod codes {
         SIGNATURE_UNVERIFIABLE,
         SIGNATURE_INVALID,
         SIGNATURE_UNKNOWN_KEY,
+        SIGNATURE_KEY_NOT_VALID,
         SIGNATURE_MISSING,
         FETCHED_WITHOUT_HTTPS,
         CONTENT_TYPE,
@@ -464,6 +474,7 @@ pub mod codes {
     pub const FAILING: &[&str] = &[
         SIGNATURE_INVALID,
         SIGNATURE_UNKNOWN_KEY,
+        SIGNATURE_KEY_NOT_VALID,
         FETCHED_WITHOUT_HTTPS,
     ];
 }
@@ -692,6 +703,15 @@ pub fn verify_signature(doc: &mut SecurityTxt, keys: &Keyring) -> Vec<Diagnostic
                     codes::SIGNATURE_INVALID,
                     format!(
                         "the signature over {lines} names key {fingerprint}, one of the keys given, and does not verify with it ({reason}): the signed text or the signature was changed after signing"
+                    ),
+                ),
+                BadSignature::KeyNotValid {
+                    fingerprint,
+                    reason,
+                } => (
+                    codes::SIGNATURE_KEY_NOT_VALID,
+                    format!(
+                        "the signature over {lines} verifies with key {fingerprint}, one of the keys given, but {reason}: a revoked or expired key vouches for nothing"
                     ),
                 ),
                 BadSignature::UnknownKey { issuer, given } => (

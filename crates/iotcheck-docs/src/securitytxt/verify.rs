@@ -9,9 +9,13 @@
 //! cleartext framing is not used, so a file that two framings would read
 //! differently cannot verify one text and report the fields of another.
 //!
-//! Not done: key expiry and revocation are not checked (a signature by an
-//! expired or revoked key verifies if it is cryptographically sound), and
-//! no web of trust: the keys given are trusted because the user gave them.
+//! A signature that verifies still fails when the key that made it was
+//! revoked (a key revocation signature on the primary key, or a subkey
+//! revocation on the subkey, each verified with the primary key; RFC 9580
+//! §5.2.1.19–20), or had expired when the signature was made (the key
+//! expiration time of its newest self-signature or subkey binding, RFC 9580
+//! §5.2.3.13). Not done: no web of trust: the keys given are trusted
+//! because the user gave them.
 
 use std::fmt;
 use std::sync::Arc;
@@ -288,6 +292,15 @@ pub enum BadSignature {
         /// What the verifier said.
         reason: String,
     },
+    /// The signature verifies with a key given, but that key (or the
+    /// primary key it belongs to) is revoked, or had expired when the
+    /// signature was made.
+    KeyNotValid {
+        /// The key that made the signature.
+        fingerprint: String,
+        /// Why, in words ("revoked", "expired on 2024-01-01 …").
+        reason: String,
+    },
     /// The signature was made by a key that is not among the keys given.
     UnknownKey {
         /// The issuer as the signature names it (fingerprint, else key id).
@@ -350,6 +363,12 @@ pub(crate) fn verify(m: &SignedMaterial, keys: &Keyring) -> Verification {
                 let fingerprint = fingerprint_hex(&details.fingerprint());
                 match result {
                     Ok(()) => {
+                        if let Some(reason) = not_valid(key, which, sig) {
+                            return Verification::Bad(BadSignature::KeyNotValid {
+                                fingerprint,
+                                reason,
+                            });
+                        }
                         return Verification::Good(SignedBy {
                             fingerprint,
                             primary: KeyInfo::of(key),
@@ -387,6 +406,79 @@ pub(crate) fn verify(m: &SignedMaterial, keys: &Keyring) -> Verification {
         issuer,
         given: keys.fingerprints(),
     })
+}
+
+/// Why the key that made `sig` cannot vouch for it, if it cannot: a
+/// verified revocation of the primary key or of the signing subkey, or an
+/// expiry before the signature's creation time.
+fn not_valid(key: &SignedPublicKey, which: Candidate, sig: &PgpSignature) -> Option<String> {
+    use pgp::packet::SignatureType;
+    use pgp::types::KeyDetails as _;
+    let primary = &key.primary_key;
+    if key
+        .details
+        .revocation_signatures
+        .iter()
+        .any(|r| r.typ() == Some(SignatureType::KeyRevocation) && r.verify_key(primary).is_ok())
+    {
+        return Some("its primary key is revoked".into());
+    }
+    let signed_at = sig.created().map(|t| u64::from(t.as_secs()));
+    // The newest self-signature stating an expiry decides it.
+    let expiry = |created: u32, sigs: &mut dyn Iterator<Item = &PgpSignature>| {
+        sigs.filter_map(|s| Some((s.created()?.as_secs(), s.key_expiration_time()?)))
+            .max_by_key(|(at, _)| *at)
+            .map(|(_, d)| u64::from(created) + u64::from(d.as_secs()))
+    };
+    let expired = |until: Option<u64>| match (until, signed_at) {
+        (Some(u), Some(at)) if at > u => Some(u),
+        _ => None,
+    };
+    let self_sigs = key
+        .details
+        .users
+        .iter()
+        .flat_map(|u| u.signatures.iter())
+        .filter(|s| {
+            s.issuer_fingerprint()
+                .iter()
+                .any(|f| **f == primary.fingerprint())
+                || s.issuer_key_id()
+                    .iter()
+                    .any(|i| **i == primary.legacy_key_id())
+        })
+        .chain(key.details.direct_signatures.iter());
+    // A key expiration time of zero means "never".
+    let until = expiry(primary.created_at().as_secs(), &mut self_sigs.clone())
+        .filter(|u| *u > u64::from(primary.created_at().as_secs()));
+    if let Some(u) = expired(until) {
+        return Some(format!("its primary key expired on {}", day(u)));
+    }
+    if let Candidate::Subkey(i) = which {
+        let sub = key.public_subkeys.get(i)?;
+        if sub.signatures.iter().any(|r| {
+            r.typ() == Some(SignatureType::SubkeyRevocation)
+                && r.verify_subkey_binding(primary, &sub.key).is_ok()
+        }) {
+            return Some("the subkey is revoked".into());
+        }
+        let bindings = sub
+            .signatures
+            .iter()
+            .filter(|b| b.typ() == Some(SignatureType::SubkeyBinding));
+        let created = sub.key.created_at().as_secs();
+        let until = expiry(created, &mut bindings.into_iter()).filter(|u| *u > u64::from(created));
+        if let Some(u) = expired(until) {
+            return Some(format!("the subkey expired on {}", day(u)));
+        }
+    }
+    None
+}
+
+/// A Unix time as its UTC day.
+fn day(secs: u64) -> String {
+    let days = i64::try_from(secs / 86_400).unwrap_or(i64::MAX);
+    iotcheck_model::Date::from_unix_days(days).to_string()
 }
 
 /// rpgp's reason in words: its check of the digest's first two octets

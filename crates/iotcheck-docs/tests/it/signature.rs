@@ -438,3 +438,123 @@ fn provenance_over_http_fails_the_check() {
         [codes::FETCHED_WITHOUT_HTTPS, codes::CANONICAL_MISMATCH]
     );
 }
+
+/// A signature that verifies with a key that has since been revoked fails
+/// the check (`signature-key-not-valid`); a key that expired after it
+/// signed still vouches for what it signed (RFC 9580: validity at signing
+/// time). Keys made, signed with and revoked by gpg at test time.
+#[test]
+fn revoked_key_fails_expired_later_key_still_verifies() {
+    let home = tempfile::tempdir().unwrap();
+    let run = |args: &[&str]| {
+        let out = Command::new("gpg")
+            .env("GNUPGHOME", home.path())
+            .args([
+                "--batch",
+                "--quiet",
+                "--yes",
+                "--pinentry-mode",
+                "loopback",
+                "--passphrase",
+                "",
+            ])
+            .args(args)
+            .output()
+            .expect("gpg is missing: run scripts/install-test-deps.sh (Debian package gnupg)");
+        assert!(
+            out.status.success(),
+            "gpg {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        out.stdout
+    };
+    let body = home.path().join("body.txt");
+    std::fs::write(
+        &body,
+        "Contact: mailto:psirt@vendor.example\nExpires: 2027-05-01T00:00:00Z\n",
+    )
+    .unwrap();
+
+    // Revoked: gpg writes a revocation certificate for every key it makes
+    // (openpgp-revocs.d/FPR.rev, its armor line guarded by a leading ':').
+    run(&[
+        "--quick-gen-key",
+        "Revoked Vendor <r@vendor.example>",
+        "ed25519",
+        "sign",
+        "never",
+    ]);
+    let signed = run(&[
+        "--clearsign",
+        "--local-user",
+        "r@vendor.example",
+        "--output",
+        "-",
+        body.to_str().unwrap(),
+    ]);
+    let before = Keyring::from_bytes(&run(&["--armor", "--export", "r@vendor.example"])).unwrap();
+    assert!(matches!(
+        with_keys(&signed, Some(before)).document.signed,
+        Signature::Verified { .. }
+    ));
+    let rev_dir = home.path().join("openpgp-revocs.d");
+    let rev_file = std::fs::read_dir(&rev_dir)
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    let cert = std::fs::read_to_string(&rev_file)
+        .unwrap()
+        .replace(":-----BEGIN", "-----BEGIN");
+    let unguarded = home.path().join("revoke.asc");
+    std::fs::write(&unguarded, cert).unwrap();
+    run(&["--import", unguarded.to_str().unwrap()]);
+    let after = Keyring::from_bytes(&run(&["--armor", "--export", "r@vendor.example"])).unwrap();
+    let a = with_keys(&signed, Some(after));
+    assert!(
+        matches!(
+            &a.document.signed,
+            Signature::Bad { problem: BadSignature::KeyNotValid { reason, .. }, .. } if reason.contains("revoked")
+        ),
+        "{:?}",
+        a.document.signed
+    );
+    assert!(
+        codes_of(&a).contains(&codes::SIGNATURE_KEY_NOT_VALID),
+        "{:?}",
+        a.diagnostics
+    );
+    let r = check(
+        &signed,
+        Some(Keyring::from_bytes(&run(&["--armor", "--export", "r@vendor.example"])).unwrap()),
+    );
+    assert_eq!(r.outcome, iotcheck_model::Outcome::Fail, "{}", r.summary);
+    assert!(r.summary.contains("revoked"), "{}", r.summary);
+
+    // Made in 2020 with a one-day lifetime, signed while it was valid.
+    run(&[
+        "--faked-system-time",
+        "20200101T000000",
+        "--quick-gen-key",
+        "Old Vendor <o@vendor.example>",
+        "ed25519",
+        "sign",
+        "1d",
+    ]);
+    let old_signed = run(&[
+        "--faked-system-time",
+        "20200101T010000",
+        "--clearsign",
+        "--local-user",
+        "o@vendor.example",
+        "--output",
+        "-",
+        body.to_str().unwrap(),
+    ]);
+    let old = Keyring::from_bytes(&run(&["--armor", "--export", "o@vendor.example"])).unwrap();
+    assert!(matches!(
+        with_keys(&old_signed, Some(old)).document.signed,
+        Signature::Verified { .. }
+    ));
+}
