@@ -334,33 +334,8 @@ fn signed_text_agrees_with_rpgp_cleartext_framing() {
 /// changing any single field line afterwards is caught.
 #[test]
 fn gpg_signed_at_test_time_verifies_and_every_field_edit_is_caught() {
-    let gpg = Command::new("gpg").arg("--version").output();
-    assert!(
-        gpg.is_ok_and(|o| o.status.success()),
-        "gpg is missing: run scripts/install-test-deps.sh (Debian package gnupg)"
-    );
     let home = tempfile::tempdir().unwrap();
-    let run = |args: &[&str]| {
-        let out = Command::new("gpg")
-            .env("GNUPGHOME", home.path())
-            .args([
-                "--batch",
-                "--quiet",
-                "--pinentry-mode",
-                "loopback",
-                "--passphrase",
-                "",
-            ])
-            .args(args)
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "gpg {args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        out.stdout
-    };
+    let run = |args: &[&str]| gpg(home.path(), args);
     run(&[
         "--quick-gen-key",
         "Test Vendor <psirt@vendor.example>",
@@ -439,6 +414,31 @@ fn provenance_over_http_fails_the_check() {
     );
 }
 
+/// Runs gpg in the keyring `home`, unattended, and returns its output; a
+/// missing gpg or a failing command fails the test, naming the package.
+fn gpg(home: &Path, args: &[&str]) -> Vec<u8> {
+    let out = Command::new("gpg")
+        .env("GNUPGHOME", home)
+        .args([
+            "--batch",
+            "--quiet",
+            "--yes",
+            "--pinentry-mode",
+            "loopback",
+            "--passphrase",
+            "",
+        ])
+        .args(args)
+        .output()
+        .expect("gpg is missing: run scripts/install-test-deps.sh (Debian package gnupg)");
+    assert!(
+        out.status.success(),
+        "gpg {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out.stdout
+}
+
 /// A signature that verifies with a key that has since been revoked fails
 /// the check (`signature-key-not-valid`); a key that expired after it
 /// signed still vouches for what it signed (RFC 9580: validity at signing
@@ -446,28 +446,7 @@ fn provenance_over_http_fails_the_check() {
 #[test]
 fn revoked_key_fails_expired_later_key_still_verifies() {
     let home = tempfile::tempdir().unwrap();
-    let run = |args: &[&str]| {
-        let out = Command::new("gpg")
-            .env("GNUPGHOME", home.path())
-            .args([
-                "--batch",
-                "--quiet",
-                "--yes",
-                "--pinentry-mode",
-                "loopback",
-                "--passphrase",
-                "",
-            ])
-            .args(args)
-            .output()
-            .expect("gpg is missing: run scripts/install-test-deps.sh (Debian package gnupg)");
-        assert!(
-            out.status.success(),
-            "gpg {args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        out.stdout
-    };
+    let run = |args: &[&str]| gpg(home.path(), args);
     let body = home.path().join("body.txt");
     std::fs::write(
         &body,
