@@ -2,44 +2,13 @@
 //! per way a device tells a login worked: the probe must find the default
 //! password through each, with the password masked in the evidence.
 
-use std::io::{Read, Write};
-use std::net::{TcpListener, TcpStream};
+use std::io::Write;
+use std::net::TcpListener;
 use std::thread;
 use std::time::{Duration, Instant};
 
 use iotcheck_model::{Evidence, Outcome};
 use iotcheck_probe::{ProbeOptions, ProbeReport, TlsOptions, probe};
-
-/// One request: (request line, headers and body as text).
-fn read_request(s: &mut TcpStream) -> Option<(String, String)> {
-    let _ = s.set_read_timeout(Some(Duration::from_secs(5)));
-    let mut buf = Vec::new();
-    let mut chunk = [0u8; 4096];
-    loop {
-        let text = String::from_utf8_lossy(&buf).into_owned();
-        if let Some(end) = text.find("\r\n\r\n") {
-            let len = text[..end]
-                .lines()
-                .find_map(|l| {
-                    let (n, v) = l.split_once(':')?;
-                    n.eq_ignore_ascii_case("content-length")
-                        .then(|| v.trim().parse::<usize>().ok())?
-                })
-                .unwrap_or(0);
-            if buf.len() >= end + 4 + len {
-                let line = text.lines().next().unwrap_or("").to_string();
-                return Some((line, text));
-            }
-        }
-        match s.read(&mut chunk) {
-            Ok(0) | Err(_) => return None,
-            Ok(n) => buf.extend_from_slice(&chunk[..n]),
-        }
-        if buf.len() > 64 * 1024 {
-            return None;
-        }
-    }
-}
 
 fn serve(handler: fn(&str, &str) -> String) -> u16 {
     let l = TcpListener::bind("127.0.0.1:0").unwrap();
@@ -52,7 +21,8 @@ fn serve(handler: fn(&str, &str) -> String) -> u16 {
             }
             if let Ok(mut s) = s {
                 thread::spawn(move || {
-                    if let Some((line, req)) = read_request(&mut s) {
+                    if let Some(req) = crate::misbehave::read_request(&mut s) {
+                        let line = req.lines().next().unwrap_or("").to_string();
                         let _ = s.write_all(handler(&line, &req).as_bytes());
                     }
                 });

@@ -195,7 +195,7 @@ fn a_budget_cut_turns_passes_into_errors() {
 }
 
 /// Reads one HTTP request (head and a `Content-Length` body) from `s`.
-fn read_request(s: &mut TcpStream) -> Option<String> {
+pub(crate) fn read_request(s: &mut TcpStream) -> Option<String> {
     let _ = s.set_read_timeout(Some(Duration::from_secs(5)));
     let mut buf = Vec::new();
     let mut chunk = [0u8; 4096];
