@@ -250,11 +250,106 @@ pub(crate) fn sha256_of(path: &std::path::Path) -> Result<String, String> {
         }
         hasher.update(&buf[..n]);
     }
-    Ok(hasher
-        .finalize()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect())
+    Ok(hex(&hasher.finalize()))
+}
+
+/// A reader that passes every byte it reads to a SHA-256 running on a
+/// thread of its own, so an analyzer that reads its input once from start
+/// to end fingerprints it in the same pass: the file is read once, and on
+/// two cores the digest costs no wall time beyond its own (SHA-256 is
+/// sequential: about 0.8 s/GB here with the CPU's SHA instructions, the
+/// floor for any command that fingerprints a whole capture).
+///
+/// Memory is bounded: chunks of [`Self::CHUNK`] bytes, at most
+/// [`Self::QUEUE`] waiting, recycled once hashed.
+pub(crate) struct HashingReader<R> {
+    inner: R,
+    chunk: Vec<u8>,
+    to_hasher: Option<std::sync::mpsc::SyncSender<Vec<u8>>>,
+    recycled: std::sync::mpsc::Receiver<Vec<u8>>,
+    hasher: Option<std::thread::JoinHandle<String>>,
+}
+
+impl<R: Read> HashingReader<R> {
+    const CHUNK: usize = 1 << 20;
+    const QUEUE: usize = 4;
+
+    pub(crate) fn new(inner: R) -> Self {
+        let (to_hasher, work) = std::sync::mpsc::sync_channel::<Vec<u8>>(Self::QUEUE);
+        let (give_back, recycled) = std::sync::mpsc::sync_channel::<Vec<u8>>(Self::QUEUE + 2);
+        let hasher = std::thread::spawn(move || {
+            let mut hasher = Sha256::new();
+            for mut chunk in work {
+                hasher.update(&chunk);
+                chunk.clear();
+                // A full return queue only means the reader has enough.
+                let _ = give_back.try_send(chunk);
+            }
+            hex(&hasher.finalize())
+        });
+        Self {
+            inner,
+            chunk: Vec::with_capacity(Self::CHUNK),
+            to_hasher: Some(to_hasher),
+            recycled,
+            hasher: Some(hasher),
+        }
+    }
+
+    fn pass_on(&mut self) {
+        let fresh = self
+            .recycled
+            .try_recv()
+            .unwrap_or_else(|_| Vec::with_capacity(Self::CHUNK));
+        let full = std::mem::replace(&mut self.chunk, fresh);
+        if let Some(tx) = &self.to_hasher {
+            // The hasher only stops when this sender is dropped.
+            let _ = tx.send(full);
+        }
+    }
+
+    /// Reads whatever the analyzer left unread (a capture whose analysis
+    /// stopped early is still fingerprinted whole) and returns the SHA-256
+    /// of every byte of the stream.
+    pub(crate) fn finish(mut self) -> Result<String, String> {
+        std::io::copy(&mut self, &mut std::io::sink()).map_err(|e| io_reason(&e))?;
+        self.pass_on();
+        drop(self.to_hasher.take());
+        self.hasher
+            .take()
+            .and_then(|h| h.join().ok())
+            .ok_or_else(|| "the fingerprint thread stopped".to_string())
+    }
+}
+
+impl<R: Read> Read for HashingReader<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        let mut rest = buf.get(..n).unwrap_or_default();
+        while !rest.is_empty() {
+            let room = Self::CHUNK.saturating_sub(self.chunk.len()).max(1);
+            let (now, later) = rest.split_at(room.min(rest.len()));
+            self.chunk.extend_from_slice(now);
+            if self.chunk.len() >= Self::CHUNK {
+                self.pass_on();
+            }
+            rest = later;
+        }
+        Ok(n)
+    }
+}
+
+impl<R> Drop for HashingReader<R> {
+    fn drop(&mut self) {
+        drop(self.to_hasher.take());
+        if let Some(h) = self.hasher.take() {
+            let _ = h.join();
+        }
+    }
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 fn io_reason(e: &std::io::Error) -> String {
@@ -394,10 +489,57 @@ mod tests {
         assert!(load(&spec).unwrap_err().contains("directory"));
     }
 
+    /// Reads `data` through a `HashingReader` in reads of the given sizes
+    /// (cycled), stopping after `stop_after` bytes, then finishes.
+    fn hashed_in_pieces(data: &[u8], sizes: &[usize], stop_after: usize) -> String {
+        let mut r = HashingReader::new(data);
+        let mut got = 0;
+        let mut i = 0;
+        while got < stop_after {
+            let want = sizes[i % sizes.len()].clamp(1, stop_after - got);
+            let mut buf = vec![0u8; want];
+            let n = r.read(&mut buf).unwrap();
+            if n == 0 {
+                break;
+            }
+            got += n;
+            i += 1;
+        }
+        r.finish().unwrap()
+    }
+
+    #[test]
+    fn hashing_reader_digest_is_sha256_of_the_whole_stream() {
+        // More than a few chunks, so recycling and the bounded queue run.
+        let data: Vec<u8> = (0..5 * HashingReader::<&[u8]>::CHUNK + 12_345)
+            .map(|i| (i * 31 % 251) as u8)
+            .collect();
+        let want = hex(&Sha256::digest(&data));
+        assert_eq!(hashed_in_pieces(&data, &[3 << 20], data.len()), want);
+        assert_eq!(hashed_in_pieces(&data, &[1, 7, 65_536], data.len()), want);
+        // An analysis that stops early still gets the whole file's digest.
+        assert_eq!(hashed_in_pieces(&data, &[4096], 10_000), want);
+        assert_eq!(hashed_in_pieces(&data, &[4096], 0), want);
+        assert_eq!(
+            hashed_in_pieces(&[], &[10], 0),
+            "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+        );
+    }
+
     proptest! {
         #[test]
         fn sniffing_never_panics(bytes in proptest::collection::vec(any::<u8>(), 0..600)) {
             let _ = Sniffed::from_head(&bytes);
+        }
+
+        #[test]
+        fn hashing_reader_agrees_with_sha256(
+            data in proptest::collection::vec(any::<u8>(), 0..3000),
+            sizes in proptest::collection::vec(1usize..700, 1..6),
+            stop in 0usize..3000,
+        ) {
+            let want = hex(&Sha256::digest(&data));
+            prop_assert_eq!(hashed_in_pieces(&data, &sizes, stop.min(data.len())), want);
         }
     }
 }

@@ -147,24 +147,40 @@ pub fn analyze_path(
     device: &DeviceSpec,
     limits: &Limits,
 ) -> Result<Analysis, TrafficError> {
-    use std::io::{Seek, SeekFrom};
-    let open_err = |source| TrafficError::Open {
+    let file = std::fs::File::open(path).map_err(|source| TrafficError::Open {
         path: path.display().to_string(),
         source,
-    };
-    let mut file = std::fs::File::open(path).map_err(open_err)?;
-    let mut magic = [0u8; 2];
-    let n = file.read(&mut magic).map_err(open_err)?;
-    file.seek(SeekFrom::Start(0)).map_err(open_err)?;
-    if n == 2 && magic == [0x1f, 0x8b] {
+    })?;
+    analyze_stream(file, name, device, limits)
+}
+
+/// Reads a capture, gzip-compressed or not, from a stream read once from
+/// start to end and never rewound: the caller may watch every byte go by
+/// (the engine fingerprints a capture this way while it is analysed,
+/// instead of reading it a second time).
+pub fn analyze_stream<R: Read>(
+    reader: R,
+    name: &str,
+    device: &DeviceSpec,
+    limits: &Limits,
+) -> Result<Analysis, TrafficError> {
+    use std::io::BufRead;
+    // The gzip magic is peeked in the buffer; once it is drained, reads
+    // larger than the buffer go straight to the stream (no extra copy).
+    let mut buffered = std::io::BufReader::with_capacity(8192, reader);
+    let head = buffered.fill_buf().map_err(|e| TrafficError::Unreadable {
+        capture: name.to_string(),
+        reason: format!("cannot read: {e}"),
+    })?;
+    if head.starts_with(&[0x1f, 0x8b]) {
         analyze_reader(
-            flate2::read::MultiGzDecoder::new(std::io::BufReader::new(file)),
+            flate2::read::MultiGzDecoder::new(buffered),
             name,
             device,
             limits,
         )
     } else {
-        analyze_reader(file, name, device, limits)
+        analyze_reader(buffered, name, device, limits)
     }
 }
 

@@ -34,6 +34,9 @@ pub(crate) struct Output {
     /// Each firmware image's account password hashes (as digests), for
     /// the check that compares images.
     pub account_hashes: Vec<(String, Vec<iotcheck_firmware::AccountHash>)>,
+    /// The input's SHA-256, from an analyzer that reads its input whole
+    /// ([`Analyzer::fingerprints`]).
+    pub fingerprint: Option<Result<String, String>>,
 }
 
 /// Check ids from an analyzer crate's list of constants.
@@ -95,6 +98,12 @@ pub(crate) trait Analyzer: Sync {
     /// The checks it decides (a subset of its catalog checks: the others
     /// stay "not implemented yet").
     fn checks(&self) -> Vec<CheckId>;
+    /// Whether `analyze` reads its input once from start to end and
+    /// returns its SHA-256 in [`Output::fingerprint`], so the input is not
+    /// read a second time to fingerprint it.
+    fn fingerprints(&self) -> bool {
+        false
+    }
     /// Runs every check of this analyzer on one input. A check that cannot
     /// be completed returns an `error` result; it does not fail the run.
     fn analyze(&self, input: &LoadedInput, assessment: &Assessment, today: Date) -> Output;
@@ -128,23 +137,24 @@ pub(crate) fn implemented(catalog: &Catalog) -> BTreeSet<CheckId> {
 
 /// One unit of work.
 enum Job<'a> {
-    /// One analyzer on one input.
-    Analyze(&'a dyn Analyzer, &'a LoadedInput),
+    /// One analyzer on input `i`.
+    Analyze(usize, &'a dyn Analyzer, &'a LoadedInput),
     /// The SHA-256 of input `i`.
     Hash(usize, &'a std::path::Path),
 }
 
 enum Done {
-    Analyzed(Output),
+    Analyzed(usize, Output),
     Hashed(usize, Result<String, String>),
 }
 
 /// Runs every analyzer on every input of its kind and fingerprints every
 /// file input, on a pool of as many workers as the machine has cores: the
 /// work (and the memory each analyzer may hold, see its `Limits`) is
-/// bounded by the core count, not by the number of inputs. Each input's
-/// fingerprint is queued right after its analysis, so on two cores a large
-/// capture is hashed while it is analysed. Returns the merged output and the
+/// bounded by the core count, not by the number of inputs. An input whose
+/// analyzer reads it whole is fingerprinted by that analyzer in the same
+/// pass; any other input's fingerprint is queued right after its analysis.
+/// Returns the merged output and the
 /// fingerprint of each input (by index), in a deterministic order.
 pub(crate) fn run_all(
     inputs: &[LoadedInput],
@@ -155,10 +165,14 @@ pub(crate) fn run_all(
     let analyzers = registry();
     let mut jobs: Vec<Job<'_>> = Vec::new();
     for (i, input) in inputs.iter().enumerate() {
+        let mut fingerprinted = false;
         for a in analyzers.iter().filter(|a| a.input_kind() == input.kind) {
-            jobs.push(Job::Analyze(a.as_ref(), input));
+            jobs.push(Job::Analyze(i, a.as_ref(), input));
+            fingerprinted |= a.fingerprints();
         }
-        if let Some(path) = &input.path {
+        if let Some(path) = &input.path
+            && !fingerprinted
+        {
             jobs.push(Job::Hash(i, path));
         }
     }
@@ -180,8 +194,8 @@ pub(crate) fn run_all(
                     let Some((n, job)) = next else { break };
                     let out = match job {
                         Job::Hash(i, path) => Done::Hashed(i, crate::input::sha256_of(path)),
-                        Job::Analyze(a, input) => {
-                            Done::Analyzed(analyze_one(a, input, assessment, today, progress))
+                        Job::Analyze(i, a, input) => {
+                            Done::Analyzed(i, analyze_one(a, input, assessment, today, progress))
                         }
                     };
                     if let Ok(mut d) = done.lock() {
@@ -197,7 +211,10 @@ pub(crate) fn run_all(
     let mut hashes = vec![None; inputs.len()];
     for (_, d) in done {
         match d {
-            Done::Analyzed(out) => {
+            Done::Analyzed(i, out) => {
+                if let Some(h) = out.fingerprint {
+                    hashes[i] = Some(h);
+                }
                 all.results.extend(out.results);
                 all.traffic.extend(out.traffic);
                 all.components.extend(out.components);

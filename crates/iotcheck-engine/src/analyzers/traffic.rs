@@ -2,9 +2,10 @@
 
 use iotcheck_model::{CheckId, InputKind};
 use iotcheck_standards::Analyzer as AnalyzerName;
-use iotcheck_traffic::{CHECKS, DeviceSpec, Limits, analyze_path, checks};
+use iotcheck_traffic::{CHECKS, DeviceSpec, Limits, analyze_stream, checks};
 
 use super::{Analyzer, Output, check_ids, error_results};
+use crate::input::HashingReader;
 use crate::{Assessment, LoadedInput};
 
 pub(crate) struct Traffic;
@@ -20,6 +21,10 @@ impl Analyzer for Traffic {
 
     fn checks(&self) -> Vec<CheckId> {
         check_ids(&CHECKS)
+    }
+
+    fn fingerprints(&self) -> bool {
+        true
     }
 
     fn analyze(
@@ -40,10 +45,30 @@ impl Analyzer for Traffic {
         let Some(path) = &input.path else {
             return Output::default();
         };
-        match analyze_path(path, &input.location, &device, &Limits::default()) {
+        let file = match std::fs::File::open(path) {
+            Ok(f) => f,
+            Err(e) => {
+                return Output {
+                    results: error_results(
+                        self.checks(),
+                        &input.location,
+                        &format!("cannot read {}: {e}", input.location),
+                        &e.to_string(),
+                    ),
+                    fingerprint: Some(Err(e.to_string())),
+                    ..Output::default()
+                };
+            }
+        };
+        // One pass: the capture is fingerprinted as it is analysed.
+        let mut reader = HashingReader::new(file);
+        let analysed = analyze_stream(&mut reader, &input.location, &device, &Limits::default());
+        let fingerprint = Some(reader.finish());
+        match analysed {
             Ok(analysis) => Output {
                 results: checks(&analysis),
                 traffic: vec![analysis.summary()],
+                fingerprint,
                 ..Output::default()
             },
             Err(e) => Output {
@@ -53,6 +78,7 @@ impl Analyzer for Traffic {
                     &format!("capture could not be analysed: {e}"),
                     &e.to_string(),
                 ),
+                fingerprint,
                 ..Output::default()
             },
         }

@@ -320,3 +320,46 @@ fn repeated_input_gets_every_fingerprint() {
         "{inputs:?}"
     );
 }
+
+/// A capture is fingerprinted in the same pass that analyses it: the
+/// digest must be coreutils' `sha256sum` of the whole file, for a plain
+/// capture, a gzip-compressed one, and one whose analysis stops early on
+/// damaged bytes (the rest of the file is still read into the digest).
+#[test]
+fn capture_fingerprint_is_sha256_of_the_whole_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let plain = std::fs::read(example().join("captures/setup.pcapng")).unwrap();
+    let mut damaged = plain.clone();
+    // A block whose declared length runs past the end, then 3 MiB more:
+    // reading stops at the block, the digest covers everything.
+    damaged.extend_from_slice(&[0x06, 0, 0, 0, 0xff, 0xff, 0xff, 0x7f]);
+    damaged.extend((0..3 << 20).map(|i: u32| (i % 253) as u8));
+    let gz = std::process::Command::new("gzip")
+        .args([
+            "-c",
+            example().join("captures/setup.pcapng").to_str().unwrap(),
+        ])
+        .output()
+        .expect("gzip is missing")
+        .stdout;
+    for (name, bytes) in [
+        ("plain.pcapng", &plain),
+        ("damaged.pcapng", &damaged),
+        ("zipped.pcapng.gz", &gz),
+    ] {
+        let path = dir.path().join(name);
+        std::fs::write(&path, bytes).unwrap();
+        let out = iotcheck()
+            .args(["traffic", path.to_str().unwrap(), "--format", "json"])
+            .output()
+            .unwrap();
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let sum = std::process::Command::new("sha256sum")
+            .arg(&path)
+            .output()
+            .expect("sha256sum (coreutils) is missing");
+        let want = String::from_utf8(sum.stdout).unwrap();
+        let want = want.split_whitespace().next().unwrap();
+        assert_eq!(v["inputs"][0]["sha256"].as_str(), Some(want), "{name}");
+    }
+}
