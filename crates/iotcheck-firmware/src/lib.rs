@@ -5,7 +5,9 @@
 //! What it does:
 //! - [`unpack`] reads a U-Boot legacy uImage (64-byte header, payload
 //!   uncompressed, gzip, xz, legacy LZMA, zstd, lz4 or bzip2), Broadcom
-//!   TRX, bare gzip, xz, zstd, LZ4-frame and bzip2 streams, SquashFS 4.x
+//!   TRX, Matter OTA images (TLV header read, payload checked against its
+//!   digest; own parser), Arcadyan obfuscated LZMA (header restored; own
+//!   code), bare gzip, xz, zstd, LZ4-frame and bzip2 streams, SquashFS 4.x
 //!   (every compressor: gzip, lzma, lzo, xz, lz4, zstd, via `backhand` with
 //!   iotcheck's bounded block decoders), cramfs (both byte orders), romfs,
 //!   ext2/3/4 (via `ext4-view`), JFFS2 (both byte orders; zlib, rtime,

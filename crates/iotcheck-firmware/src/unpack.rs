@@ -4,7 +4,8 @@
 
 use crate::formats::compress::{self, Codec, DecompressError};
 use crate::formats::{
-    cpio, cramfs, ext, fit, jffs2, romfs, squashfs, tar, trx, ubi, ubifs, uimage, yaffs2, zip,
+    arcadyan, cpio, cramfs, ext, fit, jffs2, matter_ota, romfs, squashfs, tar, trx, ubi, ubifs,
+    uimage, yaffs2, zip,
 };
 use crate::image::{Entry, EntryKind, Image, ImageHeader, Note};
 use crate::{FirmwareError, Limits};
@@ -374,6 +375,24 @@ pub(crate) static FORMATS: &[Format] = &[
         validate: |d, _| zip::validate(d),
         read: |u, d, l, _| zip::read(u, d, l).unwrap_or(0),
         strong_magic: true,
+    },
+    Format {
+        name: "matter-ota",
+        describe: "Matter OTA software image",
+        magics: &[(&matter_ota::MAGIC, 0)],
+        validate: |d, _| matter_ota::parse(d).map(|_| ()),
+        read: matter_ota::read,
+        strong_magic: true,
+    },
+    Format {
+        name: "arcadyan",
+        describe: "Arcadyan obfuscated LZMA image",
+        magics: &[(&arcadyan::MAGIC, arcadyan::MAGIC_OFFSET)],
+        validate: |d, _| arcadyan::validate(d),
+        read: arcadyan::read,
+        // Four bytes 0x68 in, and a stream that must decode: the dry run
+        // decides.
+        strong_magic: false,
     },
 ];
 

@@ -39,12 +39,62 @@ fn binwalk_gzip_sample_keeps_its_file_name() {
 
 #[test]
 fn binwalk_samples_of_unsupported_formats_are_refused_not_misread() {
-    for name in ["cramfs.bin", "romfs.bin", "matter_ota.bin"] {
+    for name in ["cramfs.bin", "romfs.bin", "matter_ota.bin", "arcadyan.bin"] {
         let bytes = read_shared(&format!("firmware/binwalk-test-inputs/{name}"));
         if let Ok(img) = iotcheck_firmware::unpack(&bytes, name, &Limits::default()) {
             assert!(!img.has_root_filesystem(), "{name}");
         }
     }
+}
+
+/// binwalk's Arcadyan sample: the header is restored and the LZMA stream
+/// under it decodes whole (its LZMA header declares 2,813,252 bytes) to
+/// one monolithic image; Debian's binwalk 2 finds nothing to extract here.
+#[test]
+fn binwalk_arcadyan_sample_is_deobfuscated_and_decoded() {
+    let img = unpack_ok(
+        &read_shared("firmware/binwalk-test-inputs/arcadyan.bin"),
+        "arcadyan.bin",
+    );
+    assert!(img.notes.is_empty(), "{:?}", img.notes);
+    let e = img
+        .entries
+        .iter()
+        .find(|e| e.path.first().map(String::as_str) == Some("arcadyan@0x0"))
+        .unwrap_or_else(|| panic!("{:?}", img.entries));
+    assert_eq!(e.path[1], "lzma@0x4");
+    assert_eq!(e.bytes().map(<[u8]>::len), Some(2_813_252));
+}
+
+/// binwalk's Matter OTA sample: header fields read, the payload checked
+/// against the SHA-256 the header carries, and a changed payload byte
+/// caught.
+#[test]
+fn binwalk_matter_ota_sample_header_and_digest() {
+    let bytes = read_shared("firmware/binwalk-test-inputs/matter_ota.bin");
+    let img = unpack_ok(&bytes, "matter_ota.bin");
+    assert!(img.notes.is_empty(), "{:?}", img.notes);
+    let h = &img.headers[0];
+    assert_eq!(h.path, vec!["matter-ota@0x0"]);
+    assert!(
+        h.name.contains("vendor 0x1234, product 0x1234"),
+        "{}",
+        h.name
+    );
+    assert!(h.name.contains("software version 1.2.120.0"), "{}", h.name);
+    assert!(h.name.contains("payload digest verified"), "{}", h.name);
+    let payload = &img.entries[0];
+    assert_eq!(payload.path, vec!["matter-ota@0x0", "(payload)"]);
+    let mut altered = bytes.clone();
+    *altered.last_mut().unwrap() ^= 1;
+    let img = unpack_ok(&altered, "altered.bin");
+    assert!(
+        img.notes
+            .iter()
+            .any(|n| n.message.contains("does NOT match")),
+        "{:?}",
+        img.notes
+    );
 }
 
 #[test]

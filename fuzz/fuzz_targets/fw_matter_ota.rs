@@ -1,0 +1,8 @@
+//! The matter_ota reader alone (`unpack_as`, no sniffing or scanning) never
+//! panics on arbitrary bytes and stays within its limits
+//! (`iotcheck_firmware::fuzz_invariants`).
+#![no_main]
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| {
+    iotcheck_firmware::fuzz_invariants(data, Some("matter-ota"));
+});
