@@ -230,6 +230,7 @@ pub fn run(
         traffic: analyzed.traffic,
         components: analyzed.components,
         services: analyzed.services,
+        firmware: analyzed.firmware,
         informational,
     };
     Outcome {

@@ -16,6 +16,44 @@ pub struct Image {
     /// The top level of the image, start to end: the ranges known
     /// containers cover and what the rest looks like by entropy.
     pub regions: Vec<Region>,
+    /// Every container and stream unpacked, in the order found, with how
+    /// sure the identification is.
+    pub layers: Vec<Layer>,
+}
+
+/// One container or stream the walk unpacked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Layer {
+    /// Its layer path (`["uImage@0x0", "squashfs@0x40"]`).
+    pub path: Vec<String>,
+    /// What it is, for a person (`squashfs filesystem`, `xz stream`).
+    pub format: &'static str,
+    /// The bytes it was seen to cover in its parent (0 when unknown, e.g.
+    /// a stream whose end the decoder does not report).
+    pub covered: u64,
+    pub confidence: Confidence,
+}
+
+/// How an identification was made.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Confidence {
+    /// The dry run proved the structure before anything was trusted
+    /// (header fields, sizes and checksums hold together; a stream decoded
+    /// to its end).
+    Proven,
+    /// The magic number matched but the dry run did not pass (or a stream
+    /// ended early): read anyway for what it holds, with a note saying
+    /// what is wrong.
+    MagicOnly,
+}
+
+impl Confidence {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Confidence::Proven => "structure-proven",
+            Confidence::MagicOnly => "magic-only",
+        }
+    }
 }
 
 /// A byte range of the image's top level (see [`crate::entropy`]).

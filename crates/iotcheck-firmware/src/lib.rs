@@ -96,7 +96,9 @@ pub use checks::accounts::{DEFAULT_PASSWORDS, check_accounts};
 pub use checks::universal::{AccountHash, account_hashes, universal_default_password};
 pub use checks::{CHECKS, checks, checks_with, checks_with_inventory};
 pub use error::FirmwareError;
-pub use image::{Entry, EntryKind, Image, ImageHeader, Note, Region, RegionKind};
+pub use image::{
+    Confidence, Entry, EntryKind, Image, ImageHeader, Layer, Note, Region, RegionKind,
+};
 pub use inventory::inventory;
 pub use limits::Limits;
 

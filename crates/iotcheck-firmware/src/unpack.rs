@@ -7,7 +7,7 @@ use crate::formats::{
     arcadyan, cpio, cramfs, ext, fit, jffs2, matter_ota, romfs, squashfs, tar, trx, ubi, ubifs,
     uimage, yaffs2, zip,
 };
-use crate::image::{Entry, EntryKind, Image, ImageHeader, Note};
+use crate::image::{Confidence, Entry, EntryKind, Image, ImageHeader, Layer, Note};
 use crate::{FirmwareError, Limits};
 
 /// Notes kept per image; more would only repeat themselves.
@@ -436,8 +436,25 @@ pub(crate) fn at(
             u.note(&l, "nesting depth limit reached; not unpacked");
             return Some(0);
         }
+        let confidence = if (format.validate)(data, u.limits).is_ok() {
+            Confidence::Proven
+        } else {
+            Confidence::MagicOnly
+        };
         let first = u.image.entries.len();
+        // Recorded before what it holds, so layers are in the order found;
+        // what it covers is known once it is read.
+        let this = u.image.layers.len();
+        u.image.layers.push(Layer {
+            path: l.clone(),
+            format: format.describe,
+            covered: 0,
+            confidence,
+        });
         let covered = (format.read)(u, data, &l, depth);
+        if let Some(layer) = u.image.layers.get_mut(this) {
+            layer.covered = covered;
+        }
         if prefix.is_empty() {
             u.top.push((offset as u64, covered, l.join("")));
         }
@@ -610,6 +627,16 @@ pub(crate) fn stream(
         }
     };
     u.spend(out.bytes.len() as u64);
+    u.image.layers.push(Layer {
+        path: l.clone(),
+        format: codec.describe(),
+        covered: 0,
+        confidence: if out.truncated.is_some() {
+            Confidence::MagicOnly
+        } else {
+            Confidence::Proven
+        },
+    });
     if let Some(why) = &out.truncated {
         u.note(
             &l,

@@ -39,7 +39,8 @@ pub use input::{InputKind, InputRef, InputStatus};
 pub use product::Product;
 pub use report::{
     CheckEntry, Contradiction, FlowRow, ProvisionVerdict, RegimeView, Report, RequirementVerdict,
-    ServiceRow, StandardVerdict, Tool, TrafficSummary, report_schema,
+    FirmwareLayer, FirmwareRegion, FirmwareSummary, ServiceRow, StandardVerdict, Tool,
+    TrafficSummary, report_schema,
 };
 pub use secret::Secret;
 pub use verdict::Verdict;
@@ -47,4 +48,4 @@ pub use verdict::Verdict;
 /// Version of the JSON report schema. Bump the minor version for additions,
 /// the major version for anything a reader of the previous version would
 /// misread.
-pub const SCHEMA_VERSION: &str = "1.4.0";
+pub const SCHEMA_VERSION: &str = "1.5.0";

@@ -35,6 +35,11 @@ pub struct Report {
     /// transport and port order (schema 1.4.0).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub services: Vec<ServiceRow>,
+    /// Per firmware image: the containers and streams it was unpacked
+    /// through, how sure each identification is, and what of its top level
+    /// could not be read (schema 1.5.0).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub firmware: Vec<FirmwareSummary>,
     /// Results of informational checks: reported with their evidence, but
     /// deciding no requirement (e.g. `docs.privacy-contact`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -108,6 +113,56 @@ pub struct ServiceRow {
     pub banner: Option<String>,
     /// Whether the service speaks TLS.
     pub tls: bool,
+}
+
+/// How one firmware image was unpacked.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FirmwareSummary {
+    /// The image, as listed in `inputs`.
+    pub image: String,
+    /// Files, directories, links and devices found.
+    pub entries: u64,
+    /// Every container and stream unpacked, in the order found.
+    pub layers: Vec<FirmwareLayer>,
+    /// The image's top level, start to end: what each byte range is.
+    pub regions: Vec<FirmwareRegion>,
+}
+
+/// One container or stream inside a firmware image.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FirmwareLayer {
+    /// The layer path, as evidence names it (`uImage@0x0 ▸ squashfs@0x40`).
+    pub path: String,
+    /// What it is (`squashfs filesystem`, `xz-compressed data`).
+    pub format: String,
+    /// Bytes it covers in its parent, when known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bytes: Option<u64>,
+    /// `structure-proven`: a dry-run parse proved the header and structure
+    /// (sizes, offsets, checksums; a stream decoded to its end) before it
+    /// was trusted; `magic-only`: the magic number matched but the dry run
+    /// did not pass (or the stream ended early), and it was read anyway for
+    /// what it holds, with a note saying what is wrong.
+    pub confidence: String,
+}
+
+/// A byte range of a firmware image's top level.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FirmwareRegion {
+    pub start: u64,
+    pub length: u64,
+    /// `container` (read: see `layer`), `high-entropy` (no known format,
+    /// encrypted or compressed: cannot be inspected), `padding` (one byte
+    /// value repeated) or `data` (no known format, lower entropy).
+    pub kind: String,
+    /// The container's layer path, for `container` regions.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub layer: Option<String>,
+    /// Shannon entropy in bits per byte (0 for containers and padding).
+    pub entropy: f64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]

@@ -120,6 +120,37 @@ pub(crate) fn render(r: &Report) -> String {
         let _ = writeln!(s, "</tbody></table></section>");
     }
 
+    for f in &r.firmware {
+        let _ = writeln!(
+            s,
+            "<section class=\"firmware\"><h2>Firmware {} ({} entries)</h2><table><thead><tr><th>layer</th><th>format</th><th>bytes</th><th>confidence</th></tr></thead><tbody>",
+            h(&f.image),
+            f.entries
+        );
+        for l in &f.layers {
+            let _ = writeln!(
+                s,
+                "<tr data-confidence=\"{c}\"><td><code>{p}</code></td><td>{fm}</td><td>{b}</td><td>{c}</td></tr>",
+                p = h(&l.path),
+                fm = h(&l.format),
+                b = l.bytes.map(|b| b.to_string()).unwrap_or_default(),
+                c = h(&l.confidence)
+            );
+        }
+        let _ = writeln!(s, "</tbody></table>");
+        for g in f.regions.iter().filter(|g| g.kind == "high-entropy") {
+            let _ = writeln!(
+                s,
+                "<p class=\"not-inspected\">Not inspected: <code>{:#x}</code>–<code>{:#x}</code> ({} bytes, {:.2} bits/byte: encrypted or compressed).</p>",
+                g.start,
+                g.start.saturating_add(g.length),
+                g.length,
+                g.entropy
+            );
+        }
+        let _ = writeln!(s, "</section>");
+    }
+
     if !r.services.is_empty() {
         let _ = writeln!(
             s,

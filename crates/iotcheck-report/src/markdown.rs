@@ -76,6 +76,35 @@ pub(crate) fn render(r: &Report) -> String {
         }
     }
 
+    for f in &r.firmware {
+        let _ = writeln!(
+            s,
+            "\n## Firmware {} ({} entries)\n\n| layer | format | bytes | confidence |\n|---|---|---|---|",
+            m(&f.image),
+            f.entries
+        );
+        for l in &f.layers {
+            let _ = writeln!(
+                s,
+                "| {} | {} | {} | {} |",
+                m(&l.path),
+                m(&l.format),
+                l.bytes.map(|b| b.to_string()).unwrap_or_default(),
+                m(&l.confidence)
+            );
+        }
+        for g in f.regions.iter().filter(|g| g.kind == "high-entropy") {
+            let _ = writeln!(
+                s,
+                "\nNot inspected: `{:#x}`–`{:#x}` ({} bytes, {:.2} bits/byte: encrypted or compressed).",
+                g.start,
+                g.start.saturating_add(g.length),
+                g.length,
+                g.entropy
+            );
+        }
+    }
+
     if !r.services.is_empty() {
         let _ = writeln!(
             s,

@@ -8,6 +8,8 @@ use iotcheck_model::{CheckEntry, Evidence, InputStatus, Outcome, Report, Verdict
 use crate::escape::terminal as t;
 
 const MAX_EVIDENCE: usize = 5;
+/// Layers listed per firmware image (the JSON report has them all).
+const MAX_LAYERS: usize = 20;
 
 struct Style {
     color: bool,
@@ -141,6 +143,49 @@ pub(crate) fn render(r: &Report, color: bool) -> String {
                 t(&c.name),
                 t(&c.version),
                 st.dim(&t(&at))
+            );
+        }
+    }
+
+    for f in &r.firmware {
+        let _ = writeln!(
+            s,
+            "\n{} {} ({} entries)",
+            st.bold("Firmware"),
+            t(&f.image),
+            f.entries
+        );
+        let width = f
+            .layers
+            .iter()
+            .take(MAX_LAYERS)
+            .map(|l| l.path.chars().count())
+            .max()
+            .unwrap_or(0);
+        for l in f.layers.iter().take(MAX_LAYERS) {
+            let _ = writeln!(
+                s,
+                "  {:<width$}  {:<30} {}",
+                t(&l.path),
+                t(&l.format),
+                if l.confidence == "structure-proven" {
+                    st.dim("structure proven")
+                } else {
+                    "magic number only: structure not proven".to_string()
+                }
+            );
+        }
+        if f.layers.len() > MAX_LAYERS {
+            let _ = writeln!(s, "  … and {} more layers", f.layers.len() - MAX_LAYERS);
+        }
+        for g in f.regions.iter().filter(|g| g.kind == "high-entropy") {
+            let _ = writeln!(
+                s,
+                "  not inspected: {:#x}–{:#x} ({} bytes, {:.2} bits/byte: encrypted or compressed in a way iotcheck cannot read)",
+                g.start,
+                g.start.saturating_add(g.length),
+                g.length,
+                g.entropy
             );
         }
     }

@@ -121,6 +121,7 @@ impl Analyzer for Firmware {
                 Output {
                     results,
                     components,
+                    firmware: vec![summary(&input.location, &image)],
                     account_hashes: vec![(
                         input.location.clone(),
                         iotcheck_firmware::account_hashes(&image),
@@ -130,5 +131,44 @@ impl Analyzer for Firmware {
             }
             Err(e) => self.errors(input, &e.to_string()),
         }
+    }
+}
+
+/// How `image` was unpacked, for the report.
+fn summary(location: &str, image: &iotcheck_firmware::Image) -> iotcheck_model::FirmwareSummary {
+    use iotcheck_firmware::RegionKind;
+    iotcheck_model::FirmwareSummary {
+        image: location.to_string(),
+        entries: image.entries.len() as u64,
+        layers: image
+            .layers
+            .iter()
+            .map(|l| iotcheck_model::FirmwareLayer {
+                path: l.path.join(" ▸ "),
+                format: l.format.to_string(),
+                bytes: (l.covered > 0).then_some(l.covered),
+                confidence: l.confidence.as_str().to_string(),
+            })
+            .collect(),
+        regions: image
+            .regions
+            .iter()
+            .map(|r| {
+                let (kind, layer) = match &r.kind {
+                    RegionKind::Container(name) => ("container", Some(name.clone())),
+                    RegionKind::HighEntropy => ("high-entropy", None),
+                    RegionKind::Padding => ("padding", None),
+                    RegionKind::Data => ("data", None),
+                };
+                iotcheck_model::FirmwareRegion {
+                    start: r.start,
+                    length: r.len,
+                    kind: kind.to_string(),
+                    layer,
+                    // Two decimals: a reading for a person, stable in snapshots.
+                    entropy: (r.entropy * 100.0).round() / 100.0,
+                }
+            })
+            .collect(),
     }
 }

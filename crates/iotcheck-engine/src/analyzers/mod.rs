@@ -16,7 +16,8 @@ pub(crate) mod vulns;
 use std::collections::BTreeSet;
 
 use iotcheck_model::{
-    CheckId, CheckResult, Component, Date, InputKind, Outcome, ServiceRow, TrafficSummary,
+    CheckId, CheckResult, Component, Date, FirmwareSummary, InputKind, Outcome, ServiceRow,
+    TrafficSummary,
 };
 use iotcheck_standards::{Analyzer as AnalyzerName, Catalog};
 
@@ -31,6 +32,8 @@ pub(crate) struct Output {
     pub components: Vec<Component>,
     /// Services the live probe found.
     pub services: Vec<ServiceRow>,
+    /// How each firmware image was unpacked.
+    pub firmware: Vec<FirmwareSummary>,
     /// Each firmware image's account password hashes (as digests), for
     /// the check that compares images.
     pub account_hashes: Vec<(String, Vec<iotcheck_firmware::AccountHash>)>,
@@ -219,6 +222,7 @@ pub(crate) fn run_all(
                 all.traffic.extend(out.traffic);
                 all.components.extend(out.components);
                 all.services.extend(out.services);
+                all.firmware.extend(out.firmware);
                 all.account_hashes.extend(out.account_hashes);
             }
             Done::Hashed(i, h) => hashes[i] = Some(h),

@@ -16,6 +16,23 @@ fn example_unpacks_to_its_tree() {
         vec![vec!["uImage@0x0".to_string(), "squashfs@0x40".to_string()]]
     );
     assert!(img.has_root_filesystem());
+    // Both layers identified by a dry run that proved their structure.
+    let layers: Vec<_> = img
+        .layers
+        .iter()
+        .map(|l| (l.path.join(" ▸ "), l.format, l.confidence.as_str()))
+        .collect();
+    assert_eq!(
+        layers,
+        vec![
+            ("uImage@0x0".into(), "U-Boot legacy uImage", "structure-proven"),
+            (
+                "uImage@0x0 ▸ squashfs@0x40".into(),
+                "squashfs filesystem",
+                "structure-proven"
+            ),
+        ]
+    );
     let kind = |p: &str| &img.find(p).unwrap_or_else(|| panic!("{p} missing")).kind;
     assert_eq!(
         kind("/bin/sh"),

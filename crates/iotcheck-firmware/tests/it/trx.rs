@@ -151,6 +151,21 @@ fn a_damaged_trx_is_read_with_a_note_and_not_taken_from_a_scan() {
         "{notes:?}"
     );
     assert!(img.find("/etc/shadow").is_some());
+    // Read on its magic alone, and said so; what it holds was proven.
+    let confidence = |path: &str| {
+        img.layers
+            .iter()
+            .find(|l| l.path.join(" ▸ ") == path)
+            .map(|l| l.confidence.as_str())
+    };
+    assert_eq!(confidence("trx@0x0"), Some("magic-only"), "{:?}", img.layers);
+    assert!(
+        img.layers
+            .iter()
+            .any(|l| l.format == "squashfs filesystem" && l.confidence.as_str() == "structure-proven"),
+        "{:?}",
+        img.layers
+    );
     // Scanned at an offset, a header whose CRC fails is not trusted: the
     // squashfs inside is still found on its own.
     let mut dump = vec![0u8; 0x1000];

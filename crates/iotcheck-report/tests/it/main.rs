@@ -216,6 +216,41 @@ pub fn sample_report() -> Report {
                 }],
             ),
         ],
+        firmware: vec![iotcheck_model::FirmwareSummary {
+            // A vendor's file name, hostile to every format.
+            image: "fw/<img>|`x`\u{1b}[31m.bin".into(),
+            entries: 172,
+            layers: vec![
+                iotcheck_model::FirmwareLayer {
+                    path: "trx@0x0".into(),
+                    format: "TRX firmware container".into(),
+                    bytes: Some(4_194_304),
+                    confidence: "magic-only".into(),
+                },
+                iotcheck_model::FirmwareLayer {
+                    path: "trx@0x0 ▸ squashfs@0x1c".into(),
+                    format: "squashfs filesystem".into(),
+                    bytes: Some(3_145_728),
+                    confidence: "structure-proven".into(),
+                },
+            ],
+            regions: vec![
+                iotcheck_model::FirmwareRegion {
+                    start: 0,
+                    length: 4_194_304,
+                    kind: "container".into(),
+                    layer: Some("trx@0x0".into()),
+                    entropy: 0.0,
+                },
+                iotcheck_model::FirmwareRegion {
+                    start: 4_194_304,
+                    length: 65_536,
+                    kind: "high-entropy".into(),
+                    layer: None,
+                    entropy: 7.99,
+                },
+            ],
+        }],
         services: vec![
             iotcheck_model::ServiceRow {
                 host: "cam.lan".into(),
