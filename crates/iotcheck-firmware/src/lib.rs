@@ -16,8 +16,8 @@
 //!   or kept as `/volumes/<name>`; own parser), UBIFS (none, LZO, zlib,
 //!   zstd; read by scanning its nodes, not its index; own parser), YAFFS2
 //!   (raw NAND chunks with their spare area, the page/spare geometry
-//!   detected, both byte orders; own parser; only at the start of a blob
-//!   or a member: it has no magic number to scan for), tar (ustar/GNU/pax, also `.tar.gz`), cpio
+//!   detected, both byte orders; own parser; it has no magic number, so
+//!   inside a dump it is looked for on every 528-byte boundary), tar (ustar/GNU/pax, also `.tar.gz`), cpio
 //!   (`newc`/`odc`, e.g. an initramfs), zip (stored/deflate) and U-Boot
 //!   FIT images (each `/images` node's data, inline or external, by its
 //!   compression), and scans a blob no header describes for any of them
@@ -46,7 +46,7 @@
 //!   [`sbom`] writes it as a CycloneDX 1.5 SBOM.
 //!
 //! What it does not do yet: SquashFS 2.x/3.x, UBIFS xattrs and encryption,
-//! YAFFS1, YAFFS2 inside a larger dump (no magic to scan for), without its
+//! YAFFS1, YAFFS2 without its
 //! spare area or with its tags scattered by an MTD OOB layout, binary cpio,
 //! JFFS2 rubin/lzma fragments, zip bzip2/lzma/zstd/AES members, FIT
 //! signatures, device numbers of ext device nodes (recorded as 0); it does

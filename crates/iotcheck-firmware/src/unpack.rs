@@ -669,6 +669,8 @@ fn scan(u: &mut Unpacker<'_>, data: &[u8], prefix: &[String], depth: usize) -> b
     let mut tried = 0usize;
     // Nothing before `next` is looked at again.
     let mut next = 1usize;
+    // What the containers found cover, in order.
+    let mut claimed: Vec<(usize, usize)> = Vec::new();
     for hit in ac.find_overlapping_iter(data) {
         if tried >= MAX_SCAN_HITS {
             break;
@@ -689,7 +691,57 @@ fn scan(u: &mut Unpacker<'_>, data: &[u8], prefix: &[String], depth: usize) -> b
         if let Some(covered) = at(u, candidate, start, prefix, depth) {
             found = true;
             next = start.saturating_add(usize::try_from(covered).unwrap_or(usize::MAX).max(1));
+            claimed.push((start, next));
         }
+    }
+    found | sweep_yaffs2(u, data, prefix, depth, &claimed)
+}
+
+/// YAFFS2 has no magic number, so the magic scan cannot find it inside a
+/// NAND dump. A partition starts on an erase-block boundary, and with the
+/// spare bytes kept in the dump every chunk size YAFFS2 uses (512+16,
+/// 1024+32, 2048+64, 4096+128, …) is a multiple of 528 bytes: so every
+/// multiple of 528 outside what the scan already read is tried, first by a
+/// four-byte test (an object type, 1 to 5, in either byte order), then by
+/// the format's dry run. The scan's hit limit bounds the tries that pass
+/// the first test.
+fn sweep_yaffs2(
+    u: &mut Unpacker<'_>,
+    data: &[u8],
+    prefix: &[String],
+    depth: usize,
+    claimed: &[(usize, usize)],
+) -> bool {
+    const STEP: usize = 528;
+    let plausible = |w: &[u8]| matches!(w, [1..=5, 0, 0, 0, ..] | [0, 0, 0, 1..=5, ..]);
+    let mut found = false;
+    let mut tried = 0usize;
+    let mut start = STEP;
+    let mut claimed = claimed.iter().peekable();
+    while start < data.len() && tried < MAX_SCAN_HITS {
+        // Skip what a container found by the magic scan covers.
+        while let Some(&&(from, to)) = claimed.peek() {
+            if to <= start {
+                claimed.next();
+            } else if from <= start {
+                start = to.div_ceil(STEP) * STEP;
+            } else {
+                break;
+            }
+        }
+        let Some(candidate) = data.get(start..) else {
+            break;
+        };
+        if plausible(candidate) && yaffs2::validate(candidate).is_ok() {
+            tried += 1;
+            if let Some(covered) = at(u, candidate, start, prefix, depth) {
+                found = true;
+                let len = usize::try_from(covered).unwrap_or(usize::MAX).max(1);
+                start = start.saturating_add(len).div_ceil(STEP) * STEP;
+                continue;
+            }
+        }
+        start += STEP;
     }
     found
 }

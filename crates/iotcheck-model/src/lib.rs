@@ -38,8 +38,8 @@ pub use evidence::{Direction, Evidence, Flow, Span, TranscriptLine};
 pub use input::{InputKind, InputRef, InputStatus};
 pub use product::Product;
 pub use report::{
-    CheckEntry, Contradiction, FlowRow, ProvisionVerdict, RegimeView, Report, RequirementVerdict,
-    FirmwareLayer, FirmwareRegion, FirmwareSummary, ServiceRow, StandardVerdict, Tool,
+    CheckEntry, Contradiction, FirmwareLayer, FirmwareRegion, FirmwareSummary, FlowRow,
+    ProvisionVerdict, RegimeView, Report, RequirementVerdict, ServiceRow, StandardVerdict, Tool,
     TrafficSummary, report_schema,
 };
 pub use secret::Secret;

@@ -19,8 +19,9 @@
 //! There is no magic number: the geometry (page and spare size, tags
 //! offset, byte order) is found by trying the usual combinations, and an
 //! image counts only when its first chunk is a plausible object header and
-//! the second chunk's tags agree (see [`validate`]). So the scan never looks
-//! for YAFFS2 inside a blob; only a blob or a member that starts with one.
+//! the second chunk's tags agree (see [`validate`]). Inside a larger blob
+//! (a NAND dump) the walk tries every multiple of 528 bytes, where an erase
+//! block of any usual geometry can start (`unpack::sweep_yaffs2`).
 //!
 //! Bounds: the chunk tables are bounded by the image's size; the newest
 //! copy of a chunk wins (larger sequence number, then later in the image);

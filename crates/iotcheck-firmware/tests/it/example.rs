@@ -25,7 +25,11 @@ fn example_unpacks_to_its_tree() {
     assert_eq!(
         layers,
         vec![
-            ("uImage@0x0".into(), "U-Boot legacy uImage", "structure-proven"),
+            (
+                "uImage@0x0".into(),
+                "U-Boot legacy uImage",
+                "structure-proven"
+            ),
             (
                 "uImage@0x0 ▸ squashfs@0x40".into(),
                 "squashfs filesystem",

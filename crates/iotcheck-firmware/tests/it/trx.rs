@@ -158,11 +158,17 @@ fn a_damaged_trx_is_read_with_a_note_and_not_taken_from_a_scan() {
             .find(|l| l.path.join(" ▸ ") == path)
             .map(|l| l.confidence.as_str())
     };
-    assert_eq!(confidence("trx@0x0"), Some("magic-only"), "{:?}", img.layers);
+    assert_eq!(
+        confidence("trx@0x0"),
+        Some("magic-only"),
+        "{:?}",
+        img.layers
+    );
     assert!(
         img.layers
             .iter()
-            .any(|l| l.format == "squashfs filesystem" && l.confidence.as_str() == "structure-proven"),
+            .any(|l| l.format == "squashfs filesystem"
+                && l.confidence.as_str() == "structure-proven"),
         "{:?}",
         img.layers
     );

@@ -508,3 +508,39 @@ fn fuzz_seed_matches_unyaffs() {
     assert_eq!(ours.get("/sh"), Some(&Node::Link("busybox".into())));
     assert_eq!(ours, unyaffs_tree(&bytes));
 }
+
+/// Inside a NAND dump, after a boot loader and a kernel, on an erase-block
+/// boundary: no magic number to scan for, found by the sweep over 528-byte
+/// steps, and read exactly as at the start of a blob. Random bytes and
+/// erased flash around it yield nothing else.
+#[test]
+fn sample_inside_a_nand_dump_is_found_at_its_offset() {
+    let sample = read_shared(SAMPLE);
+    let alone = unpack_ok(&sample, "yaffs2.bin");
+    let block = 64 * CHUNK;
+    // "Boot loader": pseudo-random bytes; then erased flash; then YAFFS2.
+    let mut dump: Vec<u8> = (0..block as u32)
+        .map(|i| (i.wrapping_mul(2_654_435_761) >> 24) as u8)
+        .collect();
+    dump.extend(std::iter::repeat_n(0xffu8, 2 * block));
+    let at = dump.len();
+    dump.extend(&sample);
+    dump.extend(std::iter::repeat_n(0xffu8, block));
+    let img = unpack_ok(&dump, "nand.bin");
+    let layer = format!("yaffs2@{at:#x}");
+    assert_eq!(
+        img.filesystems,
+        vec![vec![layer.clone()]],
+        "{:?}",
+        img.notes
+    );
+    let tree = |img: &Image, layer: &str| -> Vec<(String, EntryKind)> {
+        img.entries
+            .iter()
+            .filter(|e| e.path[0] == layer)
+            .map(|e| (e.path[1..].join("/"), e.kind.clone()))
+            .collect()
+    };
+    assert_eq!(tree(&img, &layer), tree(&alone, LAYER));
+    assert!(!tree(&img, &layer).is_empty());
+}
