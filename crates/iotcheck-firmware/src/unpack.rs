@@ -114,6 +114,20 @@ impl<'l> Unpacker<'l> {
         });
     }
 
+    /// Keeps `bytes` whole as the file `name` under `layer`: a payload no
+    /// container describes (a raw kernel, a loader), which the component
+    /// inventory still reads. Over the total budget it is left out, as any
+    /// file is; `false` only when the walk must stop (entry or time limit).
+    pub(crate) fn keep_whole(&mut self, layer: &[String], name: &str, bytes: &[u8]) -> bool {
+        if bytes.len() as u64 > self.remaining() {
+            return true;
+        }
+        self.spend(bytes.len() as u64);
+        let mut path = layer.to_vec();
+        path.push(name.to_string());
+        self.push_entry(path, EntryKind::File(bytes.to_vec()))
+    }
+
     pub(crate) fn filesystem(&mut self, layer: &[String]) {
         self.image.filesystems.push(layer.to_vec());
     }
@@ -560,12 +574,7 @@ fn uimage_payload(u: &mut Unpacker<'_>, data: &[u8], l: &[String], depth: usize)
                 );
                 // Kept as one entry: an uncompressed kernel still names its
                 // version (the component inventory reads it).
-                if payload.len() as u64 <= u.remaining() {
-                    u.spend(payload.len() as u64);
-                    let mut path = l.to_vec();
-                    path.push("(payload)".into());
-                    u.push_entry(path, EntryKind::File(payload.to_vec()));
-                }
+                u.keep_whole(l, "(payload)", payload);
             }
         }
         uimage::Compression::GZIP => {

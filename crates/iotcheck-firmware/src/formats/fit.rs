@@ -16,7 +16,6 @@
 //! or a kernel's appended tree is left alone).
 
 use crate::formats::compress::Codec;
-use crate::image::EntryKind;
 use crate::unpack::{Unpacker, at, stream};
 
 pub(crate) const MAGIC: [u8; 4] = [0xd0, 0x0d, 0xfe, 0xed];
@@ -344,19 +343,14 @@ fn unpack_image(
     match codec {
         Some(c) => stream(u, c, payload, offset, layer, depth + 1),
         None => {
-            if at(u, payload, offset, layer, depth + 1).is_none()
-                && payload.len() as u64 <= u.remaining()
-            {
+            if at(u, payload, offset, layer, depth + 1).is_none() {
                 if !matches!(
                     kind,
                     "kernel" | "flat_dt" | "ramdisk" | "firmware" | "standalone"
                 ) {
                     u.note(layer, format!("{what}: image type {kind:?} kept as data"));
                 }
-                u.spend(payload.len() as u64);
-                let mut path = layer.to_vec();
-                path.push(what.to_string());
-                u.push_entry(path, EntryKind::File(payload.to_vec()));
+                u.keep_whole(layer, what, payload);
             }
         }
     }

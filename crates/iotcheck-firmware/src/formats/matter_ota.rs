@@ -23,7 +23,6 @@
 
 use sha2::Digest;
 
-use crate::image::EntryKind;
 use crate::unpack::{Unpacker, at};
 
 pub(crate) const MAGIC: [u8; 4] = 0x1BEE_F11E_u32.to_le_bytes();
@@ -277,11 +276,8 @@ pub(crate) fn read(u: &mut Unpacker<'_>, data: &[u8], layer: &[String], depth: u
             ),
         );
     }
-    if at(u, payload, start, layer, depth + 1).is_none() && payload.len() as u64 <= u.remaining() {
-        u.spend(payload.len() as u64);
-        let mut path = layer.to_vec();
-        path.push("(payload)".into());
-        u.push_entry(path, EntryKind::File(payload.to_vec()));
+    if at(u, payload, start, layer, depth + 1).is_none() {
+        u.keep_whole(layer, "(payload)", payload);
     }
     h.total_size
 }

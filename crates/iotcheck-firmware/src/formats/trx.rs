@@ -22,7 +22,6 @@
 //! inventory.
 
 use crate::formats::compress::{Codec, looks_like_lzma_alone};
-use crate::image::EntryKind;
 use crate::unpack::{Unpacker, at, stream};
 
 pub(crate) const MAGIC: [u8; 4] = *b"HDR0";
@@ -154,13 +153,8 @@ pub(crate) fn read(u: &mut Unpacker<'_>, data: &[u8], layer: &[String], depth: u
                 (_, 0, n) if n >= 3 => "(loader)".to_string(),
                 _ => format!("(partition {i})"),
             };
-            if part.len() as u64 <= u.remaining() {
-                u.spend(part.len() as u64);
-                let mut path = layer.to_vec();
-                path.push(name);
-                if !u.push_entry(path, EntryKind::File(part.to_vec())) {
-                    break;
-                }
+            if !u.keep_whole(layer, &name, part) {
+                break;
             }
         }
     }
