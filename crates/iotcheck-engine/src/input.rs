@@ -271,7 +271,7 @@ pub(crate) struct HashingReader<R> {
 }
 
 impl<R: Read> HashingReader<R> {
-    const CHUNK: usize = 1 << 20;
+    const CHUNK: usize = 256 << 10;
     const QUEUE: usize = 4;
 
     pub(crate) fn new(inner: R) -> Self {
