@@ -45,7 +45,8 @@
 //!   binaries, package-manager metadata, uImage names) with CPE and PURL;
 //!   [`sbom`] writes it as a CycloneDX 1.5 SBOM.
 //!
-//! What it does not do yet: SquashFS 2.x/3.x, UBIFS xattrs and encryption,
+//! What it does not do yet: SquashFS 2.x/3.x, UBIFS extended attributes (skipped;
+//! fscrypt-encrypted directories and files are noted as not inspectable),
 //! YAFFS1, YAFFS2 without its
 //! spare area or with its tags scattered by an MTD OOB layout, binary cpio,
 //! JFFS2 rubin/lzma fragments, zip bzip2/lzma/zstd/AES members, FIT

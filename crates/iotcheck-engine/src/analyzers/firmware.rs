@@ -92,7 +92,11 @@ impl Analyzer for Firmware {
                     notes.clone()
                 };
                 if results.is_empty() {
-                    return self.errors(input, &why);
+                    // What was unpacked (and what could not be) still shows.
+                    return Output {
+                        firmware: vec![summary(&input.location, &image)],
+                        ..self.errors(input, &why)
+                    };
                 }
                 if !image.has_root_filesystem() {
                     // A bare archive of binaries: components named, nothing else decidable.

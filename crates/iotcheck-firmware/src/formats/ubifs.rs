@@ -25,6 +25,12 @@
 //! on the medium), and an inode whose newest node has no link left is not
 //! listed.
 //!
+//! Encryption (fscrypt, `UBIFS_CRYPT_FL` on the inode): an encrypted
+//! directory's entry names are ciphertext, so its entries are not listed
+//! (that would invent files) and a note says they cannot be inspected; an
+//! encrypted file or symlink is listed without contents. Extended
+//! attributes (xattr entries and inodes) are skipped.
+//!
 //! CRCs are the kernel's `crc32(UBIFS_CRC32_INIT = 0xFFFFFFFF, …)` over
 //! the node from byte 8, without a final inversion.
 
@@ -56,6 +62,9 @@ pub(crate) const BLOCK: u32 = 4096;
 /// data); a longer claim is hostile.
 const MAX_NODE: usize = 64 << 10;
 const ROOT_INO: u64 = 1;
+/// `UBIFS_CRYPT_FL`: the inode is encrypted with fscrypt (a directory's
+/// entry names, a file's data, a symlink's target).
+const CRYPT_FL: u32 = 0x40;
 /// Directory nesting followed from the root; deeper entries are a note.
 pub(crate) const MAX_DEPTH: usize = 64;
 /// Nodes kept; past this the scan stops.
@@ -158,6 +167,8 @@ struct Inode<'a> {
     size: u64,
     nlink: u32,
     mode: u32,
+    /// `UBIFS_*_FL` flags (`UBIFS_CRYPT_FL`: fscrypt-encrypted).
+    flags: u32,
     data: &'a [u8],
 }
 
@@ -199,6 +210,7 @@ fn parse_inode(b: &[u8], sqnum: u64) -> Option<(u64, Inode<'_>)> {
             size: le64(b, 48)?,
             nlink: le32(b, 92)?,
             mode: le32(b, 104)?,
+            flags: le32(b, 108)?,
             data,
         },
     ))
@@ -456,6 +468,13 @@ struct Walk<'w, 'a> {
 }
 
 impl Walk<'_, '_> {
+    fn encrypted(&self, ino: u64) -> bool {
+        self.scan
+            .inodes
+            .get(&ino)
+            .is_some_and(|i| i.flags & CRYPT_FL != 0)
+    }
+
     fn push(&self, u: &mut Unpacker<'_>, inner: &str, kind: EntryKind) -> bool {
         let mut p = self.layer.to_vec();
         p.push(inner.to_string());
@@ -468,6 +487,18 @@ impl Walk<'_, '_> {
         let Some(kids) = self.children.get(&ino) else {
             return true;
         };
+        if self.encrypted(ino) {
+            // The names are ciphertext: listing them would invent files.
+            u.note(
+                self.layer,
+                format!(
+                    "{path}/: encrypted directory (fscrypt): its {} entries (names and \
+                     contents) cannot be inspected without the key",
+                    kids.len()
+                ),
+            );
+            return true;
+        }
         for (raw, d) in kids {
             let name = String::from_utf8_lossy(raw);
             if name.is_empty()
@@ -549,6 +580,13 @@ impl Walk<'_, '_> {
             );
             return EntryKind::FileSkipped { size: 0 };
         };
+        if inode.flags & CRYPT_FL != 0 && mode.is_none_or(|m| m == S_IFREG || m == S_IFLNK) {
+            u.note(
+                self.layer,
+                format!("{inner}: encrypted (fscrypt): its contents cannot be inspected"),
+            );
+            return EntryKind::FileSkipped { size: inode.size };
+        }
         match mode {
             Some(S_IFLNK) => EntryKind::Symlink {
                 target: String::from_utf8_lossy(inode.data).into_owned(),

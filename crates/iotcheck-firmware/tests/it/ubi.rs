@@ -550,3 +550,56 @@ fn expect_tree_without_passwd(img: &Image) {
         Some(&big_text()[..])
     );
 }
+
+/// fscrypt: `mkfs.ubifs --key` encrypts from the root down. Entry names
+/// are ciphertext, so nothing may be listed under the root (no invented
+/// file names), and the note must say the tree cannot be inspected; the
+/// same tree unencrypted reads back whole.
+#[test]
+fn ubifs_encrypted_with_fscrypt_is_cannot_be_inspected_not_garbage() {
+    let f = Fixture::new();
+    let key = f.out("key.bin");
+    std::fs::write(&key, (0u8..64).collect::<Vec<u8>>()).unwrap();
+    let out = f.out("enc.ubifs");
+    let root = f.out("root");
+    run_tool(
+        "mkfs.ubifs",
+        &[
+            "-r",
+            root.to_str().unwrap(),
+            "-m",
+            "2048",
+            "-e",
+            "126976",
+            "-c",
+            "64",
+            "-x",
+            "lzo",
+            "--key",
+            key.to_str().unwrap(),
+            "--key-descriptor",
+            "0123456789abcdef",
+            "--cipher",
+            "AES-256-XTS",
+            "-o",
+            out.to_str().unwrap(),
+        ],
+        "mtd-utils",
+    );
+    let bytes = std::fs::read(&out).unwrap();
+    let img = unpack_ok(&bytes, "enc.ubifs");
+    let listed: Vec<String> = img.entries.iter().map(|e| e.path[1..].join("/")).collect();
+    assert_eq!(listed, vec!["/".to_string()], "{listed:?}");
+    assert!(
+        notes(&img).contains("/: encrypted directory (fscrypt)")
+            && notes(&img).contains("cannot be inspected"),
+        "{}",
+        notes(&img)
+    );
+    assert!(!img.has_root_filesystem());
+    // The plain image of the same tree, as a control.
+    expect_tree(
+        &unpack_ok(&f.ubifs("lzo"), "plain.ubifs"),
+        &["ubifs@0x0".to_string()],
+    );
+}
