@@ -537,3 +537,167 @@ fn revoked_key_fails_expired_later_key_still_verifies() {
         Signature::Verified { .. }
     ));
 }
+
+/// The fingerprints gpg lists for `uid`: the primary key's first, then its
+/// subkeys' in the order they were added.
+fn gpg_fingerprints(home: &Path, uid: &str) -> Vec<String> {
+    let out = gpg(home, &["--with-colons", "--list-keys", uid]);
+    String::from_utf8(out)
+        .unwrap()
+        .lines()
+        .filter(|l| l.starts_with("fpr:"))
+        .filter_map(|l| l.split(':').nth(9).map(str::to_string))
+        .collect()
+}
+
+/// A signature made after the key had expired fails the check
+/// (`signature-key-not-valid`, naming the day it expired), for a primary
+/// key and for a signing subkey. gpg refuses to sign with a key it sees as
+/// expired, so each key is made in 2020 without an expiry, signs at a
+/// faked 2020-01-03, and is then given a one-day lifetime by a newer
+/// self-signature dated 2020-01-01 01:00: the published key expires
+/// 2020-01-02 01:00, a day before the signature, as a key used after its
+/// expiry looks to anyone who checks it.
+#[test]
+fn signature_made_after_the_key_expired_fails() {
+    let home = tempfile::tempdir().unwrap();
+    let run = |args: &[&str]| gpg(home.path(), args);
+    let body = home.path().join("body.txt");
+    std::fs::write(
+        &body,
+        "Contact: mailto:psirt@vendor.example\nExpires: 2027-05-01T00:00:00Z\n",
+    )
+    .unwrap();
+    let made = "20200101T000000";
+    let expiry_set = "20200101T010000";
+    let signed_at = "20200103T000000";
+
+    // Primary key.
+    run(&[
+        "--faked-system-time",
+        made,
+        "--quick-gen-key",
+        "Lapsed Vendor <l@vendor.example>",
+        "ed25519",
+        "sign",
+        "never",
+    ]);
+    let fpr = gpg_fingerprints(home.path(), "l@vendor.example").remove(0);
+    let signed = run(&[
+        "--faked-system-time",
+        signed_at,
+        "--clearsign",
+        "--local-user",
+        "l@vendor.example",
+        "--output",
+        "-",
+        body.to_str().unwrap(),
+    ]);
+    let export =
+        || Keyring::from_bytes(&run(&["--armor", "--export", "l@vendor.example"])).unwrap();
+    // Before the expiry is set, the same signature verifies: only the
+    // expiry decides what follows.
+    assert!(matches!(
+        with_keys(&signed, Some(export())).document.signed,
+        Signature::Verified { .. }
+    ));
+    run(&[
+        "--faked-system-time",
+        expiry_set,
+        "--quick-set-expire",
+        &fpr,
+        "1d",
+    ]);
+    let a = with_keys(&signed, Some(export()));
+    assert!(
+        matches!(
+            &a.document.signed,
+            Signature::Bad { problem: BadSignature::KeyNotValid { fingerprint, reason }, .. }
+                if *fingerprint == fpr && reason == "its primary key expired on 2020-01-02"
+        ),
+        "{:?}",
+        a.document.signed
+    );
+    let d = a
+        .diagnostics
+        .iter()
+        .find(|d| d.code == codes::SIGNATURE_KEY_NOT_VALID)
+        .unwrap_or_else(|| panic!("{:#?}", a.diagnostics));
+    assert!(d.message.contains("expired on 2020-01-02"), "{}", d.message);
+    let r = check(&signed, Some(export()));
+    assert_eq!(r.outcome, Outcome::Fail, "{}", r.summary);
+    assert!(
+        r.summary.contains("its primary key expired on 2020-01-02"),
+        "{}",
+        r.summary
+    );
+
+    // Signing subkey of a primary key that never expires.
+    run(&[
+        "--faked-system-time",
+        made,
+        "--quick-gen-key",
+        "Sub Vendor <s@vendor.example>",
+        "ed25519",
+        "cert",
+        "never",
+    ]);
+    let primary = gpg_fingerprints(home.path(), "s@vendor.example").remove(0);
+    run(&[
+        "--faked-system-time",
+        made,
+        "--quick-add-key",
+        &primary,
+        "ed25519",
+        "sign",
+        "never",
+    ]);
+    let sub = gpg_fingerprints(home.path(), "s@vendor.example").remove(1);
+    let forced = format!("{sub}!");
+    let signed = run(&[
+        "--faked-system-time",
+        signed_at,
+        "--clearsign",
+        "--local-user",
+        &forced,
+        "--output",
+        "-",
+        body.to_str().unwrap(),
+    ]);
+    let export =
+        || Keyring::from_bytes(&run(&["--armor", "--export", "s@vendor.example"])).unwrap();
+    assert!(matches!(
+        with_keys(&signed, Some(export())).document.signed,
+        Signature::Verified { .. }
+    ));
+    run(&[
+        "--faked-system-time",
+        expiry_set,
+        "--quick-set-expire",
+        &primary,
+        "1d",
+        &sub,
+    ]);
+    let a = with_keys(&signed, Some(export()));
+    assert!(
+        matches!(
+            &a.document.signed,
+            Signature::Bad { problem: BadSignature::KeyNotValid { fingerprint, reason }, .. }
+                if *fingerprint == sub && reason == "the subkey expired on 2020-01-02"
+        ),
+        "{:?}",
+        a.document.signed
+    );
+    assert!(
+        codes_of(&a).contains(&codes::SIGNATURE_KEY_NOT_VALID),
+        "{:?}",
+        a.diagnostics
+    );
+    let r = check(&signed, Some(export()));
+    assert_eq!(r.outcome, Outcome::Fail, "{}", r.summary);
+    assert!(
+        r.summary.contains("the subkey expired on 2020-01-02"),
+        "{}",
+        r.summary
+    );
+}
