@@ -1,0 +1,338 @@
+//! SquashFS 3.x: the fixtures in `tests/fixtures/squashfs3/` were written by
+//! the real squashfs-tools 3.2-r2 mksquashfs (`make-squashfs3.sh`), little-
+//! and big-endian, with zlib blocks and with the sqlzma-style LZMA blocks
+//! that Debian's unsquashfs 4.5 and binwalk 2 cannot extract. Each must
+//! unpack to exactly the tree the script made; Debian's `unsquashfs -ll` is
+//! the oracle for the zlib ones; damaged and hostile copies give notes,
+//! never a panic.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::process::Command;
+
+use iotcheck_firmware::{EntryKind, Limits, fuzz_invariants, unpack_as};
+
+use crate::*;
+
+const FIXTURES: [&str; 4] = [
+    "tree-le.sqsh3",
+    "tree-be.sqsh3",
+    "tree-lzma-le.sqsh3",
+    "tree-lzma-be.sqsh3",
+];
+
+fn fixture_path(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/squashfs3")
+        .join(name)
+}
+
+fn fixture(name: &str) -> Vec<u8> {
+    let p = fixture_path(name);
+    std::fs::read(&p).unwrap_or_else(|e| panic!("cannot read {}: {e}", p.display()))
+}
+
+/// The changelog `make-squashfs3.sh` writes: 600 numbered lines, over six
+/// 4 KiB blocks, its tail in a fragment.
+fn changelog() -> Vec<u8> {
+    (0..600)
+        .flat_map(|i| format!("line {i} of the changelog the vendor ships\n").into_bytes())
+        .collect()
+}
+
+/// Linux `new_encode_dev`, as iotcheck records device numbers.
+fn dev(major: u32, minor: u32) -> u32 {
+    (minor & 0xff) | (major << 8)
+}
+
+/// The tree `make-squashfs3.sh` builds, entry by entry.
+fn expected() -> BTreeMap<String, EntryKind> {
+    let file = |s: &str| EntryKind::File(s.as_bytes().to_vec());
+    BTreeMap::from([
+        ("/".into(), EntryKind::Dir),
+        ("/dev".into(), EntryKind::Dir),
+        (
+            "/dev/console".into(),
+            EntryKind::CharDevice { device: dev(5, 1) },
+        ),
+        ("/dev/initctl".into(), EntryKind::Fifo),
+        (
+            "/dev/mtdblock2".into(),
+            EntryKind::BlockDevice { device: dev(31, 2) },
+        ),
+        ("/etc".into(), EntryKind::Dir),
+        ("/etc/hostname".into(), file("router\n")),
+        ("/etc/hostname.hard".into(), file("router\n")),
+        ("/etc/init.d".into(), EntryKind::Dir),
+        (
+            "/etc/init.d/rcS".into(),
+            file("#!/bin/sh\nmount -t proc proc /proc\n/usr/sbin/httpd -h /www\n"),
+        ),
+        (
+            "/etc/passwd".into(),
+            file("root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/false\n"),
+        ),
+        ("/usr".into(), EntryKind::Dir),
+        ("/usr/share".into(), EntryKind::Dir),
+        ("/usr/share/doc".into(), EntryKind::Dir),
+        ("/usr/share/doc/router".into(), EntryKind::Dir),
+        (
+            "/usr/share/doc/router/changelog".into(),
+            EntryKind::File(changelog()),
+        ),
+        ("/var".into(), EntryKind::Dir),
+        ("/var/empty".into(), EntryKind::File(Vec::new())),
+        (
+            "/var/run".into(),
+            EntryKind::Symlink {
+                target: "/tmp/var".into(),
+            },
+        ),
+    ])
+}
+
+/// `inner path → kind` of everything unpacked, asserting no entry is listed
+/// twice and every entry sits in the one squashfs layer at offset 0.
+fn tree(img: &Image) -> BTreeMap<String, EntryKind> {
+    let mut out = BTreeMap::new();
+    for e in &img.entries {
+        assert_eq!(e.path.len(), 2, "{:?}", e.path);
+        assert_eq!(e.path[0], "squashfs@0x0", "{:?}", e.path);
+        let old = out.insert(e.path[1].clone(), e.kind.clone());
+        assert!(old.is_none(), "{} listed twice", e.path[1]);
+    }
+    out
+}
+
+#[test]
+fn every_fixture_unpacks_to_the_exact_tree() {
+    for name in FIXTURES {
+        let bytes = fixture(name);
+        assert!(bytes.len() < 100 << 10, "{name} is a small fixture");
+        let img = unpack_ok(&bytes, name);
+        assert!(img.notes.is_empty(), "{name}: {:?}", img.notes);
+        assert_eq!(img.filesystems.len(), 1, "{name}");
+        assert!(img.has_root_filesystem(), "{name}");
+        assert_eq!(tree(&img), expected(), "{name}");
+        // The parser alone agrees with the walk.
+        let alone = unpack_as(&bytes, name, "squashfs", &Limits::default())
+            .unwrap()
+            .unwrap();
+        assert_eq!(tree(&alone), expected(), "{name} through unpack_as");
+    }
+}
+
+#[test]
+fn both_byte_orders_and_both_compressors_are_really_exercised() {
+    let magic = |n: &str| fixture(n)[..4].to_vec();
+    assert_eq!(magic("tree-le.sqsh3"), b"hsqs");
+    assert_eq!(magic("tree-be.sqsh3"), b"sqsh");
+    assert_eq!(magic("tree-lzma-le.sqsh3"), b"shsq");
+    assert_eq!(magic("tree-lzma-be.sqsh3"), b"qshs");
+    for name in FIXTURES {
+        let b = fixture(name);
+        // Version 3.0 at byte 28, in the image's byte order.
+        let v = if name.ends_with("be.sqsh3") {
+            [b[28], b[29], b[30], b[31]]
+        } else {
+            [b[29], b[28], b[31], b[30]]
+        };
+        assert_eq!(v, [0, 3, 0, 0], "{name}");
+    }
+    // The LZMA images hold LZMA-alone streams (properties 0x5d, a 4 KiB
+    // dictionary), the zlib ones none.
+    let alone = [0x5d, 0, 0x10, 0, 0];
+    let has = |n: &str| fixture(n).windows(5).any(|w| w == alone);
+    assert!(has("tree-lzma-le.sqsh3") && has("tree-lzma-be.sqsh3"));
+    assert!(!has("tree-le.sqsh3") && !has("tree-be.sqsh3"));
+}
+
+/// One `unsquashfs -ll` line: `(path, type char, size or "maj,min", link target)`.
+fn unsquashfs_ll(
+    path: &std::path::Path,
+) -> Result<Vec<(String, char, String, Option<String>)>, String> {
+    let out = Command::new("unsquashfs")
+        .arg("-ll")
+        .arg(path)
+        .output()
+        .unwrap_or_else(|e| {
+            panic!("unsquashfs (Debian package squashfs-tools) must be installed: {e}")
+        });
+    if !out.status.success() {
+        return Err(String::from_utf8_lossy(&out.stderr).into_owned());
+    }
+    let text = String::from_utf8(out.stdout).unwrap();
+    let mut rows = Vec::new();
+    for line in text.lines().filter(|l| l.contains("squashfs-root")) {
+        // drwxr-xr-x root/root  44 2023-11-14 22:13 squashfs-root/etc
+        // crw-r--r-- root/root  5,  1 2023-11-14 22:13 squashfs-root/dev/console
+        let kind = line.chars().next().unwrap();
+        let (head, name) = line.split_once(" squashfs-root").unwrap();
+        let fields: Vec<&str> = head.split_whitespace().collect();
+        let size = fields[2..fields.len() - 2].concat();
+        let (name, target) = match name.split_once(" -> ") {
+            Some((n, t)) => (n, Some(t.to_string())),
+            None => (name, None),
+        };
+        let name = if name.is_empty() { "/" } else { name };
+        rows.push((name.to_string(), kind, size, target));
+    }
+    Ok(rows)
+}
+
+#[test]
+fn debian_unsquashfs_lists_what_iotcheck_reads() {
+    for name in ["tree-le.sqsh3", "tree-be.sqsh3"] {
+        let oracle = unsquashfs_ll(&fixture_path(name)).unwrap_or_else(|e| panic!("{name}: {e}"));
+        let img = unpack_ok(&fixture(name), name);
+        let ours = tree(&img);
+        let mut listed = Vec::new();
+        for (path, kind, size, target) in oracle {
+            let got = ours
+                .get(&path)
+                .unwrap_or_else(|| panic!("{name}: unsquashfs lists {path}, iotcheck does not"));
+            match (kind, got) {
+                ('d', EntryKind::Dir) | ('p', EntryKind::Fifo) => {}
+                ('-', EntryKind::File(b)) => assert_eq!(size, b.len().to_string(), "{path}"),
+                ('l', EntryKind::Symlink { target: t }) => {
+                    assert_eq!(target.as_deref(), Some(t.as_str()), "{path}")
+                }
+                ('c', EntryKind::CharDevice { device })
+                | ('b', EntryKind::BlockDevice { device }) => {
+                    let (maj, min) = size.split_once(',').unwrap();
+                    let want = dev(maj.parse().unwrap(), min.parse().unwrap());
+                    assert_eq!(*device, want, "{path}");
+                }
+                other => panic!("{name}: {path}: unsquashfs and iotcheck disagree: {other:?}"),
+            }
+            listed.push(path);
+        }
+        listed.sort();
+        let ours: Vec<String> = ours.into_keys().collect();
+        assert_eq!(listed, ours, "{name}: the same entries");
+    }
+}
+
+#[test]
+fn debian_unsquashfs_cannot_read_the_lzma_variant_iotcheck_reads() {
+    // The point of issue 4: iotcheck reads these where Debian's tools fail.
+    for name in ["tree-lzma-le.sqsh3", "tree-lzma-be.sqsh3"] {
+        let err = unsquashfs_ll(&fixture_path(name))
+            .expect_err("Debian's unsquashfs 4.5 now reads sqlzma images: update this claim");
+        assert!(err.contains("SQUASHFS superblock"), "{name}: {err}");
+        assert_eq!(tree(&unpack_ok(&fixture(name), name)), expected());
+    }
+}
+
+#[test]
+fn found_at_an_offset_inside_a_larger_blob() {
+    for name in ["tree-be.sqsh3", "tree-lzma-le.sqsh3"] {
+        let mut blob = vec![0xffu8; 0x1000];
+        blob.extend_from_slice(&fixture(name));
+        blob.extend_from_slice(&[0u8; 512]);
+        let img = unpack_ok(&blob, "flash.bin");
+        let passwd = img
+            .entries
+            .iter()
+            .find(|e| e.path == ["squashfs@0x1000", "/etc/passwd"])
+            .unwrap_or_else(|| panic!("{name}: {:?} {:?}", img.entries, img.notes));
+        assert!(matches!(&passwd.kind, EntryKind::File(b) if b.starts_with(b"root:x:0:0")));
+    }
+}
+
+#[test]
+fn every_truncation_gives_a_note_or_a_smaller_tree_never_a_panic() {
+    for name in FIXTURES {
+        let bytes = fixture(name);
+        let full = expected().len();
+        for len in 1..bytes.len() {
+            let cut = &bytes[..len];
+            fuzz_invariants(cut, Some("squashfs"));
+            fuzz_invariants(cut, None);
+            let img = unpack_as(cut, name, "squashfs", &Limits::default())
+                .unwrap()
+                .unwrap();
+            // mksquashfs ends the image at bytes_used (-nopad): every cut
+            // loses something, and says so.
+            assert!(
+                !img.notes.is_empty(),
+                "{name} cut at {len}: no note, {} of {full} entries",
+                img.entries.len()
+            );
+        }
+    }
+}
+
+#[test]
+fn every_single_bit_flip_stays_within_the_limits() {
+    for name in FIXTURES {
+        let bytes = fixture(name);
+        for at in 0..bytes.len() {
+            for bit in [0, 3, 7] {
+                let mut b = bytes.clone();
+                b[at] ^= 1 << bit;
+                fuzz_invariants(&b, Some("squashfs"));
+            }
+        }
+    }
+}
+
+/// The fixture with superblock field `at` (image byte order) set to `v`.
+fn patched(name: &str, at: usize, v: u64, width: usize) -> Vec<u8> {
+    let mut b = fixture(name);
+    let be = name.ends_with("be.sqsh3");
+    let field = &mut b[at..at + width];
+    for (i, byte) in field.iter_mut().enumerate() {
+        let shift = if be { 8 * (width - 1 - i) } else { 8 * i };
+        *byte = (v >> shift) as u8;
+    }
+    b
+}
+
+fn note_of(bytes: &[u8]) -> String {
+    let img = unpack_as(bytes, "hostile.sqsh3", "squashfs", &Limits::default())
+        .unwrap()
+        .unwrap();
+    assert!(img.entries.is_empty(), "{:?}", img.entries);
+    img.notes
+        .iter()
+        .map(|n| n.message.clone())
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+#[test]
+fn hostile_superblocks_are_refused_with_a_clear_note() {
+    for name in ["tree-le.sqsh3", "tree-be.sqsh3"] {
+        // inode count (offset 4) far over the entry limit
+        let n = note_of(&patched(name, 4, 0xffff_fff0, 4));
+        assert!(
+            n.contains("4294967280 inodes, more than the limit"),
+            "{name}: {n}"
+        );
+        // inode table start (offset 87) beyond the image
+        let n = note_of(&patched(name, 87, 1 << 40, 8));
+        assert!(
+            n.contains("do not lie in order within bytes_used"),
+            "{name}: {n}"
+        );
+        // directory table start (offset 95) beyond bytes_used
+        let n = note_of(&patched(name, 95, 0x7fff_ffff, 8));
+        assert!(
+            n.contains("do not lie in order within bytes_used"),
+            "{name}: {n}"
+        );
+        // bytes_used (offset 63) past the end of the data
+        let n = note_of(&patched(name, 63, 1 << 30, 8));
+        assert!(n.contains("only"), "{name}: {n}");
+        // a fragment table beyond the image
+        let n = note_of(&patched(name, 103, u64::MAX - 4, 8));
+        assert!(n.contains("fragment table"), "{name}: {n}");
+        // a block size that is not a power of two (offset 51)
+        let n = note_of(&patched(name, 51, 5000, 4));
+        assert!(n.contains("invalid block size 5000"), "{name}: {n}");
+        // squashfs 2.x is named, not guessed at
+        let n = note_of(&patched(name, 28, 2, 2));
+        assert!(n.contains("2.0"), "{name}: {n}");
+    }
+}
