@@ -330,6 +330,10 @@ struct Metadata<'a> {
     /// Decoded block at an image offset, and the offset of the next block.
     cache: HashMap<u64, (Vec<u8>, u64)>,
     budget: u64,
+    /// Bytes of directory listings still allowed: distinct directory inodes
+    /// may point at the same large listing, so the walk's work is bounded
+    /// apart from what the cache holds.
+    listing_budget: u64,
 }
 
 impl<'a> Metadata<'a> {
@@ -422,7 +426,10 @@ enum Inode {
         fragment: u32,
         frag_offset: u32,
         size: u64,
-        blocks: Vec<u32>,
+        /// Where the block sizes start (metadata block, offset) and how
+        /// many there are: read only when the file is.
+        list: (u64, usize),
+        count: u64,
     },
     Symlink(Vec<u8>),
     BlockDev(u32),
@@ -513,17 +520,13 @@ impl Metadata<'_> {
                         "inode {reference:#x}: file of {size} bytes needs {count} block sizes, more than the inode table holds"
                     ));
                 }
-                let list = self.read(at, offset + fixed, (count * 4) as usize)?;
-                let mut lb = Bits::new(&list, self.sb.order);
-                let blocks = (0..count)
-                    .map(|_| lb.u32().ok_or_else(short))
-                    .collect::<Result<Vec<_>, _>>()?;
                 Inode::File {
                     start_block,
                     fragment,
                     frag_offset,
                     size,
-                    blocks,
+                    list: (at, offset + fixed),
+                    count,
                 }
             }
             3 => {
@@ -546,6 +549,17 @@ impl Metadata<'_> {
         })
     }
 
+    /// A file's `count` block sizes, starting `offset` into block `at`.
+    fn block_list(&mut self, at: u64, offset: usize, count: u64) -> Result<Vec<u32>, String> {
+        let len = usize::try_from(count.saturating_mul(4))
+            .map_err(|_| format!("{count} block sizes are too many"))?;
+        let list = self.read(at, offset, len)?;
+        let mut b = Bits::new(&list, self.sb.order);
+        (0..count)
+            .map(|_| b.u32().ok_or_else(|| "block list cut short".to_string()))
+            .collect()
+    }
+
     /// The `(name, inode reference)` entries of a directory.
     fn dir(
         &mut self,
@@ -563,6 +577,10 @@ impl Metadata<'_> {
             .checked_add(u64::from(start_block))
             .filter(|at| *at < self.sb.bytes_used)
             .ok_or_else(|| format!("directory block {start_block:#x} lies beyond the image"))?;
+        self.listing_budget = self
+            .listing_budget
+            .checked_sub(u64::from(len))
+            .ok_or_else(|| "directory listings exceed the expansion limit".to_string())?;
         let listing = self.read(at, usize::from(offset), len as usize)?;
         let mut entries = Vec::new();
         let mut pos = 0usize;
@@ -615,6 +633,7 @@ pub(crate) fn read(u: &mut Unpacker<'_>, data: &[u8], layer: &[String]) -> Optio
         sb,
         cache: HashMap::new(),
         budget: budget.min(u.remaining()),
+        listing_budget: budget,
     };
     let root = match meta.inode(sb.root_inode) {
         Ok(Inode::Dir {
@@ -711,7 +730,8 @@ pub(crate) fn read(u: &mut Unpacker<'_>, data: &[u8], layer: &[String]) -> Optio
                     fragment,
                     frag_offset,
                     size,
-                    blocks,
+                    list,
+                    count,
                 } => {
                     let why_not =
                         u.refuse_file(&inner, size, Some((files.read, budget, "filesystem")));
@@ -719,14 +739,17 @@ pub(crate) fn read(u: &mut Unpacker<'_>, data: &[u8], layer: &[String]) -> Optio
                         u.note(layer, why);
                         EntryKind::FileSkipped { size }
                     } else {
-                        match files.read_file(
-                            &mut meta,
-                            start_block,
-                            fragment,
-                            frag_offset,
-                            size,
-                            &blocks,
-                        ) {
+                        let read = meta.block_list(list.0, list.1, count).and_then(|blocks| {
+                            files.read_file(
+                                &mut meta,
+                                start_block,
+                                fragment,
+                                frag_offset,
+                                size,
+                                &blocks,
+                            )
+                        });
+                        match read {
                             Ok(bytes) => {
                                 files.read += bytes.len() as u64;
                                 u.spend(bytes.len() as u64);
@@ -774,7 +797,7 @@ impl FileReader<'_> {
         let mut out = Vec::with_capacity(size_usize.min(1 << 20));
         let mut pos = start_block;
         for &entry in blocks {
-            let want = (size_usize - out.len()).min(bs);
+            let want = size_usize.saturating_sub(out.len()).min(bs);
             let csize = entry & !DATA_UNCOMPRESSED;
             if csize == 0 {
                 // A sparse block: zeros.
@@ -798,7 +821,7 @@ impl FileReader<'_> {
             out.extend_from_slice(&block);
         }
         if fragment != NO_FRAGMENT {
-            let tail = size_usize - out.len();
+            let tail = size_usize.saturating_sub(out.len());
             let frag = self.fragment_block(meta, fragment)?;
             let start = frag_offset as usize;
             let piece = frag
