@@ -221,25 +221,25 @@ fn confined(path: &Path) -> Option<String> {
 }
 
 /// The dry-run check for any squashfs iotcheck reads: 4.x little-endian
-/// (this module) or 3.x in either byte order, gzip or sqlzma's LZMA
-/// ([`squashfs_v3`]). Other versions are named, not guessed at.
+/// (this module), or 2.x and 3.x in either byte order, gzip or sqlzma's
+/// LZMA ([`squashfs_v3`]). Other versions are named, not guessed at.
 pub(crate) fn validate(data: &[u8], max_inodes: usize) -> Result<(), String> {
     match squashfs_v3::version(data) {
-        Some((3, _)) => squashfs_v3::superblock(data, max_inodes).map(|_| ()),
+        Some((2 | 3, _)) => squashfs_v3::superblock(data, max_inodes).map(|_| ()),
         Some((4, _)) if data.starts_with(&MAGIC) => superblock(data, max_inodes).map(|_| ()),
         Some((4, _)) => Err("big-endian squashfs 4 is not supported".into()),
         Some((major, minor)) => Err(format!(
-            "squashfs version {major}.{minor} is not supported (3.x and 4.0 are)"
+            "squashfs version {major}.{minor} is not supported (2.x, 3.x and 4.0 are)"
         )),
         None => Err("truncated squashfs superblock".into()),
     }
 }
 
-/// Reads any squashfs [`validate`] accepts: 3.x through [`squashfs_v3`],
+/// Reads any squashfs [`validate`] accepts: 2.x and 3.x through [`squashfs_v3`],
 /// everything else here (where an unsupported version gets its note).
 pub(crate) fn read_any(u: &mut Unpacker<'_>, data: &[u8], layer: &[String]) -> Option<u64> {
     match squashfs_v3::version(data) {
-        Some((3, _)) => squashfs_v3::read(u, data, layer),
+        Some((2 | 3, _)) => squashfs_v3::read(u, data, layer),
         Some((4, _)) | None if data.starts_with(&MAGIC) => read(u, data, layer),
         _ => {
             let why = validate(data, u.limits().max_files)

@@ -1,9 +1,16 @@
-//! SquashFS 3.x, both byte orders, with gzip (zlib) blocks and the vendor
-//! LZMA variant (`sqlzma`: magic `shsq`, `qshs` big-endian; each block zlib or an LZMA-alone
-//! stream). Our own reader, following the on-disk layout of squashfs-tools
-//! 3.2-r2 (`squashfs-tools/squashfs_fs.h`: the packed structs and the
-//! `SQUASHFS_SWAP_*` macros that write big-endian images) and the 3.x kernel
-//! reader (`fs/squashfs/inode.c` of the 3.x kernel patches).
+//! SquashFS 3.x and 2.x, both byte orders, with gzip (zlib) blocks and the
+//! vendor LZMA variant of 3.x (`sqlzma`: magic `shsq`, `qshs` big-endian;
+//! each block zlib or an LZMA-alone stream). Our own reader, following the
+//! on-disk layout of squashfs-tools 3.2-r2 (`squashfs-tools/squashfs_fs.h`:
+//! the packed structs, their `_2` variants for 2.x, and the `SQUASHFS_SWAP_*`
+//! macros that write big-endian images), squashfs 2.2-r2's `squashfs_fs.h`,
+//! and the 3.x kernel reader (`fs/squashfs/inode.c` of the 3.x patches).
+//!
+//! 2.x differs from 3.x in: a 63-byte superblock with 32-bit offsets; a
+//! 4-byte inode header (no mtime or inode number in it, no nlink, no
+//! extended regular file); 24-bit directory start blocks; 4-byte directory
+//! headers and 3-byte entries; a directory size without 3.x's extra 3 bytes;
+//! 8-byte fragment entries indexed by 32-bit pointers.
 //!
 //! Why not `backhand`'s `v3` feature: its v3 block decoder is a fixed static
 //! that inflates each block with `read_to_end` (no bound: one hostile block
@@ -46,6 +53,9 @@ pub(crate) const MAGIC_LZMA_BE: [u8; 4] = *b"qshs";
 
 /// `sizeof(squashfs_super_block)` in 3.x (packed).
 const SUPERBLOCK_LEN: usize = 119;
+/// `sizeof(squashfs_super_block)` in 2.x: it ends after
+/// `fragment_table_start` (32-bit offsets throughout).
+const SUPERBLOCK_LEN_2: usize = 63;
 /// A metadata block decodes to at most this (`SQUASHFS_METADATA_SIZE`).
 const METADATA_SIZE: usize = 8192;
 /// Bit 15 of a metadata length: the block is stored uncompressed.
@@ -54,8 +64,9 @@ const METADATA_UNCOMPRESSED: u16 = 1 << 15;
 const DATA_UNCOMPRESSED: u32 = 1 << 24;
 /// `SQUASHFS_INVALID_FRAG`: the file has no tail in a fragment.
 const NO_FRAGMENT: u32 = 0xffff_ffff;
-/// `sizeof(squashfs_fragment_entry)`.
+/// `sizeof(squashfs_fragment_entry)`: 16 in 3.x, 8 in 2.x.
 const FRAGMENT_ENTRY_LEN: u64 = 16;
+const FRAGMENT_ENTRY_LEN_2: u64 = 8;
 /// `SQUASHFS_CHECK`: metadata blocks carry a marker byte after the length.
 const FLAG_CHECK: u8 = 1 << 2;
 
@@ -142,6 +153,20 @@ pub(crate) struct Superblock {
     pub(crate) fragment_table_start: u64,
 }
 
+impl Superblock {
+    fn v2(&self) -> bool {
+        self.version.0 == 2
+    }
+    /// Bytes of one fragment table entry, and of one index entry.
+    fn fragment_sizes(&self) -> (u64, u64) {
+        if self.v2() {
+            (FRAGMENT_ENTRY_LEN_2, 4)
+        } else {
+            (FRAGMENT_ENTRY_LEN, 8)
+        }
+    }
+}
+
 /// The order and block compressor a squashfs magic stands for.
 pub(crate) fn magic_kind(data: &[u8]) -> Option<(Order, Blocks)> {
     match data.get(..4)? {
@@ -171,25 +196,29 @@ pub(crate) fn version(data: &[u8]) -> Option<(u16, u16)> {
     })
 }
 
-/// Reads and validates the 3.x superblock at the start of `data`.
+/// Reads and validates the 2.x or 3.x superblock at the start of `data`.
 pub(crate) fn superblock(data: &[u8], max_inodes: usize) -> Result<Superblock, String> {
     let Some((order, blocks)) = magic_kind(data) else {
         return Err("not a squashfs superblock".into());
     };
-    let Some(h) = data.get(..SUPERBLOCK_LEN) else {
+    let (len, major) = match version(data) {
+        Some((2, minor)) if minor <= 1 => (SUPERBLOCK_LEN_2, 2),
+        Some((3, minor)) if minor <= 1 => (SUPERBLOCK_LEN, 3),
+        Some((major, minor)) => {
+            return Err(format!(
+                "squashfs version {major}.{minor} is not 2.0, 2.1, 3.0 or 3.1"
+            ));
+        }
+        None => (SUPERBLOCK_LEN, 3),
+    };
+    let Some(h) = data.get(..len) else {
         return Err(format!(
-            "truncated squashfs 3 superblock: {SUPERBLOCK_LEN} bytes needed, {} left",
+            "truncated squashfs {major} superblock: {len} bytes needed, {} left",
             data.len()
         ));
     };
     let sb = parse_superblock(h, order, blocks)
-        .ok_or_else(|| "truncated squashfs 3 superblock".to_string())?;
-    if sb.version.0 != 3 || sb.version.1 > 1 {
-        return Err(format!(
-            "squashfs version {}.{} is not 3.0 or 3.1",
-            sb.version.0, sb.version.1
-        ));
-    }
+        .ok_or_else(|| format!("truncated squashfs {major} superblock"))?;
     let block_log = {
         let mut b = Bits::new(h, order);
         b.pos = 34 * 8;
@@ -217,7 +246,7 @@ pub(crate) fn superblock(data: &[u8], max_inodes: usize) -> Result<Superblock, S
             sb.inode_count
         ));
     }
-    if sb.inode_table_start < SUPERBLOCK_LEN as u64
+    if sb.inode_table_start < len as u64
         || sb.inode_table_start >= sb.directory_table_start
         || sb.directory_table_start >= sb.bytes_used
     {
@@ -233,11 +262,12 @@ pub(crate) fn superblock(data: &[u8], max_inodes: usize) -> Result<Superblock, S
         ));
     }
     if sb.fragments > 0 {
-        // One u64 index entry per 512 fragment entries.
+        // One index entry per metadata block of fragment entries.
+        let (entry, index) = sb.fragment_sizes();
         let index_len = u64::from(sb.fragments)
-            .saturating_mul(FRAGMENT_ENTRY_LEN)
+            .saturating_mul(entry)
             .div_ceil(METADATA_SIZE as u64)
-            .saturating_mul(8);
+            .saturating_mul(index);
         if sb
             .fragment_table_start
             .checked_add(index_len)
@@ -252,16 +282,17 @@ pub(crate) fn superblock(data: &[u8], max_inodes: usize) -> Result<Superblock, S
     Ok(sb)
 }
 
-/// The superblock fields, laid out as `squashfs_super_block` (3.x).
+/// The superblock fields, laid out as `squashfs_super_block` (3.x; 2.x
+/// ends after `fragment_table_start_2`, and its offsets are the `_2` ones).
 fn parse_superblock(h: &[u8], order: Order, blocks: Blocks) -> Option<Superblock> {
     let mut b = Bits::new(h, order);
     let _magic = b.u32()?;
     let inode_count = b.u32()?;
-    // bytes_used_2, uid_start_2, guid_start_2, inode_table_start_2,
-    // directory_table_start_2: the 2.x fields.
-    for _ in 0..5 {
-        b.u32()?;
-    }
+    let bytes_used_2 = b.u32()?;
+    let _uid_start_2 = b.u32()?;
+    let _guid_start_2 = b.u32()?;
+    let inode_table_start_2 = b.u32()?;
+    let directory_table_start_2 = b.u32()?;
     let major = b.u16()?;
     let minor = b.u16()?;
     let _block_size_1 = b.u16()?;
@@ -273,7 +304,23 @@ fn parse_superblock(h: &[u8], order: Order, blocks: Blocks) -> Option<Superblock
     let root_inode = b.u64()?;
     let block_size = b.u32()?;
     let fragments = b.u32()?;
-    let _fragment_table_start_2 = b.u32()?;
+    let fragment_table_start_2 = b.u32()?;
+    if major == 2 {
+        return Some(Superblock {
+            order,
+            blocks,
+            version: (major, minor),
+            inode_count,
+            block_size,
+            flags,
+            root_inode,
+            fragments,
+            bytes_used: u64::from(bytes_used_2),
+            inode_table_start: u64::from(inode_table_start_2),
+            directory_table_start: u64::from(directory_table_start_2),
+            fragment_table_start: u64::from(fragment_table_start_2),
+        });
+    }
     let bytes_used = b.u64()?;
     let _uid_start = b.u64()?;
     let _guid_start = b.u64()?;
@@ -438,8 +485,10 @@ enum Inode {
     Socket,
 }
 
-/// Bytes of the common inode header (`squashfs_base_inode_header`).
+/// Bytes of the common inode header (`squashfs_base_inode_header`): 3.x
+/// adds mtime and the inode number to 2.x's type, mode, uid and gid.
 const BASE_LEN: usize = 12;
+const BASE_LEN_2: usize = 4;
 
 impl Metadata<'_> {
     /// The inode an inode reference (`block << 16 | offset`) points at.
@@ -451,43 +500,48 @@ impl Metadata<'_> {
             .filter(|at| *at < self.sb.directory_table_start)
             .ok_or_else(|| format!("inode {reference:#x} lies beyond the inode table"))?;
         let offset = (reference & 0xffff) as usize;
-        let head = self.read(at, offset, BASE_LEN)?;
+        let v2 = self.sb.v2();
+        let base = if v2 { BASE_LEN_2 } else { BASE_LEN };
+        let head = self.read(at, offset, base)?;
         let kind = Bits::new(&head, self.sb.order)
             .take(4)
             .ok_or("short inode")?;
-        // The fixed part of each inode type, base header included.
-        let fixed = match kind {
-            1 => 28,
-            2 => 32,
-            3 => 18,
-            4 | 5 => 18,
-            6 | 7 => 16,
-            8 => 31,
-            9 => 40,
-            other => return Err(format!("inode {reference:#x} has unknown type {other}")),
+        // The fixed part of each inode type, base header included
+        // (`squashfs_*_inode_header`; 2.x has no nlink, no inode number,
+        // and no extended regular file).
+        let fixed = match (kind, v2) {
+            (1, false) => 28,
+            (1, true) => 15,
+            (2, false) => 32,
+            (2, true) => 24,
+            (3..=5, false) => 18,
+            (3..=5, true) => 6,
+            (6 | 7, false) => 16,
+            (6 | 7, true) => 4,
+            (8, false) => 31,
+            (8, true) => 18,
+            (9, false) => 40,
+            (other, _) => return Err(format!("inode {reference:#x} has unknown type {other}")),
         };
         let raw = self.read(at, offset, fixed)?;
         let mut b = Bits::new(&raw, self.sb.order);
-        b.pos = BASE_LEN * 8;
+        b.pos = base * 8;
         let short = || format!("inode {reference:#x} is cut short");
         let bs = u64::from(self.sb.block_size);
         Ok(match kind {
-            1 => {
-                let _nlink = b.u32().ok_or_else(short)?;
-                let file_size = b.take(19).ok_or_else(short)? as u32;
-                let offset = b.take(13).ok_or_else(short)? as u16;
-                let start_block = b.u32().ok_or_else(short)?;
-                Inode::Dir {
-                    start_block,
-                    offset,
-                    file_size,
+            1 | 8 => {
+                if !v2 {
+                    let _nlink = b.u32().ok_or_else(short)?;
                 }
-            }
-            8 => {
-                let _nlink = b.u32().ok_or_else(short)?;
-                let file_size = b.take(27).ok_or_else(short)? as u32;
+                let size_bits = if kind == 1 { 19 } else { 27 };
+                let file_size = b.take(size_bits).ok_or_else(short)? as u32;
                 let offset = b.take(13).ok_or_else(short)? as u16;
-                let start_block = b.u32().ok_or_else(short)?;
+                let start_block = if v2 {
+                    let _mtime = b.u32().ok_or_else(short)?;
+                    b.take(24).ok_or_else(short)? as u32
+                } else {
+                    b.u32().ok_or_else(short)?
+                };
                 Inode::Dir {
                     start_block,
                     offset,
@@ -498,7 +552,12 @@ impl Metadata<'_> {
                 if kind == 9 {
                     let _nlink = b.u32().ok_or_else(short)?;
                 }
-                let start_block = b.u64().ok_or_else(short)?;
+                let start_block = if v2 {
+                    let _mtime = b.u32().ok_or_else(short)?;
+                    u64::from(b.u32().ok_or_else(short)?)
+                } else {
+                    b.u64().ok_or_else(short)?
+                };
                 let fragment = b.u32().ok_or_else(short)?;
                 let frag_offset = b.u32().ok_or_else(short)?;
                 let size = if kind == 9 {
@@ -529,19 +588,17 @@ impl Metadata<'_> {
                     count,
                 }
             }
-            3 => {
-                let _nlink = b.u32().ok_or_else(short)?;
-                let len = b.u16().ok_or_else(short)?;
-                Inode::Symlink(self.read(at, offset + fixed, usize::from(len))?)
-            }
-            4 | 5 => {
-                let _nlink = b.u32().ok_or_else(short)?;
-                let rdev = u32::from(b.u16().ok_or_else(short)?);
-                let dev = encode_dev(rdev >> 8, rdev & 0xff);
-                if kind == 4 {
-                    Inode::BlockDev(dev)
-                } else {
-                    Inode::CharDev(dev)
+            3..=5 => {
+                if !v2 {
+                    let _nlink = b.u32().ok_or_else(short)?;
+                }
+                let value = b.u16().ok_or_else(short)?;
+                match kind {
+                    3 => Inode::Symlink(self.read(at, offset + fixed, usize::from(value))?),
+                    4 => {
+                        Inode::BlockDev(encode_dev(u32::from(value) >> 8, u32::from(value) & 0xff))
+                    }
+                    _ => Inode::CharDev(encode_dev(u32::from(value) >> 8, u32::from(value) & 0xff)),
                 }
             }
             6 => Inode::Fifo,
@@ -567,10 +624,17 @@ impl Metadata<'_> {
         offset: u16,
         file_size: u32,
     ) -> Result<Vec<(Vec<u8>, u64)>, String> {
-        // file_size counts 3 bytes for the `.` and `..` the kernel adds.
-        let Some(len) = file_size.checked_sub(3).filter(|l| *l > 0) else {
+        // A 3.x file_size counts 3 bytes for the `.` and `..` the kernel
+        // adds; a 2.x one is the listing's size.
+        let v2 = self.sb.v2();
+        let extra = if v2 { 0 } else { 3 };
+        let Some(len) = file_size.checked_sub(extra).filter(|l| *l > 0) else {
             return Ok(Vec::new());
         };
+        // squashfs_dir_header: count:8 start_block:32 inode_number:32 (3.x),
+        // count:8 start_block:24 (2.x); squashfs_dir_entry: offset:13
+        // type:3 size:8, and inode_number:16 in 3.x.
+        let (header_len, start_bits, entry_len) = if v2 { (4, 24, 3) } else { (9, 32, 5) };
         let at = self
             .sb
             .directory_table_start
@@ -585,36 +649,34 @@ impl Metadata<'_> {
         let mut entries = Vec::new();
         let mut pos = 0usize;
         while pos < listing.len() {
-            // squashfs_dir_header: count:8 start_block:32 inode_number:32.
             let header = listing
-                .get(pos..pos + 9)
+                .get(pos..pos + header_len)
                 .ok_or("directory header cut short")?;
             let mut h = Bits::new(header, self.sb.order);
             let count = h.u8().ok_or("directory header cut short")? as usize + 1;
-            let inode_block = h.u32().ok_or("directory header cut short")?;
-            pos += 9;
+            let inode_block = h.take(start_bits).ok_or("directory header cut short")?;
+            pos += header_len;
             for _ in 0..count {
-                // squashfs_dir_entry: offset:13 type:3 size:8 inode_number:16.
                 let raw = listing
-                    .get(pos..pos + 5)
+                    .get(pos..pos + entry_len)
                     .ok_or("directory entry cut short")?;
                 let mut e = Bits::new(raw, self.sb.order);
                 let inode_offset = e.take(13).ok_or("directory entry cut short")?;
                 let _type = e.take(3).ok_or("directory entry cut short")?;
                 let name_len = e.u8().ok_or("directory entry cut short")? as usize + 1;
-                pos += 5;
+                pos += entry_len;
                 let name = listing
                     .get(pos..pos + name_len)
                     .ok_or("directory entry name cut short")?;
                 pos += name_len;
-                entries.push((name.to_vec(), u64::from(inode_block) << 16 | inode_offset));
+                entries.push((name.to_vec(), inode_block << 16 | inode_offset));
             }
         }
         Ok(entries)
     }
 }
 
-/// Reads the squashfs 3.x image at the start of `data` into `u`'s image
+/// Reads the squashfs 2.x or 3.x image at the start of `data` into `u`'s image
 /// under `layer`. Returns the bytes it covers (`bytes_used`), or `None`
 /// when it could not be read (a note says why).
 pub(crate) fn read(u: &mut Unpacker<'_>, data: &[u8], layer: &[String]) -> Option<u64> {
@@ -860,16 +922,26 @@ impl FileReader<'_> {
                 self.sb.fragments
             ));
         }
-        let byte = u64::from(index) * FRAGMENT_ENTRY_LEN;
+        // squashfs_fragment_entry: start_block:64 size:32 pending:32 in
+        // 3.x, start_block:32 size:32 in 2.x; the index holds one u64 (u32
+        // in 2.x) per metadata block of entries.
+        let (entry_len, index_len) = self.sb.fragment_sizes();
+        let byte = u64::from(index) * entry_len;
         let slot = byte / METADATA_SIZE as u64;
-        let index_at = self.sb.fragment_table_start + slot * 8;
-        let raw = self.slice(index_at, 8)?;
+        let index_at = self.sb.fragment_table_start + slot * index_len;
+        let raw = self.slice(index_at, index_len)?;
         let block_at = Bits::new(raw, self.sb.order)
-            .u64()
+            .take(index_len as usize * 8)
             .ok_or("fragment index cut short")?;
-        let entry = meta.read(block_at, (byte % METADATA_SIZE as u64) as usize, 16)?;
+        let entry = meta.read(
+            block_at,
+            (byte % METADATA_SIZE as u64) as usize,
+            entry_len as usize,
+        )?;
         let mut e = Bits::new(&entry, self.sb.order);
-        let start = e.u64().ok_or("fragment entry cut short")?;
+        let start = e
+            .take(if self.sb.v2() { 32 } else { 64 })
+            .ok_or("fragment entry cut short")?;
         let size = e.u32().ok_or("fragment entry cut short")?;
         if self.fragment.as_ref().is_none_or(|(at, _)| *at != start) {
             let csize = size & !DATA_UNCOMPRESSED;
@@ -922,8 +994,14 @@ mod tests {
         );
         let mut sb = [0u8; SUPERBLOCK_LEN];
         sb[..4].copy_from_slice(&MAGIC_BE);
+        sb[28..30].copy_from_slice(&1u16.to_be_bytes());
+        assert!(superblock(&sb, 10).unwrap_err().contains("1.0 is not 2.0"));
         sb[28..30].copy_from_slice(&2u16.to_be_bytes());
-        assert!(superblock(&sb, 10).unwrap_err().contains("2.0 is not 3.0"));
+        let err = superblock(&sb[..40], 10).unwrap_err();
+        assert!(
+            err.contains("truncated squashfs 2 superblock: 63 bytes"),
+            "{err}"
+        );
     }
 
     #[test]
