@@ -460,7 +460,7 @@ fn a_directory_entry_pointing_back_at_the_root_is_walked_once() {
         );
         let t = tree(&img);
         assert_eq!(t.get("/etc"), Some(&EntryKind::Dir), "{name}");
-        assert!(t.get("/etc/passwd").is_none(), "{name}");
+        assert!(!t.contains_key("/etc/passwd"), "{name}");
         assert!(t.contains_key("/usr/share/doc/router/changelog"), "{name}");
     }
 }
