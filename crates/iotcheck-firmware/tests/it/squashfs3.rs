@@ -484,3 +484,32 @@ fn hostile_2x_superblocks_are_refused_with_a_clear_note() {
         assert!(n.contains("2.7 is not"), "{name}: {n}");
     }
 }
+
+#[test]
+fn a_metadata_block_inflating_past_8_kib_is_refused() {
+    use std::io::Write;
+    let mut z = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::best());
+    z.write_all(&[0u8; 1 << 16]).unwrap();
+    let bomb = z.finish().unwrap();
+    for name in ["tree-le-raw.sqsh3", "tree-be-raw.sqsh3"] {
+        let mut b = fixture(name);
+        // The first inode-table block, stored uncompressed: its length is
+        // larger than the bomb, so the bomb fits in its place.
+        let at = field(name, &b, 87, 8) as usize;
+        let stored = field(name, &b, at, 2);
+        assert!(stored & 0x8000 != 0 && (stored & 0x7fff) as usize > bomb.len());
+        let len = bomb.len() as u16;
+        let head = if big_endian(name) {
+            len.to_be_bytes()
+        } else {
+            len.to_le_bytes()
+        };
+        b[at..at + 2].copy_from_slice(&head);
+        b[at + 2..at + 2 + bomb.len()].copy_from_slice(&bomb);
+        let n = note_of(&b);
+        assert!(
+            n.contains("zlib block decodes past 8192 bytes"),
+            "{name}: {n}"
+        );
+    }
+}
