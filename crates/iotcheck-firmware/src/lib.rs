@@ -9,7 +9,10 @@
 //!   digest; own parser), Arcadyan obfuscated LZMA (header restored; own
 //!   code), bare gzip, xz, zstd, LZ4-frame and bzip2 streams, SquashFS 4.x
 //!   (every compressor: gzip, lzma, lzo, xz, lz4, zstd, via `backhand` with
-//!   iotcheck's bounded block decoders), cramfs (both byte orders), romfs,
+//!   iotcheck's bounded block decoders), SquashFS 2.x and 3.x (both byte
+//!   orders; zlib, and the 3.x sqlzma LZMA variant — magic `shsq`/`qshs`,
+//!   blocks zlib or LZMA-alone — that Debian's unsquashfs and binwalk 2
+//!   cannot extract; own parser), cramfs (both byte orders), romfs,
 //!   ext2/3/4 (via `ext4-view`), JFFS2 (both byte orders; zlib, rtime,
 //!   lzo; own parser), UBI images and raw UBI partition dumps (each
 //!   volume rebuilt from its erase blocks and unpacked by what it holds,
@@ -45,9 +48,11 @@
 //!   binaries, package-manager metadata, uImage names) with CPE and PURL;
 //!   [`sbom`] writes it as a CycloneDX 1.5 SBOM.
 //!
-//! What it does not do yet: SquashFS 2.x/3.x, UBIFS extended attributes (skipped;
-//! fscrypt-encrypted directories and files are noted as not inspectable),
-//! YAFFS1, YAFFS2 without its
+//! What it does not do yet: SquashFS 1.x, big-endian SquashFS 4, the
+//! headerless-LZMA SquashFS 3 variants (Broadcom/TP-Link raw LZMA with
+//! their own lc/lp/pb, DD-WRT's `hsqt`), UBIFS extended attributes
+//! (skipped; fscrypt-encrypted directories and files are noted as not
+//! inspectable), YAFFS1, YAFFS2 without its
 //! spare area or with its tags scattered by an MTD OOB layout, binary cpio,
 //! JFFS2 rubin/lzma fragments, zip bzip2/lzma/zstd/AES members, FIT
 //! signatures, device numbers of ext device nodes (recorded as 0); it does

@@ -4,8 +4,8 @@
 
 use crate::formats::compress::{self, Codec, DecompressError};
 use crate::formats::{
-    arcadyan, cpio, cramfs, ext, fit, jffs2, matter_ota, romfs, squashfs, tar, trx, ubi, ubifs,
-    uimage, yaffs2, zip,
+    arcadyan, cpio, cramfs, ext, fit, jffs2, matter_ota, romfs, squashfs, squashfs_v3, tar, trx,
+    ubi, ubifs, uimage, yaffs2, zip,
 };
 use crate::image::{Confidence, Entry, EntryKind, Image, ImageHeader, Layer, Note};
 use crate::{FirmwareError, Limits};
@@ -267,9 +267,14 @@ pub(crate) static FORMATS: &[Format] = &[
     Format {
         name: "squashfs",
         describe: "squashfs filesystem",
-        magics: &[(&squashfs::MAGIC, 0)],
-        validate: |d, l| squashfs::superblock(d, l.max_files).map(|_| ()),
-        read: |u, d, l, _| squashfs::read(u, d, l).unwrap_or(0),
+        magics: &[
+            (&squashfs::MAGIC, 0),
+            (&squashfs_v3::MAGIC_BE, 0),
+            (&squashfs_v3::MAGIC_LZMA_LE, 0),
+            (&squashfs_v3::MAGIC_LZMA_BE, 0),
+        ],
+        validate: |d, l| squashfs::validate(d, l.max_files),
+        read: |u, d, l, _| squashfs::read_any(u, d, l).unwrap_or(0),
         strong_magic: true,
     },
     Format {

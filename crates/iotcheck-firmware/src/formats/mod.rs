@@ -14,6 +14,7 @@ pub(crate) mod jffs2;
 pub(crate) mod matter_ota;
 pub(crate) mod romfs;
 pub(crate) mod squashfs;
+pub(crate) mod squashfs_v3;
 pub(crate) mod tar;
 pub(crate) mod trx;
 pub(crate) mod ubi;

@@ -23,6 +23,7 @@ use backhand::kind::Kind;
 use backhand::{BackhandError, FilesystemCompressor, FilesystemReader, InnerNode, SuperBlock};
 
 use crate::formats::compress::{self, Codec, DecompressError};
+use crate::formats::squashfs_v3;
 use crate::image::EntryKind;
 use crate::unpack::Unpacker;
 
@@ -217,6 +218,37 @@ fn compressor_name(id: u16) -> String {
 /// leave the root (`..`) and must not be recorded as if it were inside.
 fn confined(path: &Path) -> Option<String> {
     crate::confine::confined(&path.to_string_lossy())
+}
+
+/// The dry-run check for any squashfs iotcheck reads: 4.x little-endian
+/// (this module), or 2.x and 3.x in either byte order, gzip or sqlzma's
+/// LZMA ([`squashfs_v3`]). Other versions are named, not guessed at.
+pub(crate) fn validate(data: &[u8], max_inodes: usize) -> Result<(), String> {
+    match squashfs_v3::version(data) {
+        Some((2 | 3, _)) => squashfs_v3::superblock(data, max_inodes).map(|_| ()),
+        Some((4, _)) if data.starts_with(&MAGIC) => superblock(data, max_inodes).map(|_| ()),
+        Some((4, _)) => Err("big-endian squashfs 4 is not supported".into()),
+        Some((major, minor)) => Err(format!(
+            "squashfs version {major}.{minor} is not supported (2.x, 3.x and 4.0 are)"
+        )),
+        None => Err("truncated squashfs superblock".into()),
+    }
+}
+
+/// Reads any squashfs [`validate`] accepts: 2.x and 3.x through [`squashfs_v3`],
+/// everything else here (where an unsupported version gets its note).
+pub(crate) fn read_any(u: &mut Unpacker<'_>, data: &[u8], layer: &[String]) -> Option<u64> {
+    match squashfs_v3::version(data) {
+        Some((2 | 3, _)) => squashfs_v3::read(u, data, layer),
+        Some((4, _)) | None if data.starts_with(&MAGIC) => read(u, data, layer),
+        _ => {
+            let why = validate(data, u.limits().max_files)
+                .err()
+                .unwrap_or_else(|| "unsupported squashfs".into());
+            u.note(layer, why);
+            None
+        }
+    }
 }
 
 /// Reads the squashfs at the start of `data` into `u`'s image under

@@ -19,6 +19,7 @@ mod sbom;
 mod services;
 mod shared;
 mod squashfs;
+mod squashfs3;
 mod trx;
 mod ubi;
 mod universal;
