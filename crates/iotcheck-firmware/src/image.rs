@@ -19,6 +19,54 @@ pub struct Image {
     /// Every container and stream unpacked, in the order found, with how
     /// sure the identification is.
     pub layers: Vec<Layer>,
+    /// Signatures carried by FIT images (U-Boot verified boot).
+    pub boot_signatures: Vec<BootSignature>,
+    /// Public keys found in U-Boot control device trees
+    /// (`/signature/key-*`): what the boot loader verifies FITs with.
+    pub boot_keys: Vec<BootKey>,
+}
+
+/// A signature node of a FIT image: over one image's data
+/// (`/images/kernel-1/signature-1`) or over a configuration
+/// (`/configurations/conf-1/signature-1`: the tree regions its
+/// `hashed-nodes` name, as U-Boot hashes them).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BootSignature {
+    /// The FIT's layer path.
+    pub layer: Vec<String>,
+    /// The signature node's path in the FIT.
+    pub node: String,
+    /// `sha256,rsa2048` and the like.
+    pub algo: String,
+    pub key_hint: Option<String>,
+    /// `pkcs-1.5` (U-Boot's default) or `pss`.
+    pub padding: String,
+    /// Where the signature value sits in the FIT.
+    pub offset: u64,
+    pub value: Vec<u8>,
+    /// The digest of what the signature covers, or why it could not be
+    /// computed.
+    pub digest: Result<Vec<u8>, String>,
+}
+
+/// An RSA public key in a U-Boot control device tree.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BootKey {
+    /// The device tree's layer path.
+    pub layer: Vec<String>,
+    /// `/signature/key-dev`.
+    pub node: String,
+    /// The key's name (`dev`), matched against a signature's key-name-hint.
+    pub name: String,
+    pub algo: String,
+    /// `conf` or `image` when U-Boot refuses to boot what this key does
+    /// not verify; `None` when the key is optional.
+    pub required: Option<String>,
+    /// Where the key's node starts in the device tree.
+    pub offset: u64,
+    /// Big-endian modulus.
+    pub modulus: Vec<u8>,
+    pub exponent: u64,
 }
 
 /// One container or stream the walk unpacked.

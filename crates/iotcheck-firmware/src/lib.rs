@@ -43,7 +43,10 @@
 //!   (inittab, rc and init scripts, OpenWrt procd, systemd units and
 //!   sockets, inetd; sshd/Dropbear settings), and the update mechanism:
 //!   which clients exist, whether they verify signatures and whether cron,
-//!   a timer or a boot daemon runs them (rules in `data/update.toml`).
+//!   a timer or a boot daemon runs them (rules in `data/update.toml`); and
+//!   U-Boot verified boot: FIT image and configuration signatures checked
+//!   (RSA, PKCS#1 v1.5) against the keys of a U-Boot control device tree in
+//!   the same image ([`verified_boot`]).
 //! - [`inventory`] names the software in the image (version strings in
 //!   binaries, package-manager metadata, uImage names) with CPE and PURL;
 //!   [`sbom`] writes it as a CycloneDX 1.5 SBOM.
@@ -55,7 +58,7 @@
 //! inspectable), YAFFS1, YAFFS2 without its
 //! spare area or with its tags scattered by an MTD OOB layout, binary cpio,
 //! JFFS2 rubin/lzma fragments, zip bzip2/lzma/zstd/AES members, FIT
-//! signatures, device numbers of ext device nodes (recorded as 0); it does
+//! signatures other than RSA PKCS#1 v1.5 (ECDSA, PSS), device numbers of ext device nodes (recorded as 0); it does
 //! not verify update signatures cryptographically (it reads whether the
 //! update path does), or try bcrypt/yescrypt hashes against more than the
 //! 20 generic passwords (they are slow by design; see `checks::accounts`).
@@ -100,10 +103,13 @@ mod unpack;
 
 pub use checks::accounts::{DEFAULT_PASSWORDS, check_accounts};
 pub use checks::universal::{AccountHash, account_hashes, universal_default_password};
-pub use checks::{CHECKS, checks, checks_with, checks_with_inventory};
+pub use checks::{
+    BootJudgement, CHECKS, checks, checks_with, checks_with_inventory, verified_boot,
+};
 pub use error::FirmwareError;
 pub use image::{
-    Confidence, Entry, EntryKind, Image, ImageHeader, Layer, Note, Region, RegionKind,
+    BootKey, BootSignature, Confidence, Entry, EntryKind, Image, ImageHeader, Layer, Note, Region,
+    RegionKind,
 };
 pub use inventory::inventory;
 pub use limits::Limits;

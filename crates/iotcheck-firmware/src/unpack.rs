@@ -128,6 +128,16 @@ impl<'l> Unpacker<'l> {
         self.push_entry(path, EntryKind::File(bytes.to_vec()))
     }
 
+    /// Records what U-Boot verified boot needs: FIT signatures and keys.
+    pub(crate) fn boot(
+        &mut self,
+        signatures: Vec<crate::image::BootSignature>,
+        keys: Vec<crate::image::BootKey>,
+    ) {
+        self.image.boot_signatures.extend(signatures);
+        self.image.boot_keys.extend(keys);
+    }
+
     pub(crate) fn filesystem(&mut self, layer: &[String]) {
         self.image.filesystems.push(layer.to_vec());
     }
@@ -162,7 +172,19 @@ pub(crate) fn layer(prefix: &[String], what: &str, offset: usize) -> Vec<String>
 /// Unpacks `bytes` (see [`crate::unpack`]).
 pub(crate) fn run(bytes: &[u8], name: &str, limits: &Limits) -> Result<Image, FirmwareError> {
     let mut u = start(bytes, name, limits)?;
-    let found = blob(&mut u, bytes, &[], 0) || scan(&mut u, bytes, &[], 0);
+    let found = match at(&mut u, bytes, 0, &[], 0) {
+        // A container at the start that ends before the image does (a
+        // kernel uImage with the root filesystem after it, a boot loader's
+        // device tree before a FIT): the rest is scanned too.
+        Some(covered) => {
+            let end = usize::try_from(covered).unwrap_or(usize::MAX);
+            if end > 0 && end < bytes.len() {
+                scan_from(&mut u, bytes, &[], 0, end);
+            }
+            true
+        }
+        None => scan(&mut u, bytes, &[], 0),
+    };
     u.image.regions = crate::entropy::map(bytes, &u.top);
     if !found {
         return Err(FirmwareError::Unrecognised {
@@ -394,6 +416,15 @@ pub(crate) static FORMATS: &[Format] = &[
         validate: |d, _| zip::validate(d),
         read: |u, d, l, _| zip::read(u, d, l).unwrap_or(0),
         strong_magic: true,
+    },
+    Format {
+        name: "u-boot-keys",
+        describe: "U-Boot control device tree with verified-boot keys",
+        magics: &[(&fit::MAGIC, 0)],
+        validate: |d, _| fit::validate_keys(d),
+        read: fit::read_keys,
+        // Any device tree has the magic: only one with /signature keys counts.
+        strong_magic: false,
     },
     Format {
         name: "matter-ota",
@@ -678,13 +709,24 @@ pub(crate) fn stream(
 /// dry-run check passes, and what a container covers is skipped (magic
 /// numbers inside it are its own).
 fn scan(u: &mut Unpacker<'_>, data: &[u8], prefix: &[String], depth: usize) -> bool {
+    scan_from(u, data, prefix, depth, 1)
+}
+
+/// [`scan`] from offset `from` on (what lies before is already read).
+fn scan_from(
+    u: &mut Unpacker<'_>,
+    data: &[u8],
+    prefix: &[String],
+    depth: usize,
+    from: usize,
+) -> bool {
     let (ac, which) = &*MAGICS;
     let mut found = false;
     let mut tried = 0usize;
     // Nothing before `next` is looked at again.
-    let mut next = 1usize;
+    let mut next = from.max(1);
     // What the containers found cover, in order.
-    let mut claimed: Vec<(usize, usize)> = Vec::new();
+    let mut claimed: Vec<(usize, usize)> = vec![(0, next)];
     for hit in ac.find_overlapping_iter(data) {
         if tried >= MAX_SCAN_HITS {
             break;

@@ -78,6 +78,64 @@ pub(crate) fn file_evidence(
     }
 }
 
+/// One FIT signature judged with the keys the image itself ships: the key
+/// that verified it, or why none did.
+#[derive(Debug, Clone)]
+pub struct BootJudgement<'i> {
+    pub signature: &'i crate::BootSignature,
+    /// The key it was checked with (the one that verified it, or the last
+    /// one tried); `None` when the image holds no key of that name.
+    pub key: Option<&'i crate::BootKey>,
+    pub result: Result<(), String>,
+}
+
+/// Every FIT signature of `image` checked against the U-Boot keys found in
+/// the same image (matched by `key-name-hint`, or every key without one).
+pub fn verified_boot(image: &Image) -> Vec<BootJudgement<'_>> {
+    image
+        .boot_signatures
+        .iter()
+        .map(|sig| {
+            let candidates: Vec<&crate::BootKey> = image
+                .boot_keys
+                .iter()
+                .filter(|k| sig.key_hint.as_ref().is_none_or(|h| *h == k.name))
+                .collect();
+            let mut last = None;
+            for k in &candidates {
+                match crate::formats::fit_sig::verify(sig, k) {
+                    Ok(()) => {
+                        return BootJudgement {
+                            signature: sig,
+                            key: Some(k),
+                            result: Ok(()),
+                        };
+                    }
+                    Err(e) => last = Some((*k, e)),
+                }
+            }
+            match last {
+                Some((k, e)) => BootJudgement {
+                    signature: sig,
+                    key: Some(k),
+                    result: Err(e),
+                },
+                None => BootJudgement {
+                    signature: sig,
+                    key: None,
+                    result: Err(format!(
+                        "no U-Boot public key{} in the image to verify it with",
+                        sig.key_hint
+                            .as_deref()
+                            .map(|h| format!(" named {h:?}"))
+                            .unwrap_or_default()
+                    )),
+                },
+            }
+        })
+        .collect()
+}
+
 /// One finding of a check: where, and the one-line summary part for it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Finding {
@@ -179,7 +237,8 @@ pub fn checks_with_inventory(
     };
     let updates = update::scan(&tree, &startup);
     out.extend(update::check_client(&image.name, &updates, coverage));
-    out.extend(update::check_signature(&image.name, &updates));
+    let boot = verified_boot(image);
+    out.extend(update::check_signature(&image.name, &updates, &boot));
     out.extend(update::check_automatic(&image.name, &updates, coverage));
     out
 }

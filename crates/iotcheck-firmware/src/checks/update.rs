@@ -636,11 +636,80 @@ pub(crate) fn check_client(
     ))
 }
 
-pub(crate) fn check_signature(image: &str, u: &Updates<'_, '_, '_>) -> Option<CheckResult> {
+pub(crate) fn check_signature(
+    image: &str,
+    u: &Updates<'_, '_, '_>,
+    boot: &[super::BootJudgement<'_>],
+) -> Option<CheckResult> {
     let of =
         |role: Role| -> Vec<&Hit<'_>> { u.hits.iter().filter(|h| h.rule.role == role).collect() };
     let (verified, unverified, clients) =
         (of(Role::Verified), of(Role::Unverified), of(Role::Client));
+    // U-Boot verified boot: a FIT signature that verifies with a key the
+    // boot loader requires for that kind of node (`conf`: configurations,
+    // `image`: images) means an image not signed with it does not boot.
+    let enforced: Vec<&super::BootJudgement<'_>> = boot
+        .iter()
+        .filter(|j| {
+            j.result.is_ok()
+                && j.key.is_some_and(|k| match k.required.as_deref() {
+                    Some("conf") => j.signature.node.starts_with("/configurations/"),
+                    Some("image") => j.signature.node.starts_with("/images/"),
+                    _ => false,
+                })
+        })
+        .collect();
+    let boot_text = enforced
+        .first()
+        .and_then(|j| {
+            let k = j.key?;
+            Some(format!(
+                "U-Boot verified boot: {} ({}) verifies with the key {:?} the boot loader \
+                 requires for every {}",
+                j.signature.node,
+                j.signature.algo,
+                k.name,
+                if k.required.as_deref() == Some("image") {
+                    "image"
+                } else {
+                    "configuration"
+                }
+            ))
+        })
+        .unwrap_or_default();
+    let boot_evidence = || -> Vec<iotcheck_model::Evidence> {
+        enforced
+            .iter()
+            .take(2)
+            .flat_map(|j| {
+                let mut ev = vec![file_evidence(
+                    image,
+                    &j.signature.layer,
+                    j.signature.offset as usize,
+                    format!(
+                        "{} algo = \"{}\"; key-name-hint = \"{}\" (signature verified)",
+                        j.signature.node,
+                        j.signature.algo,
+                        j.signature.key_hint.as_deref().unwrap_or("")
+                    ),
+                )];
+                if let Some(k) = j.key {
+                    ev.push(file_evidence(
+                        image,
+                        &k.layer,
+                        k.offset as usize,
+                        format!(
+                            "{} required = \"{}\"; {}-bit RSA",
+                            k.node,
+                            k.required.as_deref().unwrap_or(""),
+                            k.modulus.len() * 8
+                        ),
+                    ));
+                }
+                ev
+            })
+            .collect()
+    };
     if !unverified.is_empty() {
         let whats: Vec<String> = unverified
             .iter()
@@ -666,7 +735,13 @@ pub(crate) fn check_signature(image: &str, u: &Updates<'_, '_, '_>) -> Option<Ch
         ));
     }
     if verified.is_empty() {
-        return None;
+        if enforced.is_empty() {
+            return None;
+        }
+        return Some(with_evidence(
+            CheckResult::new(id(UPDATE_SIGNATURE), Outcome::Pass, boot_text).with_input(image),
+            boot_evidence(),
+        ));
     }
     let judged: Vec<&str> = verified.iter().map(|h| h.rule.client.as_str()).collect();
     let mut unjudged: Vec<&str> = clients
@@ -684,14 +759,24 @@ pub(crate) fn check_signature(image: &str, u: &Updates<'_, '_, '_>) -> Option<Ch
         )
     };
     let ev: Vec<&Match> = verified.iter().flat_map(|h| h.evidence.iter()).collect();
+    let boot_part = if boot_text.is_empty() {
+        String::new()
+    } else {
+        format!("; {boot_text}")
+    };
+    let mut evidence = evidence_of(image, &ev);
+    evidence.extend(boot_evidence());
     Some(with_evidence(
         CheckResult::new(
             id(UPDATE_SIGNATURE),
             Outcome::Pass,
-            format!("updates are signature-checked: {}{rest}", list(&verified)),
+            format!(
+                "updates are signature-checked: {}{rest}{boot_part}",
+                list(&verified)
+            ),
         )
         .with_input(image),
-        evidence_of(image, &ev),
+        evidence,
     ))
 }
 

@@ -16,15 +16,16 @@
 //! or a kernel's appended tree is left alone).
 
 use crate::formats::compress::Codec;
+use crate::formats::fit_sig;
 use crate::unpack::{Unpacker, at, stream};
 
 pub(crate) const MAGIC: [u8; 4] = [0xd0, 0x0d, 0xfe, 0xed];
 const HEADER_LEN: usize = 40;
-const BEGIN_NODE: u32 = 1;
-const END_NODE: u32 = 2;
-const PROP: u32 = 3;
-const NOP: u32 = 4;
-const END: u32 = 9;
+pub(crate) const BEGIN_NODE: u32 = 1;
+pub(crate) const END_NODE: u32 = 2;
+pub(crate) const PROP: u32 = 3;
+pub(crate) const NOP: u32 = 4;
+pub(crate) const END: u32 = 9;
 /// Node nesting a FIT needs is 3 (`/images/kernel/hash`); a device tree
 /// rarely passes 10.
 pub(crate) const MAX_DEPTH: usize = 32;
@@ -43,21 +44,21 @@ fn align4(n: usize) -> usize {
 
 /// A property, borrowed, with where its value starts in the blob.
 #[derive(Debug, Clone, Copy)]
-struct Prop<'a> {
-    name: &'a [u8],
-    value: &'a [u8],
-    at: usize,
+pub(crate) struct Prop<'a> {
+    pub(crate) name: &'a [u8],
+    pub(crate) value: &'a [u8],
+    pub(crate) at: usize,
 }
 
 #[derive(Debug, Clone)]
-struct Node<'a> {
-    name: &'a [u8],
-    parent: Option<usize>,
-    props: Vec<Prop<'a>>,
+pub(crate) struct Node<'a> {
+    pub(crate) name: &'a [u8],
+    pub(crate) parent: Option<usize>,
+    pub(crate) props: Vec<Prop<'a>>,
 }
 
 impl<'a> Node<'a> {
-    fn prop(&self, name: &str) -> Option<Prop<'a>> {
+    pub(crate) fn prop(&self, name: &str) -> Option<Prop<'a>> {
         self.props
             .iter()
             .find(|p| p.name == name.as_bytes())
@@ -65,27 +66,45 @@ impl<'a> Node<'a> {
     }
 
     /// A string property (NUL-terminated, the first string of a list).
-    fn string(&self, name: &str) -> Option<String> {
+    pub(crate) fn string(&self, name: &str) -> Option<String> {
         let v = self.prop(name)?.value;
         let end = memchr::memchr(0, v).unwrap_or(v.len());
         Some(String::from_utf8_lossy(v.get(..end)?).into_owned())
     }
 
-    fn u32(&self, name: &str) -> Option<u32> {
+    pub(crate) fn u32(&self, name: &str) -> Option<u32> {
         be32(self.prop(name)?.value, 0)
     }
 }
 
 /// The parsed tree: the blob's `totalsize` and its nodes, parents first.
 #[derive(Debug)]
-struct Tree<'a> {
-    totalsize: usize,
-    nodes: Vec<Node<'a>>,
+pub(crate) struct Tree<'a> {
+    pub(crate) totalsize: usize,
+    pub(crate) nodes: Vec<Node<'a>>,
+    /// Where the structure and strings blocks start in the blob.
+    pub(crate) off_struct: usize,
+    pub(crate) off_strings: usize,
+    /// Every token of the structure block, in order (what a signature over
+    /// a configuration hashes is a selection of them: see `fit_sig`).
+    pub(crate) tokens: Vec<Token<'a>>,
+}
+
+/// One token of the structure block: its tag, where it starts and ends
+/// (offsets in the structure block), the node it opens or belongs to, and
+/// a property's name.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Token<'a> {
+    pub(crate) tag: u32,
+    pub(crate) start: usize,
+    pub(crate) end: usize,
+    pub(crate) node: Option<usize>,
+    pub(crate) prop: Option<&'a [u8]>,
 }
 
 impl Tree<'_> {
     /// Indices of the children of node `parent` named `name` (or all).
-    fn children(&self, parent: usize) -> impl Iterator<Item = usize> + '_ {
+    pub(crate) fn children(&self, parent: usize) -> impl Iterator<Item = usize> + '_ {
         self.nodes
             .iter()
             .enumerate()
@@ -107,7 +126,7 @@ fn cstr(b: &[u8], at: usize) -> Option<&[u8]> {
 }
 
 /// Parses the device tree at the start of `data`.
-fn parse(data: &[u8]) -> Result<Tree<'_>, String> {
+pub(crate) fn parse(data: &[u8]) -> Result<Tree<'_>, String> {
     let h = data.get(..HEADER_LEN).ok_or_else(|| {
         format!(
             "truncated device tree header: {HEADER_LEN} bytes needed, {} left",
@@ -151,11 +170,15 @@ fn parse(data: &[u8]) -> Result<Tree<'_>, String> {
     let strings = block(off_strings, size_strings, "strings")?;
     let mut nodes: Vec<Node<'_>> = Vec::new();
     let mut stack: Vec<usize> = Vec::new();
+    let mut tokens: Vec<Token<'_>> = Vec::new();
     let mut pos = 0usize;
     for _ in 0..MAX_TOKENS {
         let token = be32(structs, pos)
             .ok_or_else(|| format!("structure block ends at {pos:#x} without FDT_END"))?;
+        let start = pos;
+        let owner = stack.last().copied();
         pos += 4;
+        let mut prop_name = None;
         match token {
             BEGIN_NODE => {
                 let name = cstr(structs, pos)
@@ -204,6 +227,7 @@ fn parse(data: &[u8]) -> Result<Tree<'_>, String> {
                     value,
                     at: off_struct + pos,
                 });
+                prop_name = Some(name);
                 pos = align4(pos + len);
             }
             NOP => {}
@@ -211,10 +235,34 @@ fn parse(data: &[u8]) -> Result<Tree<'_>, String> {
                 if !stack.is_empty() || nodes.is_empty() {
                     return Err("FDT_END before the root node closed".into());
                 }
-                return Ok(Tree { totalsize, nodes });
+                tokens.push(Token {
+                    tag: END,
+                    start,
+                    end: pos,
+                    node: None,
+                    prop: None,
+                });
+                return Ok(Tree {
+                    totalsize,
+                    nodes,
+                    off_struct,
+                    off_strings,
+                    tokens,
+                });
             }
             other => return Err(format!("unknown token {other:#x} at {:#x}", pos - 4)),
         }
+        tokens.push(Token {
+            tag: token,
+            start,
+            end: pos,
+            node: if token == BEGIN_NODE {
+                nodes.len().checked_sub(1)
+            } else {
+                owner
+            },
+            prop: prop_name,
+        });
     }
     Err(format!("more than {MAX_TOKENS} tokens"))
 }
@@ -249,6 +297,8 @@ pub(crate) fn read(u: &mut Unpacker<'_>, data: &[u8], layer: &[String], depth: u
     let external_base = align4(tree.totalsize);
     let mut covered = tree.totalsize;
     let kids: Vec<usize> = tree.children(images).collect();
+    // Each image's data, for the signatures over it.
+    let mut datas: Vec<(usize, &[u8])> = Vec::new();
     for i in kids {
         let Some(node) = tree.nodes.get(i) else {
             continue;
@@ -306,9 +356,41 @@ pub(crate) fn read(u: &mut Unpacker<'_>, data: &[u8], layer: &[String], depth: u
             covered = covered.max(start + there.len());
             (there, start)
         };
+        datas.push((i, payload));
         unpack_image(u, payload, offset, layer, depth, &compression, &what, &kind);
     }
+    let blob = data.get(..tree.totalsize).unwrap_or(data);
+    let sigs = fit_sig::signatures(&tree, blob, layer, |i| {
+        datas.iter().find(|(n, _)| *n == i).map(|(_, d)| *d)
+    });
+    u.boot(sigs, Vec::new());
     covered as u64
+}
+
+/// The dry run of a U-Boot control device tree holding verified-boot keys
+/// (`/signature/key-*`; `mkimage -K` writes them).
+pub(crate) fn validate_keys(data: &[u8]) -> Result<(), String> {
+    let tree = parse(data)?;
+    if fit_sig::has_keys(&tree) {
+        Ok(())
+    } else {
+        Err("a device tree without /signature keys".into())
+    }
+}
+
+/// Records the keys of the control device tree at the start of `data`.
+pub(crate) fn read_keys(u: &mut Unpacker<'_>, data: &[u8], layer: &[String], _: usize) -> u64 {
+    match parse(data) {
+        Ok(tree) => {
+            let keys = fit_sig::keys(&tree, layer);
+            u.boot(Vec::new(), keys);
+            tree.totalsize as u64
+        }
+        Err(why) => {
+            u.note(layer, why);
+            0
+        }
+    }
 }
 
 /// Unpacks one image's data by its `compression`; a payload that holds no

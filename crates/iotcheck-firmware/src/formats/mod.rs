@@ -10,6 +10,7 @@ pub(crate) mod cpio;
 pub(crate) mod cramfs;
 pub(crate) mod ext;
 pub(crate) mod fit;
+pub(crate) mod fit_sig;
 pub(crate) mod jffs2;
 pub(crate) mod matter_ota;
 pub(crate) mod romfs;

@@ -258,6 +258,8 @@ pub(crate) fn read(u: &mut Unpacker<'_>, data: &[u8], layer: &[String], depth: u
                     data.len() - at
                 ),
             );
+            // The cut PEB is this image's: nothing after it to scan.
+            covered = data.len();
             break;
         };
         let ec = match ec_header(block, 0) {

@@ -24,6 +24,7 @@ mod trx;
 mod ubi;
 mod universal;
 mod update;
+mod verified_boot;
 mod yaffs2;
 
 use std::path::{Path, PathBuf};

@@ -184,3 +184,55 @@ fn a_damaged_trx_is_read_with_a_note_and_not_taken_from_a_scan() {
     );
     assert!(img.find("/etc/shadow").is_some());
 }
+
+/// The other classic OpenWrt layout: a kernel uImage (mkimage, legacy
+/// LZMA) with the squashfs root filesystem after it, on an erase-block
+/// boundary. The uImage at offset 0 covers only the kernel; what follows
+/// must still be found.
+#[test]
+fn kernel_uimage_then_rootfs_is_read_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let kernel = dir.path().join("vmlinux.lzma");
+    std::fs::write(&kernel, lzma_kernel()).unwrap();
+    let uimage = dir.path().join("kernel.uimage");
+    run_tool(
+        "mkimage",
+        &[
+            "-A",
+            "mips",
+            "-O",
+            "linux",
+            "-T",
+            "kernel",
+            "-C",
+            "lzma",
+            "-a",
+            "0x80060000",
+            "-e",
+            "0x80060000",
+            "-n",
+            "MIPS OpenWrt Linux-4.14.95",
+            "-d",
+            kernel.to_str().unwrap(),
+            uimage.to_str().unwrap(),
+        ],
+        "u-boot-tools",
+    );
+    let mut image = std::fs::read(&uimage).unwrap();
+    let at = image.len().div_ceil(0x1_0000) * 0x1_0000;
+    image.resize(at, 0xff);
+    image.extend(rootfs(dir.path()));
+    let img = unpack_ok(&image, "sysupgrade.bin");
+    assert_eq!(
+        img.filesystems,
+        vec![vec![format!("squashfs@{at:#x}")]],
+        "{:?}",
+        img.notes
+    );
+    assert!(img.find("/etc/shadow").is_some());
+    assert!(
+        inventory(&img)
+            .iter()
+            .any(|c| c.name == "linux" && c.version == "4.14.95")
+    );
+}
