@@ -24,8 +24,8 @@ packages=(chromium squashfs-tools dropbear-bin openssh-server vsftpd mosquitto m
 # The filesystem and container tools the firmware tests build images with:
 # mkfs.cramfs (util-linux-extra), genromfs, mkfs.jffs2 (mtd-utils),
 # mke2fs -d (e2fsprogs), mkimage for uImage/FIT (u-boot-tools) and dtc,
-# zip, and the zstd, lz4 and bzip2 compressors.
-packages+=(util-linux-extra genromfs mtd-utils e2fsprogs u-boot-tools device-tree-compiler zip zstd lz4 bzip2)
+# zip, the zstd, lz4, bzip2 and xz compressors, and cpio (a FIT's ramdisk).
+packages+=(util-linux-extra genromfs mtd-utils e2fsprogs u-boot-tools device-tree-compiler zip zstd lz4 bzip2 xz-utils cpio)
 # unyaffs: the reference the YAFFS2 tests compare iotcheck's tree with
 # (tests/it/yaffs2.rs; no Debian package writes YAFFS2 images).
 packages+=(unyaffs)
