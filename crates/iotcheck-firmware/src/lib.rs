@@ -45,7 +45,7 @@
 //!   which clients exist, whether they verify signatures and whether cron,
 //!   a timer or a boot daemon runs them (rules in `data/update.toml`); and
 //!   U-Boot verified boot: FIT image and configuration signatures checked
-//!   (RSA, PKCS#1 v1.5) against the keys of a U-Boot control device tree in
+//!   (RSA, PKCS#1 v1.5 or PSS) against the keys of a U-Boot control device tree in
 //!   the same image ([`verified_boot`]).
 //! - [`inventory`] names the software in the image (version strings in
 //!   binaries, package-manager metadata, uImage names) with CPE and PURL;
@@ -58,7 +58,8 @@
 //! inspectable), YAFFS1, YAFFS2 without its
 //! spare area or with its tags scattered by an MTD OOB layout, binary cpio,
 //! JFFS2 rubin/lzma fragments, zip bzip2/lzma/zstd/AES members, FIT
-//! signatures other than RSA PKCS#1 v1.5 (ECDSA, PSS), device numbers of ext device nodes (recorded as 0); it does
+//! signatures other than RSA (ECDSA: Debian's mkimage cannot make one to test
+//! with), device numbers of ext device nodes (recorded as 0); it does
 //! not verify update signatures cryptographically (it reads whether the
 //! update path does), or try bcrypt/yescrypt hashes against more than the
 //! 20 generic passwords (they are slow by design; see `checks::accounts`).

@@ -6,8 +6,8 @@
 //! `boot/image-fit-sig.c` (what a signature covers) and libfdt's
 //! `fdt_find_regions` (which bytes of the tree a configuration signature
 //! hashes). No crate implements FIT signatures; the RSA arithmetic is the
-//! `rsa` crate's (PKCS#1 v1.5 verification only: public keys, no secret
-//! is ever handled).
+//! `rsa` crate's (PKCS#1 v1.5 and PSS verification: public keys only, no
+//! secret is ever handled).
 //!
 //! - An **image** signature (`/images/kernel-1/signature-1`) covers the
 //!   image's data (inline `data`, or the external bytes `data-offset` /
@@ -307,7 +307,7 @@ pub fn verify(sig: &BootSignature, key: &BootKey) -> Result<(), String> {
             "{crypto:?} signatures are not verified by iotcheck"
         ));
     }
-    if sig.padding != "pkcs-1.5" {
+    if sig.padding != "pkcs-1.5" && sig.padding != "pss" {
         return Err(format!(
             "{:?} padding is not verified by iotcheck",
             sig.padding
@@ -323,6 +323,25 @@ pub fn verify(sig: &BootSignature, key: &BootKey) -> Result<(), String> {
     let n = rsa::BigUint::from_bytes_be(&key.modulus);
     let e = rsa::BigUint::from(key.exponent);
     let public = rsa::RsaPublicKey::new(n, e).map_err(|e| format!("key {}: {e}", key.name))?;
+    let bad = || "the signature does not verify with this key".to_string();
+    if sig.padding == "pss" {
+        // U-Boot signs PSS through OpenSSL, whose salt length is the
+        // digest's or the largest that fits: both are tried.
+        let em_len = key.modulus.len();
+        let h_len = digest.len();
+        let salts = [h_len, em_len.saturating_sub(h_len + 2)];
+        let ok = salts.iter().any(|&salt| {
+            let scheme = match hash {
+                "sha1" => rsa::Pss::new_with_salt::<sha1::Sha1>(salt),
+                "sha256" => rsa::Pss::new_with_salt::<sha2::Sha256>(salt),
+                "sha384" => rsa::Pss::new_with_salt::<sha2::Sha384>(salt),
+                "sha512" => rsa::Pss::new_with_salt::<sha2::Sha512>(salt),
+                _ => return false,
+            };
+            scheme.verify(&public, digest, &sig.value).is_ok()
+        });
+        return if ok { Ok(()) } else { Err(bad()) };
+    }
     let scheme = match hash {
         "sha1" => rsa::Pkcs1v15Sign::new::<sha1::Sha1>(),
         "sha256" => rsa::Pkcs1v15Sign::new::<sha2::Sha256>(),
@@ -332,7 +351,7 @@ pub fn verify(sig: &BootSignature, key: &BootKey) -> Result<(), String> {
     };
     scheme
         .verify(&public, digest, &sig.value)
-        .map_err(|_| "the signature does not verify with this key".to_string())
+        .map_err(|_| bad())
 }
 
 #[cfg(test)]

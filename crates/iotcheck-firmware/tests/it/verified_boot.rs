@@ -45,6 +45,11 @@ const ITS: &str = r#"/dts-v1/;
 /// `key` (required for configurations) and a FIT signed with `signer`.
 /// Returns (control tree, FIT).
 fn build(dir: &Path, key: &str, signer: &str) -> (Vec<u8>, Vec<u8>) {
+    build_with(dir, key, signer, ITS)
+}
+
+/// [`build`] from another image source.
+fn build_with(dir: &Path, key: &str, signer: &str, its_text: &str) -> (Vec<u8>, Vec<u8>) {
     let keys = dir.join("keys");
     std::fs::create_dir_all(&keys).unwrap();
     for name in [key, signer] {
@@ -127,7 +132,7 @@ fn build(dir: &Path, key: &str, signer: &str) -> (Vec<u8>, Vec<u8>) {
     let its = dir.join("image.its");
     let itb = dir.join("image.itb");
     let ctl = dir.join("ctl.dtb");
-    std::fs::write(&its, ITS.replace("KEY", key)).unwrap();
+    std::fs::write(&its, its_text.replace("KEY", key)).unwrap();
     run_tool(
         "mkimage",
         &[
@@ -143,7 +148,7 @@ fn build(dir: &Path, key: &str, signer: &str) -> (Vec<u8>, Vec<u8>) {
         "u-boot-tools",
     );
     if signer != key {
-        std::fs::write(&its, ITS.replace("KEY", signer)).unwrap();
+        std::fs::write(&its, its_text.replace("KEY", signer)).unwrap();
         run_tool(
             "mkimage",
             &[
@@ -269,4 +274,33 @@ fn a_fit_signed_with_another_key_is_not_verified() {
     let img = unpack_ok(&fit, "fit-only.itb");
     assert!(img.boot_keys.is_empty());
     assert!(outcomes(&img).iter().all(|(_, r)| r.is_err()));
+}
+
+/// `padding = "pss"`: mkimage signs RSA-PSS through OpenSSL; both
+/// signatures verify, and a changed kernel byte still breaks the image's.
+#[test]
+fn pss_signatures_verify_too() {
+    let dir = tempfile::tempdir().unwrap();
+    let its = ITS.replace(
+        "key-name-hint = \"KEY\";",
+        "key-name-hint = \"KEY\"; padding = \"pss\";",
+    );
+    let (ctl, fit) = build_with(dir.path(), "dev", "dev", &its);
+    let img = unpack_ok(&flash(&ctl, &fit), "pss.bin");
+    assert!(img.boot_signatures.iter().all(|s| s.padding == "pss"));
+    assert_eq!(
+        outcomes(&img)
+            .into_iter()
+            .map(|(_, r)| r)
+            .collect::<Vec<_>>(),
+        vec![Ok(()), Ok(())]
+    );
+    let at = fit
+        .windows(14)
+        .position(|w| w == b"Linux version ")
+        .unwrap();
+    let mut kernel = fit.clone();
+    kernel[at] ^= 0x20;
+    let img = unpack_ok(&flash(&ctl, &kernel), "pss-kernel.bin");
+    assert!(outcomes(&img)[0].1.is_err());
 }
