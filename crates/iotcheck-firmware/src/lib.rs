@@ -45,8 +45,8 @@
 //!   which clients exist, whether they verify signatures and whether cron,
 //!   a timer or a boot daemon runs them (rules in `data/update.toml`); and
 //!   U-Boot verified boot: FIT image and configuration signatures checked
-//!   (RSA, PKCS#1 v1.5 or PSS) against the keys of a U-Boot control device tree in
-//!   the same image ([`verified_boot`]).
+//!   (RSA, PKCS#1 v1.5 or PSS) against the keys of a U-Boot control device
+//!   tree in the same image ([`verified_boot`]).
 //! - [`inventory`] names the software in the image (version strings in
 //!   binaries, package-manager metadata, uImage names) with CPE and PURL;
 //!   [`sbom`] writes it as a CycloneDX 1.5 SBOM.
