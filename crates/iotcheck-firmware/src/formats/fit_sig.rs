@@ -21,6 +21,8 @@
 //!   first), `rsa,exponent` (64-bit) and `required` (`conf` or `image`: the
 //!   boot loader refuses what this key does not verify).
 
+use std::collections::{HashMap, HashSet};
+
 use rsa::traits::SignatureScheme;
 use sha2::Digest;
 
@@ -35,6 +37,9 @@ const MAX_HASHED_NODES: usize = 100;
 const MAX_PATH: usize = 200;
 /// The largest RSA key verified (U-Boot supports up to 4096 bits).
 const MAX_RSA_BITS: usize = 8192;
+/// Signature nodes judged per FIT, and keys read per control tree: real
+/// ones have a handful; each costs a walk of the tree.
+const MAX_SIGNATURES: usize = 32;
 
 /// A node's path in the tree (`/configurations/conf-1`).
 pub(crate) fn path(tree: &Tree<'_>, mut i: usize) -> String {
@@ -49,9 +54,30 @@ pub(crate) fn path(tree: &Tree<'_>, mut i: usize) -> String {
     format!("/{}", parts.join("/"))
 }
 
+/// The node at `path` (`/images/kernel-1`), through `index` (children by
+/// parent and name).
+fn resolve(index: &HashMap<(usize, &[u8]), usize>, path: &str) -> Option<usize> {
+    path.split('/')
+        .filter(|c| !c.is_empty())
+        .try_fold(0usize, |at, name| {
+            index.get(&(at, name.as_bytes())).copied()
+        })
+}
+
 /// The bytes `fdt_find_regions` selects for `include` (node paths) minus
-/// the `EXCLUDED` properties, as (start, end) offsets in the blob.
-fn regions(tree: &Tree<'_>, include: &[String]) -> Result<Vec<(usize, usize)>, String> {
+/// the `EXCLUDED` properties, as (start, end) offsets in the blob. Paths
+/// are resolved to nodes once, so the walk is linear in the tokens.
+fn regions(
+    tree: &Tree<'_>,
+    index: &HashMap<(usize, &[u8]), usize>,
+    include: &[String],
+) -> Result<Vec<(usize, usize)>, String> {
+    if include.iter().any(|p| p.len() >= MAX_PATH) {
+        return Err(format!(
+            "a hashed node path is longer than {MAX_PATH} bytes"
+        ));
+    }
+    let wanted: HashSet<usize> = include.iter().filter_map(|p| resolve(index, p)).collect();
     let mut out: Vec<(usize, usize)> = Vec::new();
     let mut start: Option<usize> = None;
     let mut want = 0u8;
@@ -73,11 +99,7 @@ fn regions(tree: &Tree<'_>, include: &[String]) -> Result<Vec<(usize, usize)>, S
                 if want == 1 {
                     stop_at = t.start;
                 }
-                let p = t.node.map(|i| path(tree, i)).unwrap_or_default();
-                if p.len() >= MAX_PATH {
-                    return Err(format!("node path longer than {MAX_PATH} bytes"));
-                }
-                if include.contains(&p) {
+                if t.node.is_some_and(|i| wanted.contains(&i)) {
                     want = 2;
                 } else if want > 0 {
                     want -= 1;
@@ -164,10 +186,19 @@ pub(crate) fn signatures<'d>(
     image_data: impl Fn(usize) -> Option<&'d [u8]>,
 ) -> Vec<BootSignature> {
     let mut out = Vec::new();
-    for (i, n) in tree.nodes.iter().enumerate() {
-        if !n.name.starts_with(b"signature") {
-            continue;
-        }
+    let index: HashMap<(usize, &[u8]), usize> = tree
+        .nodes
+        .iter()
+        .enumerate()
+        .filter_map(|(i, n)| Some(((n.parent?, n.name), i)))
+        .collect();
+    let signature_nodes = tree
+        .nodes
+        .iter()
+        .enumerate()
+        .filter(|(_, n)| n.name.starts_with(b"signature"))
+        .take(MAX_SIGNATURES);
+    for (i, n) in signature_nodes {
         let Some(owner) = n.parent else { continue };
         let owner_path = path(tree, owner);
         let algo = n.string("algo").unwrap_or_default();
@@ -183,7 +214,7 @@ pub(crate) fn signatures<'d>(
                         None => Err("the image's data is not present".to_string()),
                     }
                 } else if owner_path.starts_with("/configurations/") {
-                    config_digest(tree, blob, n, h)
+                    config_digest(tree, &index, blob, n, h)
                 } else {
                     Err(format!("a signature node under {owner_path}"))
                 }
@@ -208,6 +239,7 @@ pub(crate) fn signatures<'d>(
 /// `hashed-nodes`, then its `hashed-strings` bytes of the strings block.
 fn config_digest(
     tree: &Tree<'_>,
+    index: &HashMap<(usize, &[u8]), usize>,
     blob: &[u8],
     sig: &fit::Node<'_>,
     mut h: Hasher,
@@ -227,7 +259,7 @@ fn config_digest(
     if include.len() > MAX_HASHED_NODES {
         return Err(format!("more than {MAX_HASHED_NODES} hashed nodes"));
     }
-    for (s, e) in regions(tree, &include)? {
+    for (s, e) in regions(tree, index, &include)? {
         h.update(
             blob.get(s..e)
                 .ok_or("a hashed region lies outside the tree")?,
@@ -266,6 +298,7 @@ pub(crate) fn keys(tree: &Tree<'_>, layer: &[String]) -> Vec<BootKey> {
         return Vec::new();
     };
     tree.children(sig)
+        .take(MAX_SIGNATURES)
         .filter_map(|i| {
             let n = tree.nodes.get(i)?;
             let name = String::from_utf8_lossy(n.name);
