@@ -15,11 +15,17 @@ use iotcheck_firmware::{EntryKind, Limits, fuzz_invariants, unpack_as};
 
 use crate::*;
 
-const FIXTURES: [&str; 11] = [
+const FIXTURES: [&str; 17] = [
     "tree-le.sqsh3",
     "tree-be.sqsh3",
     "tree-lzma-le.sqsh3",
     "tree-lzma-be.sqsh3",
+    "tree-lzalone-le.sqsh3",
+    "tree-lzalone-be.sqsh3",
+    "tree-lzraw122-le.sqsh3",
+    "tree-lzraw122-be.sqsh3",
+    "tree-lzraw000-le.sqsh3",
+    "tree-lzraw000-be.sqsh3",
     "tree-le-raw.sqsh3",
     "tree-be-raw.sqsh3",
     "bigdir-le.sqsh3",
