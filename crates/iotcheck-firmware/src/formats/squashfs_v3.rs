@@ -540,8 +540,45 @@ fn lzma_raw(
     room: usize,
     expect: Option<usize>,
 ) -> Result<Vec<u8>, String> {
-    use liblzma::stream::{Action, Filters, LzmaOptions, Stream};
     let cap = expect.unwrap_or(room).min(room);
+    let LzmaPass {
+        out,
+        failed,
+        unread,
+    } = lzma_run(input, props, room, cap)?;
+    let made = out.len();
+    match failed {
+        // The output is complete, the input spent but for the end marker
+        // and the range coder's last bytes.
+        _ if made == cap && unread <= LZMA_SLACK => Ok(out),
+        _ if made == cap => Err(format!(
+            "decodes past {cap} bytes with {unread} input bytes left"
+        )),
+        None if unread <= LZMA_SLACK => Ok(out),
+        None => Err(format!(
+            "stops after {made} bytes with {unread} of {} input bytes unread",
+            input.len()
+        )),
+        // Past the end of its input a stream without an end marker can
+        // decode garbage until it fails: what came before stands.
+        Some(_) if unread == 0 && made > 0 => Ok(out),
+        Some(e) => Err(format!("{e} after {made} bytes")),
+    }
+}
+
+/// What one pass of the raw decoder left.
+struct LzmaPass {
+    out: Vec<u8>,
+    /// Why the decoder stopped with an error, if it did.
+    failed: Option<String>,
+    /// Input bytes it did not read.
+    unread: usize,
+}
+
+/// One pass of liblzma's raw LZMA1 decoder over `input` into at most `cap`
+/// bytes, with a dictionary of `room` bytes.
+fn lzma_run(input: &[u8], props: LzmaProps, room: usize, cap: usize) -> Result<LzmaPass, String> {
+    use liblzma::stream::{Action, Filters, LzmaOptions, Stream};
     let mut opts = LzmaOptions::new();
     opts.literal_context_bits(u32::from(props.lc))
         .literal_position_bits(u32::from(props.lp))
@@ -557,23 +594,11 @@ fn lzma_raw(
     let read = usize::try_from(stream.total_in()).map_or(input.len(), |n| n.min(input.len()));
     let unread = input.len() - read;
     out.truncate(made);
-    match res {
-        // The output is complete, the input spent but for the end marker
-        // and the range coder's last bytes.
-        _ if made == cap && unread <= LZMA_SLACK => Ok(out),
-        _ if made == cap => Err(format!(
-            "decodes past {cap} bytes with {unread} input bytes left"
-        )),
-        Ok(_) if unread <= LZMA_SLACK => Ok(out),
-        Ok(_) => Err(format!(
-            "stops after {made} bytes with {unread} of {} input bytes unread",
-            input.len()
-        )),
-        // Past the end of its input a stream without an end marker can
-        // decode garbage until it fails: what came before stands.
-        Err(_) if unread == 0 && made > 0 => Ok(out),
-        Err(e) => Err(format!("{e} after {made} bytes")),
-    }
+    Ok(LzmaPass {
+        out,
+        failed: res.err().map(|e| e.to_string()),
+        unread,
+    })
 }
 
 /// A metadata block's stored bytes at image offset `at`: `(bytes, stored
@@ -638,6 +663,19 @@ pub(crate) fn detect_blocks(window: &[u8], sb: &Superblock) -> Result<Blocks, St
         let fits = |blocks: Blocks| {
             decode_block(bytes, METADATA_SIZE, None, blocks).is_ok_and(|out| sane(&out))
         };
+        // A wrong raw set is refused on its first header's bytes, before
+        // decoding a whole block (75 sets on hostile bytes stay cheap).
+        let head = if is_inodes { BASE_LEN } else { 9 };
+        let head_fits = |p: LzmaProps| {
+            lzma_run(bytes, p, METADATA_SIZE, head).is_ok_and(|LzmaPass { out, .. }| {
+                out.len() < head
+                    || if is_inodes {
+                        starts_like_inode(&out, sb)
+                    } else {
+                        starts_like_directory(&out, sb)
+                    }
+            })
+        };
         if alone_header(bytes).is_some() && fits(Blocks::LzmaAlone) {
             return Ok(Blocks::LzmaAlone);
         }
@@ -646,10 +684,12 @@ pub(crate) fn detect_blocks(window: &[u8], sb: &Superblock) -> Result<Blocks, St
         }
         let candidates = raw_candidates();
         // The range coder's first output byte is always zero.
-        if bytes.first() == Some(&0) {
-            if let Some(p) = candidates.iter().find(|p| fits(Blocks::LzmaRaw(**p))) {
-                return Ok(Blocks::LzmaRaw(*p));
-            }
+        if bytes.first() == Some(&0)
+            && let Some(p) = candidates
+                .iter()
+                .find(|p| head_fits(**p) && fits(Blocks::LzmaRaw(**p)))
+        {
+            return Ok(Blocks::LzmaRaw(*p));
         }
         return Err(format!(
             "first metadata block at {table:#x} ({} bytes) is neither zlib nor LZMA in a form tried: \
@@ -1319,6 +1359,72 @@ mod tests {
             err.contains("truncated squashfs 2 superblock: 63 bytes"),
             "{err}"
         );
+    }
+
+    fn fixture_sb(name: &str) -> (Vec<u8>, Superblock) {
+        let p = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/squashfs3")
+            .join(name);
+        let b = std::fs::read(p).unwrap();
+        let sb = superblock(&b, 1000).unwrap();
+        (b, sb)
+    }
+
+    #[test]
+    fn the_lzma_form_written_is_the_one_found() {
+        let props = |lc, lp, pb| Blocks::LzmaRaw(LzmaProps { lc, lp, pb });
+        for (name, want) in [
+            ("tree-le.sqsh3", Blocks::Zlib),
+            ("tree-be-raw.sqsh3", Blocks::Zlib),
+            ("tree-lzalone-le.sqsh3", Blocks::LzmaAlone),
+            ("tree-lzalone-be.sqsh3", Blocks::LzmaAlone),
+            ("tree-lzraw122-le.sqsh3", props(1, 2, 2)),
+            ("tree-lzraw122-be.sqsh3", props(1, 2, 2)),
+            ("tree-lzraw000-le.sqsh3", props(0, 0, 0)),
+            ("tree-lzraw000-be.sqsh3", props(0, 0, 0)),
+        ] {
+            let (b, sb) = fixture_sb(name);
+            assert_eq!(sb.blocks, Blocks::Zlib, "{name}: the magic says zlib");
+            let window = &b[..sb.bytes_used as usize];
+            assert_eq!(detect_blocks(window, &sb), Ok(want), "{name}");
+        }
+    }
+
+    #[test]
+    fn raw_lzma_candidates_are_the_75_sets_liblzma_decodes_defaults_first() {
+        let c = raw_candidates();
+        assert_eq!(c.len(), 75);
+        assert_eq!(c[0].to_string(), "lc=3 lp=0 pb=2");
+        assert_eq!(c[1].to_string(), "lc=0 lp=0 pb=2");
+        let distinct: HashSet<_> = c.iter().map(|p| (p.lc, p.lp, p.pb)).collect();
+        assert_eq!(distinct.len(), 75);
+        assert!(c.iter().all(|p| p.lc + p.lp <= 4 && p.pb <= 4));
+        // Every properties byte liblzma decodes maps onto one of them.
+        let bytes = (0..=255u8).filter_map(LzmaProps::from_byte).count();
+        assert_eq!(bytes, 75);
+    }
+
+    #[test]
+    fn a_raw_lzma_bomb_stops_at_the_block_size() {
+        use liblzma::stream::{Action, Filters, LzmaOptions, Stream};
+        let mut opts = LzmaOptions::new_preset(6).unwrap();
+        opts.literal_context_bits(1).literal_position_bits(2);
+        let mut f = Filters::new();
+        f.lzma1(&opts);
+        let mut enc = Stream::new_raw_encoder(&f).unwrap();
+        let mut out = Vec::with_capacity(1 << 16);
+        enc.process_vec(&[0u8; 1 << 20], &mut out, Action::Finish)
+            .unwrap();
+        let p = LzmaProps {
+            lc: 1,
+            lp: 2,
+            pb: 2,
+        };
+        let err = decode_block(&out, METADATA_SIZE, None, Blocks::LzmaRaw(p)).unwrap_err();
+        assert!(err.contains("decodes past 8192 bytes"), "{err}");
+        // A file's data block stops at the size the inode gives.
+        let err = decode_block(&out, 4096, Some(100), Blocks::LzmaRaw(p)).unwrap_err();
+        assert!(err.contains("decodes past 100 bytes"), "{err}");
     }
 
     #[test]
