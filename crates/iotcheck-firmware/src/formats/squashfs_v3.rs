@@ -1406,15 +1406,7 @@ mod tests {
 
     #[test]
     fn a_raw_lzma_bomb_stops_at_the_block_size() {
-        use liblzma::stream::{Action, Filters, LzmaOptions, Stream};
-        let mut opts = LzmaOptions::new_preset(6).unwrap();
-        opts.literal_context_bits(1).literal_position_bits(2);
-        let mut f = Filters::new();
-        f.lzma1(&opts);
-        let mut enc = Stream::new_raw_encoder(&f).unwrap();
-        let mut out = Vec::with_capacity(1 << 16);
-        enc.process_vec(&[0u8; 1 << 20], &mut out, Action::Finish)
-            .unwrap();
+        let out = raw_lzma(&[0u8; 1 << 20], 1, 2, 2);
         let p = LzmaProps {
             lc: 1,
             lp: 2,
@@ -1425,6 +1417,48 @@ mod tests {
         // A file's data block stops at the size the inode gives.
         let err = decode_block(&out, 4096, Some(100), Blocks::LzmaRaw(p)).unwrap_err();
         assert!(err.contains("decodes past 100 bytes"), "{err}");
+    }
+
+    /// `data` as a raw LZMA1 stream with `lc`/`lp`/`pb` (end marker written).
+    fn raw_lzma(data: &[u8], lc: u32, lp: u32, pb: u32) -> Vec<u8> {
+        use liblzma::stream::{Action, Filters, LzmaOptions, Stream};
+        let mut opts = LzmaOptions::new_preset(6).unwrap();
+        opts.literal_context_bits(lc)
+            .literal_position_bits(lp)
+            .position_bits(pb);
+        let mut f = Filters::new();
+        f.lzma1(&opts);
+        let mut enc = Stream::new_raw_encoder(&f).unwrap();
+        let mut out = Vec::with_capacity(data.len() + 1024);
+        enc.process_vec(data, &mut out, Action::Finish).unwrap();
+        out
+    }
+
+    #[test]
+    fn headered_lzma_blocks_take_their_properties_from_each_header() {
+        let text: Vec<u8> = (0..300u32)
+            .flat_map(|i| format!("inode {i} ").into_bytes())
+            .collect();
+        // Properties byte (pb * 5 + lp) * 9 + lc and a 4 KiB dictionary
+        // before the raw stream: Broadcom's 7zlzma form.
+        let mut block = vec![(2 * 5 + 1) * 9 + 2, 0, 0x10, 0, 0];
+        block.extend(raw_lzma(&text, 2, 1, 2));
+        let out = decode_block(&block, METADATA_SIZE, None, Blocks::LzmaPropsDict).unwrap();
+        assert_eq!(out, text);
+        // The same stream with a 13-byte LZMA-alone header giving its size.
+        let mut alone = block[..5].to_vec();
+        alone.extend((text.len() as u64).to_le_bytes());
+        alone.extend(&block[5..]);
+        let out = decode_block(&alone, METADATA_SIZE, None, Blocks::LzmaAlone).unwrap();
+        assert_eq!(out, text);
+        // A declared size over the block's room is refused before decoding.
+        alone[5..13].copy_from_slice(&1_000_000u64.to_le_bytes());
+        let err = decode_block(&alone, METADATA_SIZE, None, Blocks::LzmaAlone).unwrap_err();
+        assert!(err.contains("declares 1000000 bytes"), "{err}");
+        // lc + lp over 4 (properties byte 0x2d: lc=0 lp=0 pb=1 is fine,
+        // 0x28: lc=4 lp=4) is no header liblzma decodes.
+        assert!(props_dict_header(&[0x28, 0, 0x10, 0, 0, 0]).is_none());
+        assert!(props_dict_header(&[0x2d, 0, 0x10, 0, 0, 0]).is_some());
     }
 
     #[test]
