@@ -10,9 +10,11 @@
 //!   code), bare gzip, xz, zstd, LZ4-frame and bzip2 streams, SquashFS 4.x
 //!   (every compressor: gzip, lzma, lzo, xz, lz4, zstd, via `backhand` with
 //!   iotcheck's bounded block decoders), SquashFS 2.x and 3.x (both byte
-//!   orders; zlib, and the 3.x sqlzma LZMA variant — magic `shsq`/`qshs`,
-//!   blocks zlib or LZMA-alone — that Debian's unsquashfs and binwalk 2
-//!   cannot extract; own parser), cramfs (both byte orders), romfs,
+//!   orders; zlib, and the vendor LZMA variants that Debian's unsquashfs
+//!   and binwalk 2 cannot extract: sqlzma's `shsq`/`qshs`, and LZMA under
+//!   the standard magic — LZMA-alone, a 5-byte properties header, or raw
+//!   headerless LZMA whose lc/lp/pb are found by trying 75 sets on the first
+//!   metadata block; own parser), cramfs (both byte orders), romfs,
 //!   ext2/3/4 (via `ext4-view`), JFFS2 (both byte orders; zlib, rtime,
 //!   lzo; own parser), UBI images and raw UBI partition dumps (each
 //!   volume rebuilt from its erase blocks and unpacked by what it holds,
@@ -52,8 +54,8 @@
 //!   [`sbom`] writes it as a CycloneDX 1.5 SBOM.
 //!
 //! What it does not do yet: SquashFS 1.x, big-endian SquashFS 4, the
-//! headerless-LZMA SquashFS 3 variants (Broadcom/TP-Link raw LZMA with
-//! their own lc/lp/pb, DD-WRT's `hsqt`), UBIFS extended attributes
+//! SquashFS 3 LZMA variants with per-block headers or offsets (DD-WRT's
+//! 4-byte header, sasquatch's offsets 1-10) or another magic (`hsqt`), UBIFS extended attributes
 //! (skipped; fscrypt-encrypted directories and files are noted as not
 //! inspectable), YAFFS1, YAFFS2 without its
 //! spare area or with its tags scattered by an MTD OOB layout, binary cpio,

@@ -1,6 +1,7 @@
 //! SquashFS 3.x and 2.x, both byte orders, with gzip (zlib) blocks and the
-//! vendor LZMA variant of 3.x (`sqlzma`: magic `shsq`, `qshs` big-endian;
-//! each block zlib or an LZMA-alone stream). Our own reader, following the
+//! vendor LZMA variants of 3.x: `sqlzma` (magic `shsq`, `qshs` big-endian;
+//! each block zlib or an LZMA-alone stream), and LZMA under the standard
+//! magic (see "Vendor LZMA under the standard magic" below). Our own reader, following the
 //! on-disk layout of squashfs-tools 3.2-r2 (`squashfs-tools/squashfs_fs.h`:
 //! the packed structs, their `_2` variants for 2.x, and the `SQUASHFS_SWAP_*`
 //! macros that write big-endian images), squashfs 2.2-r2's `squashfs_fs.h`,
@@ -33,6 +34,27 @@
 //! from the most significant bit down) — what `SQUASHFS_SWAP` reads. [`Bits`]
 //! reads either as one bit stream; whole-byte fields come out in the image's
 //! byte order the same way.
+//!
+//! Vendor LZMA under the standard magic. Vendor SDKs of 2006-2012
+//! (Broadcom, Realtek, TP-Link builds of squashfs-3.0-lzma and the "squashfs
+//! 3.x lzma" patches) kept `hsqs`/`sqsh` and wrote LZMA blocks in one of the
+//! forms sasquatch (github.com/devttys0/sasquatch, `lzma_wrapper.c`) names:
+//! LZMA-alone streams (13-byte header), a properties byte and 4-byte
+//! dictionary before a raw stream (Broadcom's `7zlzma` form), or raw LZMA
+//! with no header and the vendor's own lc/lp/pb (sasquatch's "adaptive"
+//! LZMA brute-forces them). When an image with the standard magic has a
+//! first compressed metadata block that is not zlib, [`detect_blocks`]
+//! tries, in order: LZMA-alone; the 5-byte header; then raw LZMA with each of
+//! the 75 parameter sets liblzma decodes (lc + lp ≤ 4, pb ≤ 4: the LZMA SDK
+//! default lc=3 lp=0 pb=2 and the lc=0 lp=0 pb=2 sasquatch reports for the
+//! Linksys E2100 first). A try counts only if the block decodes completely
+//! (at most [`LZMA_SLACK`] input bytes unread) to a metadata block that
+//! starts like one (an inode or directory header whose fields fit the
+//! superblock; exactly 8 KiB when more blocks follow in its table). The set
+//! found is then used for every block. The dictionary is never needed: no
+//! block is larger than the block size, so a dictionary of that size holds
+//! every distance. Not tried: DD-WRT's per-block 4-byte header and vendor
+//! offsets before the stream (sasquatch's offsets 1-10).
 
 use std::collections::{HashMap, HashSet};
 
@@ -69,6 +91,8 @@ const FRAGMENT_ENTRY_LEN: u64 = 16;
 const FRAGMENT_ENTRY_LEN_2: u64 = 8;
 /// `SQUASHFS_CHECK`: metadata blocks carry a marker byte after the length.
 const FLAG_CHECK: u8 = 1 << 2;
+/// `SQUASHFS_GUIDS`: an inode's gid index saying "the same as the uid".
+const NO_GUID: u8 = 255;
 
 /// Byte (and bitfield) order of an image.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -134,7 +158,77 @@ pub(crate) enum Blocks {
     Zlib,
     /// sqlzma: each block is zlib or an LZMA-alone stream.
     ZlibOrLzma,
+    /// Standard magic, each block an LZMA-alone stream (13-byte header:
+    /// properties, dictionary, size).
+    LzmaAlone,
+    /// Standard magic, each block a properties byte and a 4-byte dictionary
+    /// size, then a raw LZMA stream.
+    LzmaPropsDict,
+    /// Standard magic, each block a raw LZMA stream with no header, with
+    /// the parameters [`detect_blocks`] found.
+    LzmaRaw(LzmaProps),
 }
+
+/// LZMA's literal context bits, literal position bits and position bits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct LzmaProps {
+    lc: u8,
+    lp: u8,
+    pb: u8,
+}
+
+impl LzmaProps {
+    /// From an LZMA properties byte, `(pb * 5 + lp) * 9 + lc`, if liblzma
+    /// decodes that set (lc + lp ≤ 4, pb ≤ 4).
+    fn from_byte(b: u8) -> Option<Self> {
+        let p = LzmaProps {
+            lc: b % 9,
+            lp: (b / 9) % 5,
+            pb: b / 45,
+        };
+        (p.lc + p.lp <= 4 && p.pb <= 4).then_some(p)
+    }
+}
+
+impl std::fmt::Display for LzmaProps {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "lc={} lp={} pb={}", self.lc, self.lp, self.pb)
+    }
+}
+
+/// The raw LZMA parameter sets [`detect_blocks`] tries, in order: the LZMA
+/// SDK default, the Linksys E2100 set sasquatch names, then every other set
+/// liblzma decodes (75 in all).
+fn raw_candidates() -> Vec<LzmaProps> {
+    let first = [
+        LzmaProps {
+            lc: 3,
+            lp: 0,
+            pb: 2,
+        },
+        LzmaProps {
+            lc: 0,
+            lp: 0,
+            pb: 2,
+        },
+    ];
+    let mut all = first.to_vec();
+    for lc in 0..=4u8 {
+        for lp in 0..=4 - lc {
+            for pb in 0..=4u8 {
+                let p = LzmaProps { lc, lp, pb };
+                if !first.contains(&p) {
+                    all.push(p);
+                }
+            }
+        }
+    }
+    all
+}
+
+/// Input bytes an LZMA block may leave unread once its output is complete:
+/// the end marker and the range coder's final bytes.
+const LZMA_SLACK: usize = 16;
 
 /// The fields of a 3.x superblock iotcheck uses, validated.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -145,6 +239,8 @@ pub(crate) struct Superblock {
     pub(crate) inode_count: u32,
     pub(crate) block_size: u32,
     pub(crate) flags: u8,
+    pub(crate) no_uids: u8,
+    pub(crate) no_guids: u8,
     pub(crate) root_inode: u64,
     pub(crate) fragments: u32,
     pub(crate) bytes_used: u64,
@@ -298,8 +394,8 @@ fn parse_superblock(h: &[u8], order: Order, blocks: Blocks) -> Option<Superblock
     let _block_size_1 = b.u16()?;
     let _block_log = b.u16()?;
     let flags = b.u8()?;
-    let _no_uids = b.u8()?;
-    let _no_guids = b.u8()?;
+    let no_uids = b.u8()?;
+    let no_guids = b.u8()?;
     let _mkfs_time = b.u32()?;
     let root_inode = b.u64()?;
     let block_size = b.u32()?;
@@ -313,6 +409,8 @@ fn parse_superblock(h: &[u8], order: Order, blocks: Blocks) -> Option<Superblock
             inode_count,
             block_size,
             flags,
+            no_uids,
+            no_guids,
             root_inode,
             fragments,
             bytes_used: u64::from(bytes_used_2),
@@ -334,6 +432,8 @@ fn parse_superblock(h: &[u8], order: Order, blocks: Blocks) -> Option<Superblock
         inode_count,
         block_size,
         flags,
+        no_uids,
+        no_guids,
         root_inode,
         fragments,
         bytes_used,
@@ -343,14 +443,73 @@ fn parse_superblock(h: &[u8], order: Order, blocks: Blocks) -> Option<Superblock
     })
 }
 
-/// One block decoded to at most `room` bytes with the image's compressor.
-fn decode_block(bytes: &[u8], room: usize, blocks: Blocks) -> Result<Vec<u8>, String> {
-    let is_zlib = bytes.len() >= 2
+/// Whether `bytes` start with a zlib header (deflate, check bits right).
+fn is_zlib(bytes: &[u8]) -> bool {
+    bytes.len() >= 2
         && bytes[0] & 0x0f == 8
-        && (u16::from(bytes[0]) << 8 | u16::from(bytes[1])) % 31 == 0;
+        && (u16::from(bytes[0]) << 8 | u16::from(bytes[1])) % 31 == 0
+}
+
+/// The properties and declared size of an LZMA-alone header (13 bytes:
+/// properties, dictionary size, uncompressed size or all ones), if it is
+/// one liblzma decodes with a dictionary of 4 KiB to 1 GiB.
+fn alone_header(bytes: &[u8]) -> Option<(LzmaProps, Option<u64>)> {
+    let h = bytes.get(..13)?;
+    let props = LzmaProps::from_byte(h[0])?;
+    let dict = u32::from_le_bytes([h[1], h[2], h[3], h[4]]);
+    let size = u64::from_le_bytes([h[5], h[6], h[7], h[8], h[9], h[10], h[11], h[12]]);
+    (1 << 12..=1 << 30)
+        .contains(&dict)
+        .then_some((props, (size != u64::MAX).then_some(size)))
+}
+
+/// The properties of a 5-byte header (properties byte, dictionary size)
+/// before a raw stream, which starts with a zero byte.
+fn props_dict_header(bytes: &[u8]) -> Option<LzmaProps> {
+    let h = bytes.get(..6)?;
+    let dict = u32::from_le_bytes([h[1], h[2], h[3], h[4]]);
+    if !(1 << 12..=1 << 30).contains(&dict) || h[5] != 0 {
+        return None;
+    }
+    LzmaProps::from_byte(h[0])
+}
+
+/// One block decoded to at most `room` bytes with the image's compressor;
+/// `expect` is the size the caller knows the block must have (a data block
+/// of a file), where an LZMA stream without an end marker stops.
+fn decode_block(
+    bytes: &[u8],
+    room: usize,
+    expect: Option<usize>,
+    blocks: Blocks,
+) -> Result<Vec<u8>, String> {
     let codec = match blocks {
+        Blocks::LzmaAlone => {
+            let (props, size) = alone_header(bytes).ok_or("block has no LZMA-alone header")?;
+            let exact = match size {
+                Some(n) if n > room as u64 => {
+                    return Err(format!(
+                        "LZMA-alone block declares {n} bytes, more than the {room} a block holds"
+                    ));
+                }
+                Some(n) => Some(n as usize),
+                None => expect,
+            };
+            return lzma_raw(bytes.get(13..).unwrap_or_default(), props, room, exact)
+                .map_err(|e| format!("LZMA-alone block ({props}): {e}"));
+        }
+        Blocks::LzmaPropsDict => {
+            let props = props_dict_header(bytes)
+                .ok_or("block has no LZMA properties and dictionary header")?;
+            return lzma_raw(bytes.get(5..).unwrap_or_default(), props, room, expect)
+                .map_err(|e| format!("LZMA block ({props}): {e}"));
+        }
+        Blocks::LzmaRaw(props) => {
+            return lzma_raw(bytes, props, room, expect)
+                .map_err(|e| format!("raw LZMA block ({props}): {e}"));
+        }
         Blocks::Zlib => Codec::Zlib,
-        Blocks::ZlibOrLzma if is_zlib => Codec::Zlib,
+        Blocks::ZlibOrLzma if is_zlib(bytes) => Codec::Zlib,
         Blocks::ZlibOrLzma if compress::looks_like_lzma_alone(bytes) => Codec::Lzma,
         Blocks::ZlibOrLzma => {
             return Err("block is neither zlib nor an LZMA-alone stream".into());
@@ -367,6 +526,215 @@ fn decode_block(bytes: &[u8], room: usize, blocks: Blocks) -> Result<Vec<u8>, St
         )),
         Err(DecompressError::Corrupt(why)) => Err(format!("{} block: {why}", codec.name())),
     }
+}
+
+/// A raw LZMA1 stream (no header) decoded with `props` into at most `room`
+/// bytes, or exactly `expect` when given. The stream may end with the end
+/// marker or, as the LZMA SDK's `LzmaCompress` writes it, without one: then
+/// it ends with its input, and a decoder without the size can run a few
+/// symbols past the real end (squashfs readers only read what the inodes
+/// say, so such a tail is harmless; a known `expect` cuts it off).
+fn lzma_raw(
+    input: &[u8],
+    props: LzmaProps,
+    room: usize,
+    expect: Option<usize>,
+) -> Result<Vec<u8>, String> {
+    let cap = expect.unwrap_or(room).min(room);
+    let LzmaPass {
+        out,
+        failed,
+        unread,
+    } = lzma_run(input, props, room, cap)?;
+    let made = out.len();
+    match failed {
+        // The output is complete, the input spent but for the end marker
+        // and the range coder's last bytes.
+        _ if made == cap && unread <= LZMA_SLACK => Ok(out),
+        _ if made == cap => Err(format!(
+            "decodes past {cap} bytes with {unread} input bytes left"
+        )),
+        None if unread <= LZMA_SLACK => Ok(out),
+        None => Err(format!(
+            "stops after {made} bytes with {unread} of {} input bytes unread",
+            input.len()
+        )),
+        // Past the end of its input a stream without an end marker can
+        // decode garbage until it fails: what came before stands.
+        Some(_) if unread == 0 && made > 0 => Ok(out),
+        Some(e) => Err(format!("{e} after {made} bytes")),
+    }
+}
+
+/// What one pass of the raw decoder left.
+struct LzmaPass {
+    out: Vec<u8>,
+    /// Why the decoder stopped with an error, if it did.
+    failed: Option<String>,
+    /// Input bytes it did not read.
+    unread: usize,
+}
+
+/// One pass of liblzma's raw LZMA1 decoder over `input` into at most `cap`
+/// bytes, with a dictionary of `room` bytes.
+fn lzma_run(input: &[u8], props: LzmaProps, room: usize, cap: usize) -> Result<LzmaPass, String> {
+    use liblzma::stream::{Action, Filters, LzmaOptions, Stream};
+    let mut opts = LzmaOptions::new();
+    opts.literal_context_bits(u32::from(props.lc))
+        .literal_position_bits(u32::from(props.lp))
+        .position_bits(u32::from(props.pb))
+        // No distance reaches past the block itself.
+        .dict_size(u32::try_from(room.max(4096)).unwrap_or(u32::MAX));
+    let mut filters = Filters::new();
+    filters.lzma1(&opts);
+    let mut stream = Stream::new_raw_decoder(&filters).map_err(|e| format!("decoder: {e}"))?;
+    let mut out = vec![0u8; cap];
+    let res = stream.process(input, &mut out, Action::Run);
+    let made = usize::try_from(stream.total_out()).map_or(cap, |n| n.min(cap));
+    let read = usize::try_from(stream.total_in()).map_or(input.len(), |n| n.min(input.len()));
+    let unread = input.len() - read;
+    out.truncate(made);
+    Ok(LzmaPass {
+        out,
+        failed: res.err().map(|e| e.to_string()),
+        unread,
+    })
+}
+
+/// A metadata block's stored bytes at image offset `at`: `(bytes, stored
+/// uncompressed, offset of the next block)`.
+fn metadata_raw<'a>(
+    window: &'a [u8],
+    sb: &Superblock,
+    at: u64,
+) -> Result<(&'a [u8], bool, u64), String> {
+    let start = usize::try_from(at).map_err(|_| format!("offset {at:#x} too large"))?;
+    let head = window
+        .get(start..start.saturating_add(2))
+        .filter(|h| h.len() == 2)
+        .ok_or_else(|| format!("metadata block at {at:#x} lies beyond the image"))?;
+    let raw = match sb.order {
+        Order::Little => u16::from_le_bytes([head[0], head[1]]),
+        Order::Big => u16::from_be_bytes([head[0], head[1]]),
+    };
+    let len = usize::from(raw & !METADATA_UNCOMPRESSED);
+    let mut body = start + 2;
+    if sb.flags & FLAG_CHECK != 0 {
+        body += 1;
+    }
+    if len > METADATA_SIZE {
+        return Err(format!(
+            "metadata block at {at:#x} claims {len} bytes, more than {METADATA_SIZE}"
+        ));
+    }
+    let bytes = window
+        .get(body..body + len)
+        .ok_or_else(|| format!("metadata block at {at:#x} runs past the image"))?;
+    Ok((bytes, raw & METADATA_UNCOMPRESSED != 0, (body + len) as u64))
+}
+
+/// How the blocks of an image with the standard magic are compressed:
+/// zlib as squashfs-tools writes, or one of the vendor LZMA forms (see the
+/// module doc), found on the first compressed block of the inode table, or
+/// of the directory table when the inode table is stored uncompressed.
+pub(crate) fn detect_blocks(window: &[u8], sb: &Superblock) -> Result<Blocks, String> {
+    for (table, is_inodes) in [
+        (sb.inode_table_start, true),
+        (sb.directory_table_start, false),
+    ] {
+        let (bytes, stored, next) = metadata_raw(window, sb, table)?;
+        if stored {
+            continue;
+        }
+        if is_zlib(bytes) {
+            return Ok(Blocks::Zlib);
+        }
+        // A block followed by another of the inode table is a full one.
+        let full = is_inodes && next < sb.directory_table_start;
+        let sane = |out: &[u8]| {
+            !out.is_empty()
+                && (!full || out.len() == METADATA_SIZE)
+                && if is_inodes {
+                    starts_like_inode(out, sb)
+                } else {
+                    starts_like_directory(out, sb)
+                }
+        };
+        let fits = |blocks: Blocks| {
+            decode_block(bytes, METADATA_SIZE, None, blocks).is_ok_and(|out| sane(&out))
+        };
+        // A wrong raw set is refused on its first header's bytes, before
+        // decoding a whole block (75 sets on hostile bytes stay cheap).
+        let head = if is_inodes { BASE_LEN } else { 9 };
+        let head_fits = |p: LzmaProps| {
+            lzma_run(bytes, p, METADATA_SIZE, head).is_ok_and(|LzmaPass { out, .. }| {
+                out.len() < head
+                    || if is_inodes {
+                        starts_like_inode(&out, sb)
+                    } else {
+                        starts_like_directory(&out, sb)
+                    }
+            })
+        };
+        if alone_header(bytes).is_some() && fits(Blocks::LzmaAlone) {
+            return Ok(Blocks::LzmaAlone);
+        }
+        if props_dict_header(bytes).is_some() && fits(Blocks::LzmaPropsDict) {
+            return Ok(Blocks::LzmaPropsDict);
+        }
+        let candidates = raw_candidates();
+        // The range coder's first output byte is always zero.
+        if bytes.first() == Some(&0)
+            && let Some(p) = candidates
+                .iter()
+                .find(|p| head_fits(**p) && fits(Blocks::LzmaRaw(**p)))
+        {
+            return Ok(Blocks::LzmaRaw(*p));
+        }
+        return Err(format!(
+            "first metadata block at {table:#x} ({} bytes) is neither zlib nor LZMA in a form tried: \
+             LZMA-alone, a 5-byte properties and dictionary header, raw LZMA with {} lc/lp/pb sets \
+             (lc + lp <= 4, pb <= 4)",
+            bytes.len(),
+            candidates.len()
+        ));
+    }
+    // Nothing compressed to look at: the rest must be zlib, as written.
+    Ok(Blocks::Zlib)
+}
+
+/// Whether `out` starts with an inode header that fits the superblock:
+/// a known type, uid and gid indexes within the id tables, and in 3.x an
+/// inode number within the count.
+fn starts_like_inode(out: &[u8], sb: &Superblock) -> bool {
+    let base = if sb.v2() { BASE_LEN_2 } else { BASE_LEN };
+    let Some(h) = out.get(..base) else {
+        return false;
+    };
+    let mut b = Bits::new(h, sb.order);
+    let (Some(kind), Some(_mode), Some(uid), Some(guid)) = (b.take(4), b.take(12), b.u8(), b.u8())
+    else {
+        return false;
+    };
+    let ids_fit = uid < sb.no_uids && (guid == NO_GUID || guid < sb.no_guids);
+    let number_fits = sb.v2() || {
+        let _mtime = b.u32();
+        b.u32().is_some_and(|n| n >= 1 && n <= sb.inode_count)
+    };
+    (1..=9).contains(&kind) && ids_fit && number_fits
+}
+
+/// Whether `out` starts with a directory header that fits the superblock:
+/// its inodes' block lies within the inode table.
+fn starts_like_directory(out: &[u8], sb: &Superblock) -> bool {
+    let (len, start_bits) = if sb.v2() { (4, 24) } else { (9, 32) };
+    let Some(h) = out.get(..len) else {
+        return false;
+    };
+    let mut b = Bits::new(h, sb.order);
+    let _count = b.u8();
+    b.take(start_bits)
+        .is_some_and(|start| start < sb.directory_table_start - sb.inode_table_start)
 }
 
 /// Metadata blocks (inode, directory and fragment tables) decoded on
@@ -403,37 +771,14 @@ impl<'a> Metadata<'a> {
     }
 
     fn decode(&self, at: u64) -> Result<(Vec<u8>, u64), String> {
-        let start = usize::try_from(at).map_err(|_| format!("offset {at:#x} too large"))?;
-        let head = self
-            .window
-            .get(start..start.saturating_add(2))
-            .filter(|h| h.len() == 2)
-            .ok_or_else(|| format!("metadata block at {at:#x} lies beyond the image"))?;
-        let raw = match self.sb.order {
-            Order::Little => u16::from_le_bytes([head[0], head[1]]),
-            Order::Big => u16::from_be_bytes([head[0], head[1]]),
-        };
-        let len = usize::from(raw & !METADATA_UNCOMPRESSED);
-        let mut body = start + 2;
-        if self.sb.flags & FLAG_CHECK != 0 {
-            body += 1;
-        }
-        if len > METADATA_SIZE {
-            return Err(format!(
-                "metadata block at {at:#x} claims {len} bytes, more than {METADATA_SIZE}"
-            ));
-        }
-        let bytes = self
-            .window
-            .get(body..body + len)
-            .ok_or_else(|| format!("metadata block at {at:#x} runs past the image"))?;
-        let out = if raw & METADATA_UNCOMPRESSED != 0 {
+        let (bytes, stored, next) = metadata_raw(self.window, &self.sb, at)?;
+        let out = if stored {
             bytes.to_vec()
         } else {
-            decode_block(bytes, METADATA_SIZE, self.sb.blocks)
+            decode_block(bytes, METADATA_SIZE, None, self.sb.blocks)
                 .map_err(|e| format!("metadata block at {at:#x}: {e}"))?
         };
-        Ok((out, (body + len) as u64))
+        Ok((out, next))
     }
 
     /// `n` bytes starting `offset` bytes into the block at `at`, continuing
@@ -680,7 +1025,7 @@ impl Metadata<'_> {
 /// under `layer`. Returns the bytes it covers (`bytes_used`), or `None`
 /// when it could not be read (a note says why).
 pub(crate) fn read(u: &mut Unpacker<'_>, data: &[u8], layer: &[String]) -> Option<u64> {
-    let sb = match superblock(data, u.limits().max_files) {
+    let mut sb = match superblock(data, u.limits().max_files) {
         Ok(sb) => sb,
         Err(why) => {
             u.note(layer, why);
@@ -689,6 +1034,18 @@ pub(crate) fn read(u: &mut Unpacker<'_>, data: &[u8], layer: &[String]) -> Optio
     };
     // `bytes_used` was checked against `data.len()`.
     let window = data.get(..sb.bytes_used as usize)?;
+    if sb.blocks == Blocks::Zlib {
+        match detect_blocks(window, &sb) {
+            Ok(blocks) => sb.blocks = blocks,
+            Err(why) => {
+                u.note(
+                    layer,
+                    format!("squashfs {}.{}: {why}", sb.version.0, sb.version.1),
+                );
+                return None;
+            }
+        }
+    }
     let budget = (window.len() as u64).saturating_mul(u.limits().max_expansion_ratio);
     let mut meta = Metadata {
         window,
@@ -871,7 +1228,7 @@ impl FileReader<'_> {
             let block = if entry & DATA_UNCOMPRESSED != 0 {
                 bytes.to_vec()
             } else {
-                decode_block(bytes, bs, self.sb.blocks)?
+                decode_block(bytes, bs, Some(want), self.sb.blocks)?
             };
             if block.len() != want {
                 return Err(format!(
@@ -949,7 +1306,7 @@ impl FileReader<'_> {
             let block = if size & DATA_UNCOMPRESSED != 0 {
                 bytes.to_vec()
             } else {
-                decode_block(bytes, self.sb.block_size as usize, self.sb.blocks)
+                decode_block(bytes, self.sb.block_size as usize, None, self.sb.blocks)
                     .map_err(|e| format!("fragment {index}: {e}"))?
             };
             // Fragments count toward what this filesystem expands to.
@@ -1004,15 +1361,115 @@ mod tests {
         );
     }
 
+    fn fixture_sb(name: &str) -> (Vec<u8>, Superblock) {
+        let p = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/squashfs3")
+            .join(name);
+        let b = std::fs::read(p).unwrap();
+        let sb = superblock(&b, 1000).unwrap();
+        (b, sb)
+    }
+
+    #[test]
+    fn the_lzma_form_written_is_the_one_found() {
+        let props = |lc, lp, pb| Blocks::LzmaRaw(LzmaProps { lc, lp, pb });
+        for (name, want) in [
+            ("tree-le.sqsh3", Blocks::Zlib),
+            ("tree-be-raw.sqsh3", Blocks::Zlib),
+            ("tree-lzalone-le.sqsh3", Blocks::LzmaAlone),
+            ("tree-lzalone-be.sqsh3", Blocks::LzmaAlone),
+            ("tree-lzraw122-le.sqsh3", props(1, 2, 2)),
+            ("tree-lzraw122-be.sqsh3", props(1, 2, 2)),
+            ("tree-lzraw000-le.sqsh3", props(0, 0, 0)),
+            ("tree-lzraw000-be.sqsh3", props(0, 0, 0)),
+        ] {
+            let (b, sb) = fixture_sb(name);
+            assert_eq!(sb.blocks, Blocks::Zlib, "{name}: the magic says zlib");
+            let window = &b[..sb.bytes_used as usize];
+            assert_eq!(detect_blocks(window, &sb), Ok(want), "{name}");
+        }
+    }
+
+    #[test]
+    fn raw_lzma_candidates_are_the_75_sets_liblzma_decodes_defaults_first() {
+        let c = raw_candidates();
+        assert_eq!(c.len(), 75);
+        assert_eq!(c[0].to_string(), "lc=3 lp=0 pb=2");
+        assert_eq!(c[1].to_string(), "lc=0 lp=0 pb=2");
+        let distinct: HashSet<_> = c.iter().map(|p| (p.lc, p.lp, p.pb)).collect();
+        assert_eq!(distinct.len(), 75);
+        assert!(c.iter().all(|p| p.lc + p.lp <= 4 && p.pb <= 4));
+        // Every properties byte liblzma decodes maps onto one of them.
+        let bytes = (0..=255u8).filter_map(LzmaProps::from_byte).count();
+        assert_eq!(bytes, 75);
+    }
+
+    #[test]
+    fn a_raw_lzma_bomb_stops_at_the_block_size() {
+        let out = raw_lzma(&[0u8; 1 << 20], 1, 2, 2);
+        let p = LzmaProps {
+            lc: 1,
+            lp: 2,
+            pb: 2,
+        };
+        let err = decode_block(&out, METADATA_SIZE, None, Blocks::LzmaRaw(p)).unwrap_err();
+        assert!(err.contains("decodes past 8192 bytes"), "{err}");
+        // A file's data block stops at the size the inode gives.
+        let err = decode_block(&out, 4096, Some(100), Blocks::LzmaRaw(p)).unwrap_err();
+        assert!(err.contains("decodes past 100 bytes"), "{err}");
+    }
+
+    /// `data` as a raw LZMA1 stream with `lc`/`lp`/`pb` (end marker written).
+    fn raw_lzma(data: &[u8], lc: u32, lp: u32, pb: u32) -> Vec<u8> {
+        use liblzma::stream::{Action, Filters, LzmaOptions, Stream};
+        let mut opts = LzmaOptions::new_preset(6).unwrap();
+        opts.literal_context_bits(lc)
+            .literal_position_bits(lp)
+            .position_bits(pb);
+        let mut f = Filters::new();
+        f.lzma1(&opts);
+        let mut enc = Stream::new_raw_encoder(&f).unwrap();
+        let mut out = Vec::with_capacity(data.len() + 1024);
+        enc.process_vec(data, &mut out, Action::Finish).unwrap();
+        out
+    }
+
+    #[test]
+    fn headered_lzma_blocks_take_their_properties_from_each_header() {
+        let text: Vec<u8> = (0..300u32)
+            .flat_map(|i| format!("inode {i} ").into_bytes())
+            .collect();
+        // Properties byte (pb * 5 + lp) * 9 + lc and a 4 KiB dictionary
+        // before the raw stream: Broadcom's 7zlzma form.
+        let mut block = vec![(2 * 5 + 1) * 9 + 2, 0, 0x10, 0, 0];
+        block.extend(raw_lzma(&text, 2, 1, 2));
+        let out = decode_block(&block, METADATA_SIZE, None, Blocks::LzmaPropsDict).unwrap();
+        assert_eq!(out, text);
+        // The same stream with a 13-byte LZMA-alone header giving its size.
+        let mut alone = block[..5].to_vec();
+        alone.extend((text.len() as u64).to_le_bytes());
+        alone.extend(&block[5..]);
+        let out = decode_block(&alone, METADATA_SIZE, None, Blocks::LzmaAlone).unwrap();
+        assert_eq!(out, text);
+        // A declared size over the block's room is refused before decoding.
+        alone[5..13].copy_from_slice(&1_000_000u64.to_le_bytes());
+        let err = decode_block(&alone, METADATA_SIZE, None, Blocks::LzmaAlone).unwrap_err();
+        assert!(err.contains("declares 1000000 bytes"), "{err}");
+        // lc + lp over 4 (properties byte 0x2d: lc=0 lp=0 pb=1 is fine,
+        // 0x28: lc=4 lp=4) is no header liblzma decodes.
+        assert!(props_dict_header(&[0x28, 0, 0x10, 0, 0, 0]).is_none());
+        assert!(props_dict_header(&[0x2d, 0, 0x10, 0, 0, 0]).is_some());
+    }
+
     #[test]
     fn sqlzma_blocks_are_zlib_or_lzma_and_bounded() {
         use std::io::Write;
         let mut z = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::best());
         z.write_all(&[0u8; 100_000]).unwrap();
         let bomb = z.finish().unwrap();
-        let err = decode_block(&bomb, METADATA_SIZE, Blocks::ZlibOrLzma).unwrap_err();
+        let err = decode_block(&bomb, METADATA_SIZE, None, Blocks::ZlibOrLzma).unwrap_err();
         assert!(err.contains("decodes past 8192"), "{err}");
-        let err = decode_block(&[0x12, 0x34, 0x56], 4096, Blocks::ZlibOrLzma).unwrap_err();
+        let err = decode_block(&[0x12, 0x34, 0x56], 4096, None, Blocks::ZlibOrLzma).unwrap_err();
         assert!(err.contains("neither zlib nor"), "{err}");
     }
 }

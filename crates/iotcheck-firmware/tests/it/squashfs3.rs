@@ -1,7 +1,9 @@
 //! SquashFS 2.x and 3.x: the fixtures in `tests/fixtures/squashfs3/` were
 //! written by the real squashfs-tools 3.2-r2 mksquashfs (`make-squashfs3.sh`),
-//! little- and big-endian, with zlib blocks and with the sqlzma-style LZMA
-//! blocks that Debian's unsquashfs 4.5 and binwalk 2 cannot extract, and by
+//! little- and big-endian, with zlib blocks and with the vendor LZMA blocks
+//! that Debian's unsquashfs 4.5 and binwalk 2 cannot extract (sqlzma-style
+//! under its own magic; LZMA-alone and headerless raw LZMA with vendor
+//! lc/lp/pb under the standard magic), and by
 //! mksquashfs 2.2-r2 (`make-squashfs2.sh`: 2.1 in both byte orders, 2.0).
 //! Each must unpack to exactly the tree the scripts made (`tree.sh`);
 //! Debian's `unsquashfs -ll` is the oracle for the zlib ones; damaged and
@@ -15,11 +17,17 @@ use iotcheck_firmware::{EntryKind, Limits, fuzz_invariants, unpack_as};
 
 use crate::*;
 
-const FIXTURES: [&str; 11] = [
+const FIXTURES: [&str; 17] = [
     "tree-le.sqsh3",
     "tree-be.sqsh3",
     "tree-lzma-le.sqsh3",
     "tree-lzma-be.sqsh3",
+    "tree-lzalone-le.sqsh3",
+    "tree-lzalone-be.sqsh3",
+    "tree-lzraw122-le.sqsh3",
+    "tree-lzraw122-be.sqsh3",
+    "tree-lzraw000-le.sqsh3",
+    "tree-lzraw000-be.sqsh3",
     "tree-le-raw.sqsh3",
     "tree-be-raw.sqsh3",
     "bigdir-le.sqsh3",
@@ -27,6 +35,18 @@ const FIXTURES: [&str; 11] = [
     "tree-2.1-be.sqsh2",
     "bigdir-2.1-be.sqsh2",
     "bigdir-2.0-le.sqsh2",
+];
+
+/// The LZMA images under the standard magic (`hsqs`/`sqsh`): LZMA-alone
+/// blocks, and raw LZMA with lc=1 lp=2 pb=2 (end marker) and lc=0 lp=0
+/// pb=0 (no end marker).
+const STANDARD_MAGIC_LZMA: [&str; 6] = [
+    "tree-lzalone-le.sqsh3",
+    "tree-lzalone-be.sqsh3",
+    "tree-lzraw122-le.sqsh3",
+    "tree-lzraw122-be.sqsh3",
+    "tree-lzraw000-le.sqsh3",
+    "tree-lzraw000-be.sqsh3",
 ];
 
 /// The images Debian's unsquashfs reads (all but the LZMA ones).
@@ -235,7 +255,25 @@ fn both_byte_orders_and_both_compressors_are_really_exercised() {
     let alone = [0x5d, 0, 0x10, 0, 0];
     let has = |n: &str| fixture(n).windows(5).any(|w| w == alone);
     assert!(has("tree-lzma-le.sqsh3") && has("tree-lzma-be.sqsh3"));
+    assert!(has("tree-lzalone-le.sqsh3") && has("tree-lzalone-be.sqsh3"));
     assert!(!has("tree-le.sqsh3") && !has("tree-be.sqsh3"));
+    for name in STANDARD_MAGIC_LZMA {
+        let b = fixture(name);
+        let want: &[u8] = if big_endian(name) { b"sqsh" } else { b"hsqs" };
+        assert_eq!(&b[..4], want, "{name}");
+        // The first inode-table block: compressed, not zlib; an LZMA-alone
+        // header (0x5d, 4 KiB dictionary) or, raw, the range coder's zero.
+        let at = field(name, &b, 87, 8) as usize;
+        assert_eq!(field(name, &b, at, 2) & 0x8000, 0, "{name}");
+        let body = &b[at + 2..];
+        assert_ne!(body[0] & 0x0f, 8, "{name}: zlib");
+        if name.contains("lzalone") {
+            assert_eq!(body[0], 0x5d, "{name}");
+        } else {
+            assert_eq!(body[0], 0, "{name}");
+            assert!(!has(name), "{name}: no LZMA-alone header");
+        }
+    }
 }
 
 /// One `unsquashfs -ll` line: `(path, type char, size or "maj,min", link target)`.
@@ -317,8 +355,85 @@ fn debian_unsquashfs_cannot_read_the_lzma_variant_iotcheck_reads() {
 }
 
 #[test]
+fn debian_unsquashfs_cannot_read_the_standard_magic_lzma_iotcheck_reads() {
+    // Issue 4's remaining vendor variants: the magic says squashfs, the
+    // blocks are not zlib, and unsquashfs 4.5 gives up on the first one.
+    for name in STANDARD_MAGIC_LZMA {
+        let err = unsquashfs_ll(&fixture_path(name))
+            .expect_err("Debian's unsquashfs now reads LZMA squashfs 3.x: update this claim");
+        assert!(err.contains("uncompress failed"), "{name}: {err}");
+        let img = unpack_ok(&fixture(name), name);
+        assert!(img.notes.is_empty(), "{name}: {:?}", img.notes);
+        assert_eq!(tree(&img), expected(), "{name}");
+    }
+}
+
+/// `n` pseudo-random bytes (xorshift), the first one zero as in every raw
+/// LZMA stream, so that every raw parameter set is really tried.
+fn noise(n: usize, mut x: u64) -> Vec<u8> {
+    (0..n)
+        .map(|i| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            if i == 0 { 0 } else { (x >> 24) as u8 }
+        })
+        .collect()
+}
+
+#[test]
+fn undecodable_raw_lzma_blocks_are_named_with_what_was_tried_quickly() {
+    for (k, name) in STANDARD_MAGIC_LZMA.iter().enumerate() {
+        // Valid superblock and block lengths; every compressed byte of the
+        // first inode-table block replaced by noise.
+        let mut b = fixture(name);
+        let at = field(name, &b, 87, 8) as usize;
+        let len = (field(name, &b, at, 2) & 0x7fff) as usize;
+        b[at + 2..at + 2 + len].copy_from_slice(&noise(len, 0x9e37_79b9 + k as u64));
+        let started = std::time::Instant::now();
+        let n = note_of(&b);
+        let took = started.elapsed();
+        assert!(
+            n.contains(&format!("first metadata block at {at:#x}"))
+                && n.contains("neither zlib nor LZMA")
+                && n.contains("LZMA-alone")
+                && n.contains("raw LZMA with 75 lc/lp/pb sets"),
+            "{name}: {n}"
+        );
+        assert!(took.as_millis() < 1000, "{name}: {took:?}");
+    }
+    // Damage past the first block: the parameters are found, the damaged
+    // block is named, the rest of the tree still comes out.
+    for name in ["tree-lzraw122-le.sqsh3", "tree-lzraw000-be.sqsh3"] {
+        let mut b = fixture(name);
+        // The changelog's first data block starts right after the 119-byte
+        // superblock (mksquashfs 3.2 writes file data first).
+        let start = 119;
+        b[start + 1..start + 40].copy_from_slice(&noise(39, 7)[..39]);
+        let img = unpack_ok(&b, name);
+        let t = tree(&img);
+        assert_eq!(
+            t.get("/etc/passwd"),
+            expected().get("/etc/passwd"),
+            "{name}"
+        );
+        assert!(
+            img.notes.iter().any(|n| n
+                .message
+                .contains("changelog: cannot be read: raw LZMA block")),
+            "{name}: {:?}",
+            img.notes
+        );
+    }
+}
+
+#[test]
 fn found_at_an_offset_inside_a_larger_blob() {
-    for name in ["tree-be.sqsh3", "tree-lzma-le.sqsh3"] {
+    for name in [
+        "tree-be.sqsh3",
+        "tree-lzma-le.sqsh3",
+        "tree-lzraw122-be.sqsh3",
+    ] {
         let mut blob = vec![0xffu8; 0x1000];
         blob.extend_from_slice(&fixture(name));
         blob.extend_from_slice(&[0u8; 512]);
