@@ -475,8 +475,14 @@ fn entries(
     });
 }
 
-/// A file sent to the decoder threads: its node index, inode and size.
-type Job<'a> = (usize, &'a SquashfsFileReader, u64);
+/// Files sent to one decoder thread together, in node order: each with its
+/// node index, inode and size. Files whose tails share a fragment block go
+/// in one job, so the block is decoded once (then cached by `backhand`)
+/// instead of on both threads at the same time.
+type Job<'a> = Vec<(usize, &'a SquashfsFileReader, u64)>;
+
+/// `frag_index` of a file whose tail is not in a fragment block.
+const NO_FRAGMENT: usize = 0xffff_ffff;
 
 /// The files sent ahead to the decoder threads, and their results.
 struct Lookahead<'a> {
@@ -532,6 +538,8 @@ impl<'a> Lookahead<'a> {
         admit: impl Fn(u64, u64) -> bool,
     ) {
         self.next = self.next.max(at);
+        let mut job: Job<'a> = Vec::new();
+        let mut fragment = NO_FRAGMENT;
         while let Some(node) = nodes.get(self.next) {
             let InnerNode::File(f) = &node.inner else {
                 self.next += 1;
@@ -544,15 +552,26 @@ impl<'a> Lookahead<'a> {
             if self.in_flight.len() >= LOOKAHEAD_FILES
                 || (waiting > 0 && waiting.saturating_add(size) > LOOKAHEAD_BYTES)
             {
-                return;
+                break;
             }
             if confined(&node.fullpath).is_some() && admit(reserved, size) {
-                if self.jobs.send((self.next, f, size)).is_err() {
-                    return;
+                if f.frag_index() == NO_FRAGMENT || f.frag_index() != fragment {
+                    self.send(std::mem::take(&mut job));
                 }
+                fragment = f.frag_index();
+                job.push((self.next, f, size));
                 self.in_flight.push_back((self.next, size));
             }
             self.next += 1;
+        }
+        self.send(job);
+    }
+
+    /// Queues `job` for the decoder threads. Should none be left, its files
+    /// are read by the walk when their turn comes ([`Self::take`]).
+    fn send(&self, job: Job<'a>) {
+        if !job.is_empty() {
+            let _gone = self.jobs.send(job);
         }
     }
 
@@ -583,9 +602,11 @@ fn decode(
 ) {
     loop {
         let job = queue.lock().unwrap_or_else(PoisonError::into_inner).recv();
-        let Ok((at, f, size)) = job else { return };
-        if stop.load(Ordering::Relaxed) || results.send((at, read_file(fs, f, size))).is_err() {
-            return;
+        let Ok(job) = job else { return };
+        for (at, f, size) in job {
+            if stop.load(Ordering::Relaxed) || results.send((at, read_file(fs, f, size))).is_err() {
+                return;
+            }
         }
     }
 }
