@@ -323,8 +323,8 @@ const WORKERS: usize = 2;
 /// oldest one aside: with it, memory stays at about one file per worker
 /// beyond the output.
 const LOOKAHEAD_BYTES: u64 = 16 << 20;
-/// Files sent ahead and not yet recorded (many small files share a
-/// fragment block; more in flight would only decode it twice).
+/// Files sent ahead and not yet recorded: with thousands of tiny files
+/// the byte bound alone would let the results waiting in order pile up.
 const LOOKAHEAD_FILES: usize = 64;
 
 #[cfg(test)]
