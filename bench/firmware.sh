@@ -10,6 +10,8 @@
 #    mkimage, as embedded Linux firmware is.
 # 2. Times, with peak memory (GNU time):
 #      unsquashfs -d DIR (bare decompression of the same filesystem: the physical limit)
+#      unsquashfs -p 1 / -p 2 -d /dev/shm/… (the files iotcheck reads, on one and on
+#                                            two cores, written to memory)
 #      iotcheck firmware IMAGE --format json     (unpack in memory + all checks,
 #                                                  the component inventory included)
 #      iotcheck firmware IMAGE --sbom FILE        (the same, plus the CycloneDX SBOM)
@@ -21,7 +23,11 @@
 #    both tools read the same files): iotcheck firmware ROOTFS.tar against
 #    cve-bin-tool (PyPI) when it is installed and can scan offline
 #    (CVE_BIN_TOOL=/path/to/cve-bin-tool to pick one); otherwise it says why.
-# Needs: squashfs-tools, u-boot-tools, mtd-utils, binwalk, time. Writes only under a temp dir.
+# BASELINE=DIR (optional) names a directory holding an earlier build's
+# `iotcheck` and `firmware_timing`; they are timed on the same image, rows
+# marked "(baseline)", for a before/after in one run.
+# Needs: squashfs-tools, u-boot-tools, mtd-utils, binwalk, time. Writes only under
+# a temp dir and /dev/shm (removed on exit).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 size_mib=${1:-32}
@@ -30,8 +36,15 @@ for t in mksquashfs unsquashfs mkimage binwalk /usr/bin/time; do
 done
 cargo build --release -p iotcheck --locked >/dev/null 2>&1
 bin=${CARGO_TARGET_DIR:-$PWD/target}/release/iotcheck
+base=${BASELINE:-}
+if [ -n "$base" ]; then
+  for t in iotcheck firmware_timing; do
+    [ -x "$base/$t" ] || { echo "bench: BASELINE=$base has no executable $t" >&2; exit 1; }
+  done
+fi
 work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+shm=$(mktemp -d -p /dev/shm)
+trap 'rm -rf "$work" "$shm"' EXIT
 
 # A root filesystem of real binaries, grown until the packed image is big enough.
 mkdir -p "$work/root/etc" "$work/root/usr/bin" "$work/root/usr/lib"
@@ -49,6 +62,10 @@ image="$work/fw.bin"
 bytes=$(stat -c %s "$image")
 files=$(find "$work/root" -type f | wc -l)
 echo "image: $bytes bytes (uImage ▸ xz squashfs), $files files, $(du -sm "$work/root" | cut -f1) MiB unpacked; $(nproc) cores"
+# Files over iotcheck's 64 MiB single-file limit are listed, not read: the
+# per-core decompression rows below leave them out too, so they decode what
+# iotcheck decodes.
+mapfile -t big < <(cd "$work/root" && find . -type f -size +65536k | sed 's|^\./||')
 rm -rf "$work/root"
 
 measure() { # name, command...
@@ -64,7 +81,14 @@ echo "| command | wall | peak memory |"
 echo "|---|---|---|"
 measure "unsquashfs -d (bare decompression)" unsquashfs -no-progress -d "$work/unsq" "$work/rootfs.sqfs"
 rm -rf "$work/unsq"
+excl=(); [ ${#big[@]} -eq 0 ] || excl=(-excludes)
+for p in 1 2; do
+  measure "unsquashfs -p $p -d /dev/shm (the files iotcheck reads${big[*]:+, not ${big[*]}}; $p core(s), to memory)" \
+    unsquashfs -no-progress -p "$p" -d "$shm/unsq" "${excl[@]}" "$work/rootfs.sqfs" "${big[@]}"
+  rm -rf "$shm/unsq"
+done
 measure "iotcheck firmware" "$bin" firmware "$image" --format json -o "$work/r.json" -q
+[ -z "$base" ] || measure "iotcheck firmware (baseline)" "$base/iotcheck" firmware "$image" --format json -o "$work/r.json" -q
 measure "iotcheck firmware --sbom" "$bin" firmware "$image" --format json -o "$work/r.json" -q --sbom "$work/sbom.json"
 # binwalk 2 refuses to run its extractors as root unless told which user to run them as.
 run_as=(); [ "$(id -u)" -eq 0 ] && run_as=(--run-as=root)
@@ -114,6 +138,7 @@ echo
 echo "| command | wall | peak memory |"
 echo "|---|---|---|"
 measure "iotcheck firmware" "$bin" firmware "$image" --format json -o "$work/r.json" -q
+[ -z "$base" ] || measure "iotcheck firmware (baseline)" "$base/iotcheck" firmware "$image" --format json -o "$work/r.json" -q
 measure "binwalk -Me" binwalk -Me -q "${run_as[@]}" -C "$work/binwalk" "$image"
 rm -rf "$work/binwalk"
 if [ -n "$unblob" ] && [ -x "$unblob" ]; then
@@ -130,6 +155,7 @@ echo "|---|---|---|---|---|---|"
 cargo build --release -p iotcheck-firmware --example firmware_timing --locked >/dev/null 2>&1
 timing=${CARGO_TARGET_DIR:-$PWD/target}/release/examples/firmware_timing
 "$timing" "$image"
+[ -z "$base" ] || "$base/firmware_timing" "$image" | sed 's/^| \([^|]*\) |/| \1 (baseline) |/'
 "$timing" "$work/rootfs.tar"
 
 echo

@@ -9,7 +9,8 @@
 //!   digest; own parser), Arcadyan obfuscated LZMA (header restored; own
 //!   code), bare gzip, xz, zstd, LZ4-frame and bzip2 streams, SquashFS 4.x
 //!   (every compressor: gzip, lzma, lzo, xz, lz4, zstd, via `backhand` with
-//!   iotcheck's bounded block decoders), SquashFS 2.x and 3.x (both byte
+//!   iotcheck's bounded block decoders; file data decoded on two threads,
+//!   entries in the same order as one), SquashFS 2.x and 3.x (both byte
 //!   orders; zlib, and the vendor LZMA variants that Debian's unsquashfs
 //!   and binwalk 2 cannot extract: sqlzma's `shsq`/`qshs`, and LZMA under
 //!   the standard magic — LZMA-alone, a 5-byte properties header, or raw

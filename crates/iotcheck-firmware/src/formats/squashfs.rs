@@ -13,14 +13,27 @@
 //! block's size. It also decodes every compressor mksquashfs writes — gzip
 //! (zlib), lzma, lzo, xz, lz4, zstd — with pure-Rust decoders (backhand's
 //! own LZO support is GPL and stays off).
+//!
+//! File data is decoded on two threads ([`WORKERS`]) sharing one
+//! `FilesystemReader` (it is `Sync`: its image reader sits behind a mutex
+//! held only to copy a block's raw bytes; decompression runs outside it).
+//! Entries are still recorded on the walk's thread, in `backhand`'s order,
+//! and every limit is decided there as a single-threaded walk decides it
+//! (see [`entries`]), so the image is the same with or without threads.
 
+use std::collections::{HashMap, VecDeque};
 use std::io::{Cursor, Read};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, PoisonError, mpsc};
 
 use backhand::compression::{CompressionAction, Compressor};
 use backhand::kind::Kind;
-use backhand::{BackhandError, FilesystemCompressor, FilesystemReader, InnerNode, SuperBlock};
+use backhand::{
+    BackhandError, FilesystemCompressor, FilesystemReader, InnerNode, Node, SquashfsFileReader,
+    SuperBlock,
+};
 
 use crate::formats::compress::{self, Codec, DecompressError};
 use crate::formats::squashfs_v3;
@@ -297,78 +310,305 @@ pub(crate) fn read(u: &mut Unpacker<'_>, data: &[u8], layer: &[String]) -> Optio
         }
     };
     u.filesystem(layer);
+    let nodes: Vec<&Node<SquashfsFileReader>> = fs.files().collect();
+    entries(u, &fs, &nodes, layer, sb.bytes_used);
+    Some(sb.bytes_used)
+}
+
+/// Threads that decode file data while the walk records entries in order:
+/// squashfs time is nearly all block decompression (xz above all), and the
+/// machines iotcheck is measured on have two cores.
+const WORKERS: usize = 2;
+/// Bytes of files sent ahead to the workers and not yet recorded, the
+/// oldest one aside: with it, memory stays at about one file per worker
+/// beyond the output.
+const LOOKAHEAD_BYTES: u64 = 16 << 20;
+/// Files sent ahead and not yet recorded: with thousands of tiny files
+/// the byte bound alone would let the results waiting in order pile up.
+const LOOKAHEAD_FILES: usize = 64;
+
+#[cfg(test)]
+thread_local! {
+    /// Decoder threads for the reads made on this thread (tests compare 0,
+    /// the walk decoding every file itself, with [`WORKERS`]).
+    static TEST_WORKERS: std::cell::Cell<Option<usize>> = const { std::cell::Cell::new(None) };
+}
+
+/// Decoder threads for a filesystem: none for fewer than two files or on
+/// one core, where threads would only add their start-up.
+fn decoder_threads(nodes: &[&Node<SquashfsFileReader>]) -> usize {
+    #[cfg(test)]
+    if let Some(n) = TEST_WORKERS.with(std::cell::Cell::get) {
+        return n;
+    }
+    let files = nodes
+        .iter()
+        .filter(|n| matches!(n.inner, InnerNode::File(_)))
+        .take(2)
+        .count();
+    let cores = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
+    if files < 2 || cores < 2 { 0 } else { WORKERS }
+}
+
+/// What reading one file's data gave.
+enum FileData {
+    Bytes(Vec<u8>),
+    Failed(String),
+    Panicked,
+}
+
+/// Reads one file's data (at most `size` bytes). Runs on the walk's thread
+/// or on a decoder thread; the unwind guard is kept on each, so a panic in
+/// `backhand` costs one file, never the assessment.
+fn read_file(fs: &FilesystemReader<'_>, f: &SquashfsFileReader, size: u64) -> FileData {
+    let read = catch_unwind(AssertUnwindSafe(|| {
+        let mut bytes = Vec::new();
+        fs.file(f)
+            .reader_checked()
+            .map_err(|e| e.to_string())?
+            .take(size)
+            .read_to_end(&mut bytes)
+            .map_err(|e| e.to_string())?;
+        Ok::<_, String>(bytes)
+    }));
+    match read {
+        Ok(Ok(bytes)) => FileData::Bytes(bytes),
+        Ok(Err(e)) => FileData::Failed(e),
+        Err(_) => FileData::Panicked,
+    }
+}
+
+/// Records every node of the filesystem, in `backhand`'s order, reading
+/// the files the limits admit.
+///
+/// Whether a file is read is decided here, on the walk's thread, in node
+/// order, by [`Unpacker::refuse_file`] against the bytes actually read so
+/// far: exactly as a single-threaded walk decides. The decoder threads
+/// only work ahead: a file is sent to them when it would be admitted even
+/// if every file in flight before it came back whole (reading gives at
+/// most a file's size, and the rule only refuses more as more is read, so
+/// a file sent ahead is always admitted when its turn comes). A file the
+/// lookahead held back but that the rule admits after all (a file before it
+/// failed to read) is read on this thread. Entries, notes and file
+/// contents are therefore the same as with no threads at all.
+fn entries(
+    u: &mut Unpacker<'_>,
+    fs: &FilesystemReader<'_>,
+    nodes: &[&Node<SquashfsFileReader>],
+    layer: &[String],
+    bytes_used: u64,
+) {
     // Bytes this filesystem may expand to.
-    let fs_budget = sb.bytes_used.saturating_mul(u.limits().max_expansion_ratio);
+    let fs_budget = bytes_used.saturating_mul(u.limits().max_expansion_ratio);
+    let max_single = u.limits().max_single_file;
     let mut fs_read = 0u64;
-    for node in fs.files() {
-        let Some(inner) = confined(&node.fullpath) else {
-            u.note(
-                layer,
-                format!(
-                    "entry {:?} leaves the filesystem root; skipped",
-                    node.fullpath
-                ),
-            );
-            continue;
-        };
-        let kind = match &node.inner {
-            InnerNode::Dir(_) => EntryKind::Dir,
-            InnerNode::Symlink(s) => EntryKind::Symlink {
-                target: s.link.to_string_lossy().into_owned(),
-            },
-            InnerNode::CharacterDevice(d) => EntryKind::CharDevice {
-                device: d.device_number,
-            },
-            InnerNode::BlockDevice(d) => EntryKind::BlockDevice {
-                device: d.device_number,
-            },
-            InnerNode::NamedPipe => EntryKind::Fifo,
-            InnerNode::Socket => EntryKind::Socket,
-            InnerNode::File(f) => {
-                let size = f.file_len() as u64;
-                let why_not = u.refuse_file(&inner, size, Some((fs_read, fs_budget, "filesystem")));
-                match why_not {
-                    Some(why) => {
-                        u.note(layer, why);
-                        EntryKind::FileSkipped { size }
-                    }
-                    None => {
-                        let read = catch_unwind(AssertUnwindSafe(|| {
-                            let mut bytes = Vec::new();
-                            fs.file(f)
-                                .reader_checked()
-                                .map_err(|e| e.to_string())?
-                                .take(size)
-                                .read_to_end(&mut bytes)
-                                .map_err(|e| e.to_string())?;
-                            Ok::<_, String>(bytes)
-                        }));
-                        match read {
-                            Ok(Ok(bytes)) => {
+    let stop = AtomicBool::new(false);
+    std::thread::scope(|s| {
+        let mut ahead = Lookahead::start(s, fs, decoder_threads(nodes), &stop);
+        for (at, node) in nodes.iter().enumerate() {
+            if let Some(ahead) = ahead.as_mut() {
+                let remaining = u.remaining();
+                ahead.fill(nodes, at, |reserved, size| {
+                    size <= max_single
+                        && reserved.saturating_add(size) <= remaining
+                        && fs_read.saturating_add(reserved).saturating_add(size) <= fs_budget
+                });
+            }
+            let Some(inner) = confined(&node.fullpath) else {
+                u.note(
+                    layer,
+                    format!(
+                        "entry {:?} leaves the filesystem root; skipped",
+                        node.fullpath
+                    ),
+                );
+                continue;
+            };
+            let kind = match &node.inner {
+                InnerNode::Dir(_) => EntryKind::Dir,
+                InnerNode::Symlink(s) => EntryKind::Symlink {
+                    target: s.link.to_string_lossy().into_owned(),
+                },
+                InnerNode::CharacterDevice(d) => EntryKind::CharDevice {
+                    device: d.device_number,
+                },
+                InnerNode::BlockDevice(d) => EntryKind::BlockDevice {
+                    device: d.device_number,
+                },
+                InnerNode::NamedPipe => EntryKind::Fifo,
+                InnerNode::Socket => EntryKind::Socket,
+                InnerNode::File(f) => {
+                    let size = f.file_len() as u64;
+                    let early = ahead.as_mut().and_then(|a| a.take(at));
+                    match u.refuse_file(&inner, size, Some((fs_read, fs_budget, "filesystem"))) {
+                        Some(why) => {
+                            u.note(layer, why);
+                            EntryKind::FileSkipped { size }
+                        }
+                        None => match early.unwrap_or_else(|| read_file(fs, f, size)) {
+                            FileData::Bytes(bytes) => {
                                 fs_read += bytes.len() as u64;
                                 u.spend(bytes.len() as u64);
                                 EntryKind::File(bytes)
                             }
-                            Ok(Err(e)) => {
+                            FileData::Failed(e) => {
                                 u.note(layer, format!("{inner}: cannot be read: {e}"));
                                 EntryKind::FileSkipped { size }
                             }
-                            Err(_) => {
+                            FileData::Panicked => {
                                 u.note(layer, format!("{inner}: reader panicked; skipped"));
                                 EntryKind::FileSkipped { size }
                             }
-                        }
+                        },
                     }
                 }
+            };
+            let mut path = layer.to_vec();
+            path.push(inner);
+            if !u.push_entry(path, kind) {
+                break;
             }
-        };
-        let mut path = layer.to_vec();
-        path.push(inner);
-        if !u.push_entry(path, kind) {
-            break;
+        }
+        // Files still queued (the entry or time limit stopped the walk)
+        // are not decoded; the scope then waits for the files in hand.
+        stop.store(true, Ordering::Relaxed);
+    });
+}
+
+/// Files sent to one decoder thread together, in node order: each with its
+/// node index, inode and size. Files whose tails share a fragment block go
+/// in one job, so the block is decoded once (then cached by `backhand`)
+/// instead of on both threads at the same time.
+type Job<'a> = Vec<(usize, &'a SquashfsFileReader, u64)>;
+
+/// `frag_index` of a file whose tail is not in a fragment block.
+const NO_FRAGMENT: usize = 0xffff_ffff;
+
+/// The files sent ahead to the decoder threads, and their results.
+struct Lookahead<'a> {
+    jobs: mpsc::Sender<Job<'a>>,
+    done: mpsc::Receiver<(usize, FileData)>,
+    /// Sent and not yet recorded, oldest first: node index and size.
+    in_flight: VecDeque<(usize, u64)>,
+    /// Results that arrived before their turn.
+    ready: HashMap<usize, FileData>,
+    /// The next node the lookahead considers.
+    next: usize,
+}
+
+impl<'a> Lookahead<'a> {
+    /// Starts `workers` decoder threads in `s`; `None` when none could be
+    /// started (the walk then reads every file itself).
+    fn start<'s>(
+        s: &'s std::thread::Scope<'s, 'a>,
+        fs: &'a FilesystemReader<'_>,
+        workers: usize,
+        stop: &'a AtomicBool,
+    ) -> Option<Self> {
+        let (jobs, queue) = mpsc::channel::<Job<'a>>();
+        let (results, done) = mpsc::channel();
+        let queue = Arc::new(Mutex::new(queue));
+        let mut started = 0;
+        for _ in 0..workers {
+            let (queue, results) = (Arc::clone(&queue), results.clone());
+            let spawned = std::thread::Builder::new()
+                .name("squashfs-decode".into())
+                .spawn_scoped(s, move || decode(fs, &queue, &results, stop));
+            if spawned.is_ok() {
+                started += 1;
+            }
+        }
+        (started > 0).then(|| Lookahead {
+            jobs,
+            done,
+            in_flight: VecDeque::new(),
+            ready: HashMap::new(),
+            next: 0,
+        })
+    }
+
+    /// Sends the files from node `at` on that `admit(bytes in flight,
+    /// size)` would admit, while the lookahead has room: the oldest file in
+    /// flight may be of any size, the others together
+    /// [`LOOKAHEAD_BYTES`] (or one file of any size).
+    fn fill(
+        &mut self,
+        nodes: &[&'a Node<SquashfsFileReader>],
+        at: usize,
+        admit: impl Fn(u64, u64) -> bool,
+    ) {
+        self.next = self.next.max(at);
+        let mut job: Job<'a> = Vec::new();
+        let mut fragment = NO_FRAGMENT;
+        while let Some(node) = nodes.get(self.next) {
+            let InnerNode::File(f) = &node.inner else {
+                self.next += 1;
+                continue;
+            };
+            let size = f.file_len() as u64;
+            let reserved: u64 = self.in_flight.iter().map(|&(_, n)| n).sum();
+            let oldest = self.in_flight.front().map_or(0, |&(_, n)| n);
+            let waiting = reserved - oldest;
+            if self.in_flight.len() >= LOOKAHEAD_FILES
+                || (waiting > 0 && waiting.saturating_add(size) > LOOKAHEAD_BYTES)
+            {
+                break;
+            }
+            if confined(&node.fullpath).is_some() && admit(reserved, size) {
+                if f.frag_index() == NO_FRAGMENT || f.frag_index() != fragment {
+                    self.send(std::mem::take(&mut job));
+                }
+                fragment = f.frag_index();
+                job.push((self.next, f, size));
+                self.in_flight.push_back((self.next, size));
+            }
+            self.next += 1;
+        }
+        self.send(job);
+    }
+
+    /// Queues `job` for the decoder threads. Should none be left, its files
+    /// are read by the walk when their turn comes ([`Self::take`]).
+    fn send(&self, job: Job<'a>) {
+        if !job.is_empty() {
+            let _gone = self.jobs.send(job);
         }
     }
-    Some(sb.bytes_used)
+
+    /// The data of node `at` when it was sent ahead, once decoded.
+    fn take(&mut self, at: usize) -> Option<FileData> {
+        if self.in_flight.front().map(|&(i, _)| i) != Some(at) {
+            return None;
+        }
+        self.in_flight.pop_front();
+        loop {
+            if let Some(data) = self.ready.remove(&at) {
+                return Some(data);
+            }
+            // Every job is answered (a panic becomes `Panicked`); an
+            // error means no decoder is left, and the walk reads the file.
+            let (i, data) = self.done.recv().ok()?;
+            self.ready.insert(i, data);
+        }
+    }
+}
+
+/// A decoder thread: reads the files it is sent until the walk is done.
+fn decode(
+    fs: &FilesystemReader<'_>,
+    queue: &Mutex<mpsc::Receiver<Job<'_>>>,
+    results: &mpsc::Sender<(usize, FileData)>,
+    stop: &AtomicBool,
+) {
+    loop {
+        let job = queue.lock().unwrap_or_else(PoisonError::into_inner).recv();
+        let Ok(job) = job else { return };
+        for (at, f, size) in job {
+            if stop.load(Ordering::Relaxed) || results.send((at, read_file(fs, f, size))).is_err() {
+                return;
+            }
+        }
+    }
 }
 
 #[cfg(test)]
@@ -404,6 +644,117 @@ mod tests {
         let lz4 = lz4_flex::block::compress(&vec![7u8; 100_000]);
         assert!(decode_block(&lz4, METADATA_BLOCK, Compressor::Lz4).is_err());
         assert!(decode_block(&[1; 20], 16, Compressor::Uncompressed).is_err());
+    }
+
+    /// A real multi-file image (Debian's mksquashfs, xz, 4 KiB blocks): a
+    /// large file first, so later small files finish on the
+    /// other decoder before it, then files of every size, a symlink and a
+    /// directory.
+    fn many_files() -> (tempfile::TempDir, Vec<u8>) {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("root");
+        std::fs::create_dir_all(root.join("usr/lib")).unwrap();
+        // xorshift over 16 letters: no two blocks alike, half the entropy
+        // of random bytes, so every block is stored compressed and xz has
+        // real work to do.
+        let mut x = 0x9e37_79b9_7f4a_7c15u64;
+        let mut noise = |n: usize| -> Vec<u8> {
+            (0..n)
+                .map(|_| {
+                    x ^= x << 13;
+                    x ^= x >> 7;
+                    x ^= x << 17;
+                    b'a' + (x % 16) as u8
+                })
+                .collect()
+        };
+        std::fs::write(root.join("aaa.big"), noise(3 << 20)).unwrap();
+        for i in 0..120usize {
+            let mut body = format!("file {i}\n").repeat(i * 37).into_bytes();
+            body.extend(noise(i * 50));
+            std::fs::write(root.join(format!("usr/lib/f{i:03}")), body).unwrap();
+        }
+        std::fs::write(root.join("usr/zzz.mid"), noise(300_000)).unwrap();
+        std::os::unix::fs::symlink("lib/f001", root.join("usr/link")).unwrap();
+        let out = dir.path().join("many.sqfs");
+        let status = std::process::Command::new("mksquashfs")
+            .arg(&root)
+            .arg(&out)
+            .args(["-comp", "xz", "-b", "4096", "-all-root", "-noappend"])
+            .args(["-no-xattrs", "-quiet", "-no-progress"])
+            .status()
+            .expect("mksquashfs (Debian squashfs-tools) must be installed for this test");
+        assert!(status.success());
+        let bytes = std::fs::read(&out).unwrap();
+        (dir, bytes)
+    }
+
+    fn unpack_with(workers: usize, bytes: &[u8], limits: &crate::Limits) -> crate::Image {
+        TEST_WORKERS.with(|w| w.set(Some(workers)));
+        let img = crate::unpack(bytes, "many.sqfs", limits).unwrap();
+        TEST_WORKERS.with(|w| w.set(None));
+        img
+    }
+
+    /// Fails naming the first difference (the images hold megabytes, too
+    /// much for `assert_eq!` to print).
+    fn assert_same(one: &crate::Image, two: &crate::Image, what: &str) {
+        if one == two {
+            return;
+        }
+        let entry = one
+            .entries
+            .iter()
+            .zip(&two.entries)
+            .find(|(a, b)| a != b)
+            .map(|(a, _)| a.path.clone());
+        panic!(
+            "{what}: {} entries and {} notes without threads, {} and {} with; \
+             first differing entry {entry:?}; notes {:?} vs {:?}",
+            one.entries.len(),
+            one.notes.len(),
+            two.entries.len(),
+            two.notes.len(),
+            one.notes,
+            two.notes
+        );
+    }
+
+    #[test]
+    fn decoder_threads_give_the_single_threaded_image() {
+        let (_dir, bytes) = many_files();
+        let full = crate::Limits::default();
+        let one = unpack_with(0, &bytes, &full);
+        assert_eq!(one.entries.len(), 126, "{:?}", one.notes);
+        assert!(one.notes.is_empty(), "{:?}", one.notes);
+        assert_same(&one, &unpack_with(WORKERS, &bytes, &full), "default limits");
+        // Limits that bite part-way: the total budget, the expansion
+        // ratio, the single-file limit and the entry limit each refuse
+        // or stop at the same file with threads as without.
+        let squeezes = [
+            crate::Limits {
+                max_total_bytes: bytes.len() as u64 + (1 << 20),
+                ..full
+            },
+            crate::Limits {
+                max_expansion_ratio: 1,
+                ..full
+            },
+            crate::Limits {
+                max_single_file: 3000,
+                ..full
+            },
+            crate::Limits {
+                max_files: 40,
+                ..full
+            },
+        ];
+        for limits in &squeezes {
+            let one = unpack_with(0, &bytes, limits);
+            assert!(!one.notes.is_empty(), "{limits:?} refused nothing");
+            let two = unpack_with(WORKERS, &bytes, limits);
+            assert_same(&one, &two, &format!("{limits:?}"));
+        }
     }
 
     #[test]
