@@ -228,6 +228,13 @@ pub(crate) fn run_all(
             Done::Hashed(i, h) => hashes[i] = Some(h),
         }
     }
+    // An analyzer that fingerprints its input but crashed (its output is
+    // the error results `analyze_one` makes) left no digest: take it here.
+    for (i, input) in inputs.iter().enumerate() {
+        if let (None, Some(path)) = (&hashes[i], &input.path) {
+            hashes[i] = Some(crate::input::sha256_of(path));
+        }
+    }
     (all, hashes)
 }
 
