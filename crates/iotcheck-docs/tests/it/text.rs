@@ -400,7 +400,10 @@ fn html_deep_nesting_is_bounded() {
         let took = started.elapsed();
         valid(&doc);
         assert!(doc.text.contains("deep text"), "{open}: {:?}", doc.text);
-        assert!(took < Duration::from_secs(20), "{open}: {took:?}");
+        // A debug build takes a few seconds per tag here, more on a loaded
+        // two-core machine; a quadratic walk of 100,000 levels would take
+        // hours. The bound only has to tell those apart.
+        assert!(took < Duration::from_secs(60), "{open}: {took:?}");
     }
 }
 
