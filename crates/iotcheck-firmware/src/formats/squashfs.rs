@@ -154,6 +154,36 @@ fn le64(b: &[u8], at: usize) -> u64 {
     u64::from_le_bytes(w)
 }
 
+/// The superblock checks every squashfs version shares: a power-of-two
+/// block size of 4 KiB to 1 MiB that agrees with its log, a `bytes_used`
+/// within the `len` bytes present, and an inode count within the limit.
+pub(crate) fn check_sizes(
+    block_size: u32,
+    block_log: u16,
+    bytes_used: u64,
+    inode_count: u32,
+    len: usize,
+    max_inodes: usize,
+) -> Result<(), String> {
+    if !block_size.is_power_of_two()
+        || !(4096..=1 << 20).contains(&block_size)
+        || u32::from(block_log) != block_size.trailing_zeros()
+    {
+        return Err(format!("invalid block size {block_size} (log {block_log})"));
+    }
+    if bytes_used > len as u64 {
+        return Err(format!(
+            "superblock claims {bytes_used} bytes, only {len} left in the image"
+        ));
+    }
+    if inode_count as usize > max_inodes {
+        return Err(format!(
+            "superblock claims {inode_count} inodes, more than the limit of {max_inodes}"
+        ));
+    }
+    Ok(())
+}
+
 /// Reads and validates the superblock at the start of `data`.
 pub(crate) fn superblock(data: &[u8], max_inodes: usize) -> Result<Superblock, String> {
     let Some(h) = data.get(..SUPERBLOCK_LEN) else {
@@ -179,28 +209,14 @@ pub(crate) fn superblock(data: &[u8], max_inodes: usize) -> Result<Superblock, S
             sb.version.0, sb.version.1
         ));
     }
-    if !sb.block_size.is_power_of_two()
-        || !(4096..=1 << 20).contains(&sb.block_size)
-        || u32::from(block_log) != sb.block_size.trailing_zeros()
-    {
-        return Err(format!(
-            "invalid block size {} (log {block_log})",
-            sb.block_size
-        ));
-    }
-    if sb.bytes_used > data.len() as u64 {
-        return Err(format!(
-            "superblock claims {} bytes, only {} left in the image",
-            sb.bytes_used,
-            data.len()
-        ));
-    }
-    if sb.inode_count as usize > max_inodes {
-        return Err(format!(
-            "superblock claims {} inodes, more than the limit of {max_inodes}",
-            sb.inode_count
-        ));
-    }
+    check_sizes(
+        sb.block_size,
+        block_log,
+        sb.bytes_used,
+        sb.inode_count,
+        data.len(),
+        max_inodes,
+    )?;
     // id, inode, directory and fragment table starts (xattr and export
     // tables may be absent: all ones).
     for (name, at) in [("id", 48), ("inode", 64), ("directory", 72)] {

@@ -320,28 +320,14 @@ pub(crate) fn superblock(data: &[u8], max_inodes: usize) -> Result<Superblock, S
         b.pos = 34 * 8;
         b.u16().unwrap_or(0)
     };
-    if !sb.block_size.is_power_of_two()
-        || !(4096..=1 << 20).contains(&sb.block_size)
-        || u32::from(block_log) != sb.block_size.trailing_zeros()
-    {
-        return Err(format!(
-            "invalid block size {} (log {block_log})",
-            sb.block_size
-        ));
-    }
-    if sb.bytes_used > data.len() as u64 {
-        return Err(format!(
-            "superblock claims {} bytes, only {} left in the image",
-            sb.bytes_used,
-            data.len()
-        ));
-    }
-    if sb.inode_count as usize > max_inodes {
-        return Err(format!(
-            "superblock claims {} inodes, more than the limit of {max_inodes}",
-            sb.inode_count
-        ));
-    }
+    crate::formats::squashfs::check_sizes(
+        sb.block_size,
+        block_log,
+        sb.bytes_used,
+        sb.inode_count,
+        data.len(),
+        max_inodes,
+    )?;
     if sb.inode_table_start < len as u64
         || sb.inode_table_start >= sb.directory_table_start
         || sb.directory_table_start >= sb.bytes_used

@@ -53,26 +53,28 @@ impl Fixture {
     }
 
     fn ubifs(&self, compr: &str) -> Vec<u8> {
-        let out = self.out(&format!("{compr}.ubifs"));
+        self.ubifs_with(compr, &[], &format!("{compr}.ubifs"))
+    }
+
+    /// `mkfs.ubifs` of the tree with `compr` and `extra` options, into `name`.
+    fn ubifs_with(&self, compr: &str, extra: &[&str], name: &str) -> Vec<u8> {
+        let out = self.out(name);
         let root = self.out("root");
-        run_tool(
-            "mkfs.ubifs",
-            &[
-                "-r",
-                root.to_str().unwrap(),
-                "-m",
-                "2048",
-                "-e",
-                "126976",
-                "-c",
-                "64",
-                "-x",
-                compr,
-                "-o",
-                out.to_str().unwrap(),
-            ],
-            "mtd-utils",
-        );
+        let mut args = vec![
+            "-r",
+            root.to_str().unwrap(),
+            "-m",
+            "2048",
+            "-e",
+            "126976",
+            "-c",
+            "64",
+            "-x",
+            compr,
+        ];
+        args.extend(extra);
+        args.extend(["-o", out.to_str().unwrap()]);
+        run_tool("mkfs.ubifs", &args, "mtd-utils");
         std::fs::read(out).unwrap()
     }
 
@@ -560,33 +562,18 @@ fn ubifs_encrypted_with_fscrypt_is_cannot_be_inspected_not_garbage() {
     let f = Fixture::new();
     let key = f.out("key.bin");
     std::fs::write(&key, (0u8..64).collect::<Vec<u8>>()).unwrap();
-    let out = f.out("enc.ubifs");
-    let root = f.out("root");
-    run_tool(
-        "mkfs.ubifs",
+    let bytes = f.ubifs_with(
+        "lzo",
         &[
-            "-r",
-            root.to_str().unwrap(),
-            "-m",
-            "2048",
-            "-e",
-            "126976",
-            "-c",
-            "64",
-            "-x",
-            "lzo",
             "--key",
             key.to_str().unwrap(),
             "--key-descriptor",
             "0123456789abcdef",
             "--cipher",
             "AES-256-XTS",
-            "-o",
-            out.to_str().unwrap(),
         ],
-        "mtd-utils",
+        "enc.ubifs",
     );
-    let bytes = std::fs::read(&out).unwrap();
     let img = unpack_ok(&bytes, "enc.ubifs");
     let listed: Vec<String> = img.entries.iter().map(|e| e.path[1..].join("/")).collect();
     assert_eq!(listed, vec!["/".to_string()], "{listed:?}");

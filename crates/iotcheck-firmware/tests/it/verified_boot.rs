@@ -132,34 +132,17 @@ fn build_with(dir: &Path, key: &str, signer: &str, its_text: &str) -> (Vec<u8>, 
     let its = dir.join("image.its");
     let itb = dir.join("image.itb");
     let ctl = dir.join("ctl.dtb");
-    std::fs::write(&its, its_text.replace("KEY", key)).unwrap();
-    run_tool(
-        "mkimage",
-        &[
-            "-f",
-            its.to_str().unwrap(),
-            "-k",
-            keys.to_str().unwrap(),
-            "-K",
-            ctl.to_str().unwrap(),
-            "-r",
-            itb.to_str().unwrap(),
-        ],
-        "u-boot-tools",
-    );
+    let sign = |hint: &str, control: &[&str]| {
+        std::fs::write(&its, its_text.replace("KEY", hint)).unwrap();
+        let mut args = vec!["-f", its.to_str().unwrap(), "-k", keys.to_str().unwrap()];
+        args.extend(control);
+        args.push(itb.to_str().unwrap());
+        run_tool("mkimage", &args, "u-boot-tools");
+    };
+    sign(key, &["-K", ctl.to_str().unwrap(), "-r"]);
     if signer != key {
-        std::fs::write(&its, its_text.replace("KEY", signer)).unwrap();
-        run_tool(
-            "mkimage",
-            &[
-                "-f",
-                its.to_str().unwrap(),
-                "-k",
-                keys.to_str().unwrap(),
-                itb.to_str().unwrap(),
-            ],
-            "u-boot-tools",
-        );
+        // Signed again, by the other key, without touching the control tree.
+        sign(signer, &[]);
     }
     (std::fs::read(ctl).unwrap(), std::fs::read(itb).unwrap())
 }
