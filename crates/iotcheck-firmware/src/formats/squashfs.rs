@@ -114,6 +114,13 @@ fn decode_block(bytes: &[u8], room: usize, compressor: Compressor) -> Result<Vec
         Compressor::Xz => Codec::Xz,
         Compressor::Zstd => Codec::Zstd,
     };
+    decode_whole(codec, bytes, room)
+}
+
+/// One squashfs block decoded whole with `codec`, into at most `room`
+/// bytes: a stream that ends early or would grow past `room` is an error
+/// (every squashfs version's blocks go through here).
+pub(crate) fn decode_whole(codec: Codec, bytes: &[u8], room: usize) -> Result<Vec<u8>, String> {
     match compress::decompress(codec, bytes, room as u64) {
         Ok(out) => match out.truncated {
             None => Ok(out.bytes),

@@ -59,7 +59,7 @@
 use std::collections::{HashMap, HashSet};
 
 use crate::confine::encode_dev;
-use crate::formats::compress::{self, Codec, DecompressError};
+use crate::formats::compress::{self, Codec};
 use crate::image::EntryKind;
 use crate::unpack::Unpacker;
 
@@ -501,17 +501,7 @@ fn decode_block(
             return Err("block is neither zlib nor an LZMA-alone stream".into());
         }
     };
-    match compress::decompress(codec, bytes, room as u64) {
-        Ok(out) => match out.truncated {
-            None => Ok(out.bytes),
-            Some(why) => Err(format!("{} block: {why}", codec.name())),
-        },
-        Err(DecompressError::OverLimit { limit }) => Err(format!(
-            "{} block decodes past {limit} bytes, more than a block holds",
-            codec.name()
-        )),
-        Err(DecompressError::Corrupt(why)) => Err(format!("{} block: {why}", codec.name())),
-    }
+    crate::formats::squashfs::decode_whole(codec, bytes, room)
 }
 
 /// A raw LZMA1 stream (no header) decoded with `props` into at most `room`
