@@ -474,10 +474,14 @@ pub(crate) fn at(
     prefix: &[String],
     depth: usize,
 ) -> Option<u64> {
-    if let Some(format) = FORMATS
-        .iter()
-        .find(|f| sniffs_magic(f, data) || (f.validate)(data, u.limits).is_ok())
-    {
+    // The first format whose dry run passes, or whose magic alone suffices
+    // (then the dry run's verdict is its confidence): each format's dry
+    // run is made once.
+    let chosen = FORMATS.iter().find_map(|f| {
+        let proven = (f.validate)(data, u.limits).is_ok();
+        (proven || sniffs_magic(f, data)).then_some((f, proven))
+    });
+    if let Some((format, proven)) = chosen {
         let l = layer(prefix, format.name, offset);
         if u.out_of_time(&l) {
             return Some(0);
@@ -486,7 +490,7 @@ pub(crate) fn at(
             u.note(&l, "nesting depth limit reached; not unpacked");
             return Some(0);
         }
-        let confidence = if (format.validate)(data, u.limits).is_ok() {
+        let confidence = if proven {
             Confidence::Proven
         } else {
             Confidence::MagicOnly
